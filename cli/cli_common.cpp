@@ -1,0 +1,69 @@
+#include "cli/cli_common.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <thread>
+
+namespace dnastore::cli {
+
+void AddCommonOptions(CLI::App* cmd, CommonOptions& opts, bool with_seed) {
+  cmd->add_option("-t,--threads", opts.threads, "Worker threads (0 = all cores)")
+      ->check(CLI::Range(0, 1024));
+  if (with_seed) cmd->add_option("--seed", opts.seed, "Random seed (same seed, same output)");
+  cmd->add_flag("-q,--quiet", opts.quiet, "No progress or summary on stderr");
+}
+
+int ResolveThreads(int threads) {
+  if (threads > 0) return threads;
+  unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : static_cast<int>(n);
+}
+
+int ReportError(const std::string& cmd, const Status& st) {
+  std::fprintf(stderr, "dnastore %s: error: %s\n", cmd.c_str(), st.message().c_str());
+  return ExitCodeFor(st.code());
+}
+
+Progress::Progress(std::string label, uint64_t total, bool quiet)
+    : label_(std::move(label)), total_(total), enabled_(!quiet && isatty(STDERR_FILENO)) {
+  start_ = last_ = std::chrono::steady_clock::now();
+}
+
+Progress::~Progress() { Finish(); }
+
+void Progress::Update(uint64_t done) {
+  if (!enabled_ || finished_) return;
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_ < std::chrono::milliseconds(200)) return;
+  if (now - start_ < std::chrono::seconds(1)) return;  // only for work longer than 1 s
+  last_ = now;
+  double frac = total_ ? static_cast<double>(done) / static_cast<double>(total_) : 0.0;
+  if (frac > 1) frac = 1;
+  int width = 30, filled = static_cast<int>(frac * width);
+  std::string bar(filled, '#');
+  bar.append(width - filled, '.');
+  std::fprintf(stderr, "\r%s [%s] %5.1f%%", label_.c_str(), bar.c_str(), frac * 100.0);
+  std::fflush(stderr);
+  shown_ = true;
+}
+
+void Progress::Finish() {
+  if (finished_) return;
+  finished_ = true;
+  if (enabled_ && shown_) std::fprintf(stderr, "\r\033[K");
+}
+
+std::string HumanBytes(double bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  int u = 0;
+  while (bytes >= 1024 && u < 4) {
+    bytes /= 1024;
+    ++u;
+  }
+  char buf[64];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.2f %s", bytes, units[u]);
+  return buf;
+}
+
+}  // namespace dnastore::cli

@@ -1,0 +1,28 @@
+// One Register function per subcommand (one file each: cli/<name>_cmd.cpp).
+// Each adds its subcommand to `app` and, when that subcommand is chosen, sets
+// `run` to the function that executes it.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "cli/cli_common.h"
+
+namespace dnastore::cli {
+
+void RegisterEncode(CLI::App& app, RunFn& run);
+void RegisterDecode(CLI::App& app, RunFn& run);
+void RegisterSimulate(CLI::App& app, RunFn& run);
+void RegisterConsensus(CLI::App& app, RunFn& run);
+void RegisterBench(CLI::App& app, RunFn& run);
+void RegisterDemo(CLI::App& app, RunFn& run);
+
+inline void RegisterCommands(CLI::App& app, RunFn& run) {
+  RegisterEncode(app, run);
+  RegisterDecode(app, run);
+  RegisterSimulate(app, run);
+  RegisterConsensus(app, run);
+  RegisterBench(app, run);
+  RegisterDemo(app, run);
+}
+
+}  // namespace dnastore::cli

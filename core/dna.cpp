@@ -1,0 +1,36 @@
+#include "core/dna.h"
+
+namespace dnastore {
+
+std::string ReverseComplement(std::string_view seq) {
+  std::string out(seq.size(), 'N');
+  for (size_t i = 0; i < seq.size(); ++i) out[seq.size() - 1 - i] = ComplementBase(seq[i]);
+  return out;
+}
+
+std::string NormalizeBases(std::string_view seq) {
+  std::string out(seq.size(), 'N');
+  for (size_t i = 0; i < seq.size(); ++i) {
+    int c = BaseCode(seq[i]);
+    if (c >= 0) out[i] = kBases[c];
+  }
+  return out;
+}
+
+int MaxHomopolymer(std::string_view seq) {
+  int best = 0, run = 0;
+  for (size_t i = 0; i < seq.size(); ++i) {
+    run = (i > 0 && seq[i] == seq[i - 1]) ? run + 1 : 1;
+    if (run > best) best = run;
+  }
+  return best;
+}
+
+double GcFraction(std::string_view seq) {
+  if (seq.empty()) return 0.0;
+  size_t gc = 0;
+  for (char c : seq) gc += (c == 'G' || c == 'C' || c == 'g' || c == 'c');
+  return static_cast<double>(gc) / static_cast<double>(seq.size());
+}
+
+}  // namespace dnastore

@@ -1,0 +1,52 @@
+// Nucleotide codes and small sequence helpers shared by codec and channel.
+//
+// Two-bit code: A=0, C=1, G=2, T=3, so complement(x) == 3 - x and a base is
+// G or C exactly when its two bits differ.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace dnastore {
+
+inline constexpr char kBases[4] = {'A', 'C', 'G', 'T'};
+
+// Returns 0..3 for A/C/G/T (either case), or -1 for anything else (N, IUPAC).
+inline int BaseCode(char c) {
+  switch (c) {
+    case 'A': case 'a': return 0;
+    case 'C': case 'c': return 1;
+    case 'G': case 'g': return 2;
+    case 'T': case 't': return 3;
+    default: return -1;
+  }
+}
+
+inline char ComplementBase(char c) {
+  switch (c) {
+    case 'A': return 'T';
+    case 'C': return 'G';
+    case 'G': return 'C';
+    case 'T': return 'A';
+    case 'a': return 't';
+    case 'c': return 'g';
+    case 'g': return 'c';
+    case 't': return 'a';
+    default: return 'N';
+  }
+}
+
+// Reverse complement of an ACGT string (other characters become 'N').
+std::string ReverseComplement(std::string_view seq);
+
+// Upper-cases ACGT and maps every other character to 'N'.
+std::string NormalizeBases(std::string_view seq);
+
+// Longest run of one identical base in seq.
+int MaxHomopolymer(std::string_view seq);
+
+// Fraction of G and C in seq (0 for an empty sequence).
+double GcFraction(std::string_view seq);
+
+}  // namespace dnastore

@@ -1,0 +1,230 @@
+#include "core/seq_io.h"
+
+#include <htslib/bgzf.h>
+#include <htslib/hfile.h>
+#include <htslib/hts.h>
+#include <htslib/hts_log.h>
+#include <htslib/sam.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "core/dna.h"
+
+namespace dnastore {
+namespace {
+
+std::string Errno() { return std::strerror(errno); }
+
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+void QuietHtslib() {
+  static bool once = [] {
+    hts_set_log_level(HTS_LOG_OFF);
+    return true;
+  }();
+  (void)once;
+}
+
+}  // namespace
+
+struct SeqReader::Impl {
+  htsFile* fp = nullptr;
+  sam_hdr_t* hdr = nullptr;
+  bam1_t* rec = nullptr;
+  ~Impl() {
+    if (rec) bam_destroy1(rec);
+    if (hdr) sam_hdr_destroy(hdr);
+    if (fp) hts_close(fp);
+  }
+};
+
+Result<std::unique_ptr<SeqReader>> SeqReader::Open(const std::string& path) {
+  QuietHtslib();
+  if (path != "-") {
+    struct stat st;
+    if (stat(path.c_str(), &st) != 0) return IoError(path + ": cannot open: " + Errno());
+    if (S_ISDIR(st.st_mode)) return IoError(path + ": is a directory, not a sequence file");
+    if (st.st_size == 0) return BadInput(path + ": file is empty");
+  }
+  std::unique_ptr<SeqReader> r(new SeqReader());
+  r->path_ = path;
+  r->impl_ = std::make_unique<Impl>();
+  errno = 0;
+  r->impl_->fp = hts_open(path.c_str(), "r");
+  if (!r->impl_->fp) {
+    if (errno == ENOENT || errno == EACCES || errno == EISDIR)
+      return IoError(path + ": cannot open: " + Errno());
+    return BadInput(path + ": not a FASTA, FASTQ, SAM or BAM file");
+  }
+  const htsFormat* fmt = hts_get_format(r->impl_->fp);
+  switch (fmt->format) {
+    case fasta_format: r->format_ = "FASTA"; break;
+    case fastq_format: r->format_ = "FASTQ"; break;
+    case sam: r->format_ = "SAM"; break;
+    case bam: r->format_ = "BAM"; break;
+    case cram: r->format_ = "CRAM"; break;
+    case empty_format: return BadInput(path + ": file is empty");
+    default:
+      return BadInput(path + ": not a FASTA, FASTQ, SAM or BAM file (detected: " +
+                      std::string(hts_format_description(fmt) ? hts_format_description(fmt) : "?") +
+                      ")");
+  }
+  r->impl_->hdr = sam_hdr_read(r->impl_->fp);
+  if (!r->impl_->hdr) return BadInput(path + ": cannot read " + r->format_ + " header");
+  r->impl_->rec = bam_init1();
+  return r;
+}
+
+SeqReader::~SeqReader() = default;
+
+Status SeqReader::Next(ReadBatch& batch, size_t max_records) {
+  batch.clear();
+  while (batch.size() < max_records) {
+    int ret = sam_read1(impl_->fp, impl_->hdr, impl_->rec);
+    if (ret == -1) break;
+    if (ret < -1) {
+      return BadInput(path_ + ": malformed or truncated " + format_ + " input at record " +
+                      std::to_string(records_ + 1));
+    }
+    bam1_t* b = impl_->rec;
+    if (b->core.flag & (BAM_FSECONDARY | BAM_FSUPPLEMENTARY)) continue;
+    const int len = b->core.l_qseq;
+    if (static_cast<size_t>(len) > kMaxReadNt) {
+      return BadInput(path_ + ": record " + std::to_string(records_ + 1) + " is " +
+                      std::to_string(len) + " nt long, more than the limit of " +
+                      std::to_string(kMaxReadNt));
+    }
+    SeqRecord rec;
+    rec.name = bam_get_qname(b);
+    rec.seq.resize(len);
+    const uint8_t* s = bam_get_seq(b);
+    for (int i = 0; i < len; ++i) rec.seq[i] = seq_nt16_str[bam_seqi(s, i)];
+    const uint8_t* q = bam_get_qual(b);
+    if (len > 0 && q[0] != 0xff) {
+      rec.qual.resize(len);
+      for (int i = 0; i < len; ++i) rec.qual[i] = static_cast<char>(q[i] + 33);
+    }
+    if (b->core.flag & BAM_FREVERSE) {  // restore the read as sequenced
+      rec.seq = ReverseComplement(rec.seq);
+      std::reverse(rec.qual.begin(), rec.qual.end());
+    }
+    batch.push_back(std::move(rec));
+    ++records_;
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<SeqRecord>> ReadAllRecords(const std::string& path) {
+  auto reader = SeqReader::Open(path);
+  if (!reader.ok()) return reader.status();
+  std::vector<SeqRecord> all;
+  ReadBatch batch;
+  while (true) {
+    Status st = (*reader)->Next(batch, 4096);
+    if (!st.ok()) return st;
+    if (batch.empty()) break;
+    for (auto& r : batch) all.push_back(std::move(r));
+  }
+  return all;
+}
+
+struct SeqWriter::Impl {
+  hFILE* plain = nullptr;
+  BGZF* bgzf = nullptr;
+};
+
+Result<std::unique_ptr<SeqWriter>> SeqWriter::Open(const std::string& path, SeqFormat format,
+                                                   int threads) {
+  QuietHtslib();
+  std::unique_ptr<SeqWriter> w(new SeqWriter());
+  w->path_ = path;
+  w->format_ = format;
+  w->impl_ = std::make_unique<Impl>();
+  errno = 0;
+  if (EndsWith(path, ".gz") || EndsWith(path, ".bgz")) {
+    w->impl_->bgzf = bgzf_open(path.c_str(), "w6");
+    if (!w->impl_->bgzf) return IoError(path + ": cannot create: " + Errno());
+    if (threads > 1) bgzf_mt(w->impl_->bgzf, threads, 256);
+  } else {
+    w->impl_->plain = hopen(path.c_str(), "w");
+    if (!w->impl_->plain) return IoError(path + ": cannot create: " + Errno());
+  }
+  w->buf_.reserve(1 << 20);
+  return w;
+}
+
+SeqWriter::~SeqWriter() {
+  if (impl_ && (impl_->plain || impl_->bgzf)) (void)Close();
+}
+
+void FormatRecord(const SeqRecord& rec, SeqFormat format, std::string& out) {
+  if (format == SeqFormat::kFasta) {
+    out += '>';
+    out += rec.name;
+    out += '\n';
+    out += rec.seq;
+    out += '\n';
+  } else {
+    out += '@';
+    out += rec.name;
+    out += '\n';
+    out += rec.seq;
+    out += "\n+\n";
+    if (rec.qual.size() == rec.seq.size())
+      out += rec.qual;
+    else
+      out.append(rec.seq.size(), 'I');
+    out += '\n';
+  }
+}
+
+Status SeqWriter::Write(const SeqRecord& rec) {
+  FormatRecord(rec, format_, buf_);
+  if (buf_.size() >= (1 << 20)) return Flush();
+  return Status::Ok();
+}
+
+Status SeqWriter::WriteRaw(const char* data, size_t size) {
+  if (buf_.size() + size > (1 << 20)) DNASTORE_RETURN_IF_ERROR(Flush());
+  if (size >= (1 << 20)) {
+    buf_.append(data, size);
+    return Flush();
+  }
+  buf_.append(data, size);
+  return Status::Ok();
+}
+
+Status SeqWriter::Flush() {
+  if (buf_.empty()) return Status::Ok();
+  errno = 0;
+  ssize_t n = impl_->bgzf ? bgzf_write(impl_->bgzf, buf_.data(), buf_.size())
+                          : hwrite(impl_->plain, buf_.data(), buf_.size());
+  if (n < 0 || static_cast<size_t>(n) != buf_.size()) {
+    return IoError(path_ + ": write failed: " + (errno ? Errno() : std::string("I/O error")));
+  }
+  buf_.clear();
+  return Status::Ok();
+}
+
+Status SeqWriter::Close() {
+  Status st = Flush();
+  errno = 0;
+  if (impl_->bgzf) {
+    if (bgzf_close(impl_->bgzf) != 0 && st.ok())
+      st = IoError(path_ + ": write failed: " + (errno ? Errno() : std::string("I/O error")));
+    impl_->bgzf = nullptr;
+  }
+  if (impl_->plain) {
+    if (hclose(impl_->plain) != 0 && st.ok())
+      st = IoError(path_ + ": write failed: " + (errno ? Errno() : std::string("I/O error")));
+    impl_->plain = nullptr;
+  }
+  return st;
+}
+
+}  // namespace dnastore
