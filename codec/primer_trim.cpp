@@ -1,0 +1,247 @@
+#include "codec/primer_trim.h"
+
+#include <edlib.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <map>
+#include <unordered_map>
+
+#include "core/dna.h"
+
+namespace dnastore {
+namespace {
+
+bool IsAcgt(const std::string& s) {
+  for (char c : s)
+    if (c != 'A' && c != 'C' && c != 'G' && c != 'T') return false;
+  return !s.empty();
+}
+
+std::string Upper(std::string s) {
+  for (char& c : s)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  return s;
+}
+
+// Candidate boundary positions of one primer hit (several optimal alignments
+// may end at different places; the caller picks the pair giving the most
+// plausible payload length).
+struct Boundaries {
+  int edits = -1;
+  int n = 0;
+  std::array<int, 4> pos{};
+};
+
+Boundaries Search(std::string_view window, const std::string& primer, int max_edits, bool want_end,
+                  int offset) {
+  Boundaries b;
+  if (window.empty()) return b;
+  EdlibAlignResult r =
+      edlibAlign(primer.data(), static_cast<int>(primer.size()), window.data(),
+                 static_cast<int>(window.size()),
+                 edlibNewAlignConfig(max_edits, EDLIB_MODE_HW,
+                                     want_end ? EDLIB_TASK_DISTANCE : EDLIB_TASK_LOC, nullptr, 0));
+  if (r.status == EDLIB_STATUS_OK && r.editDistance >= 0) {
+    b.edits = r.editDistance;
+    for (int i = 0; i < r.numLocations && b.n < 4; ++i) {
+      // Start primer: the payload begins after the match end. End primer: the
+      // payload ends at the match start.
+      int p = want_end ? r.endLocations[i] + 1 : r.startLocations[i];
+      b.pos[b.n++] = p + offset;
+    }
+  }
+  edlibFreeAlignResult(r);
+  return b;
+}
+
+}  // namespace
+
+Result<PrimerTrimmer> PrimerTrimmer::Create(const PrimerTrimOptions& options) {
+  PrimerTrimmer t;
+  t.options_ = options;
+  t.options_.fwd_primer = Upper(options.fwd_primer);
+  t.options_.rev_primer = Upper(options.rev_primer);
+  if (!IsAcgt(t.options_.fwd_primer) || !IsAcgt(t.options_.rev_primer))
+    return UsageError("primers must be non-empty ACGT sequences (got '" + options.fwd_primer +
+                      "', '" + options.rev_primer + "')");
+  if (!(options.max_primer_error_fraction >= 0 && options.max_primer_error_fraction < 1) ||
+      !(options.max_payload_length_deviation >= 0 && options.max_payload_length_deviation < 1))
+    return UsageError("primer error fraction and payload length deviation must be in [0, 1)");
+  if (options.primer_search_slack_nt < 0 || options.payload_nt < 0)
+    return UsageError("primer search slack and payload length must be >= 0");
+  t.fwd_rc_ = ReverseComplement(t.options_.fwd_primer);
+  t.rev_rc_ = ReverseComplement(t.options_.rev_primer);
+  auto edits = [&](size_t n) {
+    return static_cast<int>(std::floor(options.max_primer_error_fraction * n + 0.5));
+  };
+  t.max_edits_fwd_ = edits(t.options_.fwd_primer.size());
+  t.max_edits_rev_ = edits(t.options_.rev_primer.size());
+  return t;
+}
+
+bool PrimerTrimmer::PlausibleLength(size_t n) const {
+  if (options_.payload_nt > 0) {
+    double lo = (1.0 - options_.max_payload_length_deviation) * options_.payload_nt;
+    double hi = (1.0 + options_.max_payload_length_deviation) * options_.payload_nt;
+    return n >= std::max(1.0, lo) && n <= hi;
+  }
+  return n >= static_cast<size_t>(std::max(1, options_.min_payload_nt));
+}
+
+bool PrimerTrimmer::Trim(std::string_view seq, std::string_view qual, TrimmedRead* out) const {
+  out->orientation = ReadOrientation::kJunk;
+  out->seq.clear();
+  out->qual.clear();
+  out->start_primer_edits = out->end_primer_edits = -1;
+  const int n = static_cast<int>(seq.size());
+  const bool has_qual = !qual.empty() && qual.size() == seq.size();
+
+  // Normalise case lazily: reads from SeqReader are upper case already.
+  std::string upper_buf;
+  for (char c : seq) {
+    if (c >= 'a' && c <= 'z') {
+      upper_buf = Upper(std::string(seq));
+      seq = upper_buf;
+      break;
+    }
+  }
+
+  struct Candidate {
+    bool ok = false;
+    int edits = 0, start_edits = 0, end_edits = 0, begin = 0, end = 0;
+  };
+  auto evaluate = [&](const std::string& start_primer, int start_max, const std::string& end_primer,
+                      int end_max) {
+    Candidate c;
+    const int ls = static_cast<int>(start_primer.size());
+    const int le = static_cast<int>(end_primer.size());
+    if (n < ls + le) return c;
+    Boundaries s, e;
+    // Fast path: exact primers at the very ends (most Illumina reads).
+    if (std::string_view(seq.data(), ls) == start_primer) {
+      s.edits = 0;
+      s.n = 1;
+      s.pos[0] = ls;
+    } else {
+      int w = std::min(n, ls + options_.primer_search_slack_nt);
+      s = Search(seq.substr(0, w), start_primer, start_max, true, 0);
+      if (s.edits < 0) return c;
+    }
+    if (std::string_view(seq.data() + n - le, le) == end_primer) {
+      e.edits = 0;
+      e.n = 1;
+      e.pos[0] = n - le;
+    } else {
+      int w = std::min(n, le + options_.primer_search_slack_nt);
+      e = Search(seq.substr(n - w), end_primer, end_max, false, n - w);
+      if (e.edits < 0) return c;
+    }
+    // Pick the boundary pair giving the most plausible payload length.
+    int best_cost = 1 << 30;
+    for (int i = 0; i < s.n; ++i) {
+      for (int j = 0; j < e.n; ++j) {
+        int len = e.pos[j] - s.pos[i];
+        if (len <= 0) continue;
+        int cost = options_.payload_nt > 0 ? std::abs(len - options_.payload_nt)
+                                           : -len;  // unknown length: widest payload
+        if (cost < best_cost) {
+          best_cost = cost;
+          c.begin = s.pos[i];
+          c.end = e.pos[j];
+          c.ok = true;
+        }
+      }
+    }
+    c.start_edits = s.edits;
+    c.end_edits = e.edits;
+    c.edits = s.edits + e.edits;
+    return c;
+  };
+
+  Candidate fwd = evaluate(options_.fwd_primer, max_edits_fwd_, rev_rc_, max_edits_rev_);
+  Candidate rev;
+  if (!(fwd.ok && fwd.edits == 0))
+    rev = evaluate(options_.rev_primer, max_edits_rev_, fwd_rc_, max_edits_fwd_);
+  bool use_rev = rev.ok && (!fwd.ok || rev.edits < fwd.edits);
+  const Candidate& c = use_rev ? rev : fwd;
+  if (!c.ok || !PlausibleLength(static_cast<size_t>(c.end - c.begin))) return false;
+
+  std::string_view payload = seq.substr(c.begin, c.end - c.begin);
+  if (use_rev) {
+    out->seq = ReverseComplement(payload);
+    if (has_qual) out->qual.assign(qual.rbegin() + (n - c.end), qual.rbegin() + (n - c.begin));
+    out->orientation = ReadOrientation::kReverse;
+  } else {
+    out->seq.assign(payload);
+    if (has_qual) out->qual.assign(qual.substr(c.begin, c.end - c.begin));
+    out->orientation = ReadOrientation::kForward;
+  }
+  out->start_primer_edits = static_cast<int16_t>(c.start_edits);
+  out->end_primer_edits = static_cast<int16_t>(c.end_edits);
+  return true;
+}
+
+void CollapseHomopolymers(std::string_view seq, std::string_view qual, std::string* out_seq,
+                          std::string* out_qual) {
+  const bool has_qual = !qual.empty() && qual.size() == seq.size();
+  out_seq->clear();
+  out_qual->clear();
+  for (size_t i = 0; i < seq.size();) {
+    size_t j = i + 1;
+    char q = has_qual ? qual[i] : 0;
+    while (j < seq.size() && seq[j] == seq[i]) {
+      if (has_qual) q = std::max(q, qual[j]);
+      ++j;
+    }
+    out_seq->push_back(seq[i]);
+    if (has_qual) out_qual->push_back(q);
+    i = j;
+  }
+}
+
+Result<InferredPrimers> InferPrimers(const std::vector<SeqRecord>& sample, int primer_length) {
+  if (primer_length < 8) return UsageError("primer length must be at least 8 nt");
+  const size_t k = static_cast<size_t>(primer_length);
+  // Pair (prefix, suffix) -> count; a read of the other strand shows the
+  // mirror pair (RC(suffix), RC(prefix)).
+  std::unordered_map<std::string, uint64_t> pair_counts;
+  InferredPrimers res;
+  for (const SeqRecord& r : sample) {
+    ++res.reads_examined;
+    if (r.seq.size() < 2 * k) continue;
+    std::string s = Upper(r.seq);
+    std::string key = s.substr(0, k) + s.substr(s.size() - k);
+    if (key.find_first_not_of("ACGT") != std::string::npos) continue;
+    ++pair_counts[key];
+  }
+  // Fold mirrors; deterministic choice: highest count, then smallest key.
+  std::string best_key;
+  uint64_t best = 0, best_fwd = 0;
+  for (const auto& [key, cnt] : pair_counts) {
+    std::string p = key.substr(0, k), s = key.substr(k);
+    std::string mirror = ReverseComplement(s) + ReverseComplement(p);
+    auto it = pair_counts.find(mirror);
+    uint64_t mirror_cnt = (it != pair_counts.end() && mirror != key) ? it->second : 0;
+    uint64_t total = cnt + mirror_cnt;
+    // Orientation: this key's prefix is FWD if it starts more reads than the mirror's.
+    bool this_is_fwd = cnt > mirror_cnt || (cnt == mirror_cnt && key <= mirror);
+    if (!this_is_fwd) continue;  // the mirror key will be considered as FWD
+    if (total > best || (total == best && key < best_key)) {
+      best = total;
+      best_key = key;
+      best_fwd = cnt;
+    }
+  }
+  if (best < 3 || best * 100 < res.reads_examined)
+    return BadInput("cannot infer primers: no primer pair is shared by enough reads (best " +
+                    std::to_string(best) + " of " + std::to_string(res.reads_examined) + ")");
+  res.fwd_primer = best_key.substr(0, k);
+  res.rev_primer = ReverseComplement(best_key.substr(k));
+  res.reads_supporting = best;
+  res.reads_forward = best_fwd;
+  return res;
+}
+
+}  // namespace dnastore

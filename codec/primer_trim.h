@@ -1,0 +1,119 @@
+// Primer finding, read orientation and trimming: the first stage of the read
+// front end (reads -> payloads). See docs/front_end.md.
+//
+// An oligo is FWD primer + payload + ReverseComplement(REV primer). A read of
+// the forward strand starts with FWD and ends with RC(REV); a read of the
+// reverse strand starts with REV and ends with RC(FWD). The trimmer searches
+// each primer only near its read end (edlib infix alignment, bounded edit
+// distance), picks the orientation whose two primers match with fewer edits,
+// and returns the payload in forward orientation with its qualities.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/seq_io.h"
+#include "core/status.h"
+
+namespace dnastore {
+
+struct PrimerTrimOptions {
+  std::string fwd_primer;  // 5'->3', ACGT
+  std::string rev_primer;  // 5'->3', ACGT; the oligo ends with its reverse complement
+  // A primer matches when its edit distance to the read is at most
+  // floor(max_primer_error_fraction * primer length + 0.5).
+  double max_primer_error_fraction = 0.25;
+  // Each primer is searched in the first (last) primer_length + slack bases of
+  // the read: reads may carry a few adapter bases before the primer.
+  int primer_search_slack_nt = 24;
+  // Expected payload length in nt (0 = unknown). When known, payloads shorter
+  // than (1 - max_payload_length_deviation) * payload_nt or longer than
+  // (1 + max_payload_length_deviation) * payload_nt are junk (primer dimers,
+  // chimeras). When unknown, payloads shorter than min_payload_nt are junk.
+  int payload_nt = 0;
+  double max_payload_length_deviation = 0.3;
+  int min_payload_nt = 8;
+};
+
+enum class ReadOrientation : uint8_t { kJunk = 0, kForward = 1, kReverse = 2 };
+
+// One trimmed read. `seq` and `qual` are the payload in forward (design)
+// orientation; `qual` is empty when the read had no qualities.
+struct TrimmedRead {
+  std::string seq;
+  std::string qual;
+  ReadOrientation orientation = ReadOrientation::kJunk;
+  int16_t start_primer_edits = -1;  // edits in the primer found at the read's start
+  int16_t end_primer_edits = -1;    // edits in the primer found at the read's end
+};
+
+// Finds primers and trims reads. Construction validates options; Trim is
+// const and thread-safe (any number of threads may share one trimmer).
+// Deterministic: the result depends only on the read and the options.
+class PrimerTrimmer {
+ public:
+  // Errors: kUsage when a primer is empty, contains non-ACGT characters, or a
+  // fraction is out of [0, 1).
+  static Result<PrimerTrimmer> Create(const PrimerTrimOptions& options);
+
+  // Trims one read (`qual` may be empty; otherwise it has seq's length).
+  // Returns true and fills `out` when both primers of one orientation were
+  // found and the payload length is plausible; otherwise returns false and
+  // sets out->orientation = kJunk. Never fails on odd input (N, lower case,
+  // empty reads are simply junk or kept as N).
+  bool Trim(std::string_view seq, std::string_view qual, TrimmedRead* out) const;
+
+  const PrimerTrimOptions& options() const { return options_; }
+  int max_edits_fwd() const { return max_edits_fwd_; }
+  int max_edits_rev() const { return max_edits_rev_; }
+
+ private:
+  PrimerTrimmer() = default;
+  // Best match of `primer` within window [begin, end) of `read`: edit distance
+  // (or -1 when above max_edits) and the match's [start, end) in the read.
+  struct Hit {
+    int edits = -1;
+    int start = 0;
+    int end = 0;
+  };
+  Hit FindAtStart(std::string_view read, const std::string& primer, int max_edits) const;
+  Hit FindAtEnd(std::string_view read, const std::string& primer, int max_edits) const;
+  bool PlausibleLength(size_t n) const;
+
+  PrimerTrimOptions options_;
+  std::string fwd_rc_;  // ReverseComplement(fwd)
+  std::string rev_rc_;  // ReverseComplement(rev)
+  int max_edits_fwd_ = 0;
+  int max_edits_rev_ = 0;
+};
+
+// Collapses every homopolymer run of `seq` to one base (TdT transition pools).
+// The quality of a collapsed base is the highest quality in its run. `qual`
+// may be empty (then out_qual is empty). In-place use (out_seq == &seq's
+// owner) is not allowed.
+void CollapseHomopolymers(std::string_view seq, std::string_view qual, std::string* out_seq,
+                          std::string* out_qual);
+
+// Primers guessed from reads by InferPrimers.
+struct InferredPrimers {
+  std::string fwd_primer;  // 5'->3'
+  std::string rev_primer;  // 5'->3' (reads of the forward strand end with its RC)
+  uint64_t reads_examined = 0;
+  uint64_t reads_supporting = 0;  // reads that start and end with this pair (either strand)
+  uint64_t reads_forward = 0;     // of those, reads starting with fwd_primer
+};
+
+// Guesses the primer pair from a sample of reads: counts (prefix, suffix)
+// pairs of `primer_length` nt at the read ends, folds each pair with its
+// reverse-complement mirror (the other strand), and returns the most common.
+// Orientation: fwd_primer is the primer that starts more reads of the sample
+// (ties: the lexicographically smaller one), so the inferred orientation may be
+// the reverse of the designer's; payloads are then reverse complements of the
+// designed ones. Deterministic; thread-compatible.
+// Errors: kUsage when primer_length < 8; kBadInput when fewer than 3 reads
+// (or under 1% of the sample) share the best pair.
+Result<InferredPrimers> InferPrimers(const std::vector<SeqRecord>& sample, int primer_length);
+
+}  // namespace dnastore

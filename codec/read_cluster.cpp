@@ -1,0 +1,404 @@
+#include "codec/read_cluster.h"
+
+#include <edlib.h>
+#include <tbb/parallel_for.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <numeric>
+
+#include "core/dna.h"
+
+namespace dnastore {
+namespace {
+
+constexpr uint32_t kNone = 0xFFFFFFFFu;
+constexpr int kMaxBucketScan = 64;  // entries read per sketch bucket (low-complexity k-mers)
+
+// Open-addressing hash map uint64 -> uint32 (key 0 is reserved as empty).
+class FlatMap {
+ public:
+  FlatMap() { Rehash(1024); }
+  static uint64_t Fix(uint64_t k) { return k == 0 ? 1 : k; }
+  uint32_t Find(uint64_t key) const {
+    key = Fix(key);
+    for (size_t i = Slot(key);; i = (i + 1) & mask_) {
+      if (keys_[i] == key) return vals_[i];
+      if (keys_[i] == 0) return kNone;
+    }
+  }
+  // Returns the value slot for key, inserting `init` if absent.
+  uint32_t& Upsert(uint64_t key, uint32_t init) {
+    if ((size_ + 1) * 2 > keys_.size()) Rehash(keys_.size() * 2);
+    key = Fix(key);
+    size_t i = Slot(key);
+    for (;; i = (i + 1) & mask_) {
+      if (keys_[i] == key) return vals_[i];
+      if (keys_[i] == 0) break;
+    }
+    keys_[i] = key;
+    vals_[i] = init;
+    ++size_;
+    return vals_[i];
+  }
+  void Clear() {
+    std::fill(keys_.begin(), keys_.end(), 0);
+    size_ = 0;
+  }
+  void Reserve(size_t n) {
+    size_t cap = keys_.size();
+    while (cap < 2 * n + 2) cap *= 2;
+    if (cap != keys_.size()) Rehash(cap);
+  }
+
+ private:
+  size_t Slot(uint64_t key) const { return (key * 0x9E3779B97F4A7C15ULL >> 17) & mask_; }
+  void Rehash(size_t cap) {
+    std::vector<uint64_t> old_keys(cap, 0);
+    std::vector<uint32_t> old_vals(cap, 0);
+    old_keys.swap(keys_);
+    old_vals.swap(vals_);
+    mask_ = cap - 1;
+    size_ = 0;
+    for (size_t i = 0; i < old_keys.size(); ++i)
+      if (old_keys[i] != 0) Upsert(old_keys[i], old_vals[i]);
+  }
+  std::vector<uint64_t> keys_;
+  std::vector<uint32_t> vals_;
+  size_t size_ = 0;
+  size_t mask_ = 0;
+};
+
+inline uint64_t MixKmer(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  x ^= x >> 33;
+  return x;
+}
+
+// Bottom-s MinHash sketch of the k-mers of seq (k-mers with N skipped),
+// sorted ascending, distinct.
+void Sketch(std::string_view seq, int k, int s, std::vector<uint64_t>* out) {
+  out->clear();
+  const uint64_t mask = (k >= 32) ? ~0ULL : ((1ULL << (2 * k)) - 1);
+  uint64_t code = 0;
+  int valid = 0;
+  for (char c : seq) {
+    int b = BaseCode(c);
+    if (b < 0) {
+      valid = 0;
+      code = 0;
+      continue;
+    }
+    code = ((code << 2) | static_cast<uint64_t>(b)) & mask;
+    if (++valid >= k) out->push_back(MixKmer(code + static_cast<uint64_t>(k)));
+  }
+  std::sort(out->begin(), out->end());
+  out->erase(std::unique(out->begin(), out->end()), out->end());
+  if (static_cast<int>(out->size()) > s) out->resize(s);
+}
+
+inline uint64_t SeqHash(std::string_view s) { return XXH3_64bits(s.data(), s.size()); }
+
+float ExpectedErrors(std::string_view seq, std::string_view qual, int payload_nt) {
+  static const std::array<float, 128> kErr = [] {
+    std::array<float, 128> t{};
+    for (int i = 0; i < 128; ++i)
+      t[i] = static_cast<float>(std::pow(10.0, -std::max(0, i - 33) / 10.0));
+    return t;
+  }();
+  float ee = 0;
+  if (!qual.empty()) {
+    for (char q : qual) ee += kErr[static_cast<unsigned char>(q) & 127];
+  } else {
+    ee = 0.01f * static_cast<float>(seq.size());
+  }
+  if (payload_nt > 0) ee += static_cast<float>(std::abs(static_cast<int>(seq.size()) - payload_nt));
+  return ee;
+}
+
+// Candidate (id, count) ranking shared by the two query paths.
+struct CandidateList {
+  std::vector<uint64_t> raw;
+  std::vector<std::pair<int, uint64_t>> ranked;  // (-count, id)
+  void Rank(int max_candidates) {
+    std::sort(raw.begin(), raw.end());
+    ranked.clear();
+    for (size_t i = 0; i < raw.size();) {
+      size_t j = i;
+      while (j < raw.size() && raw[j] == raw[i]) ++j;
+      ranked.emplace_back(-static_cast<int>(j - i), raw[i]);
+      i = j;
+    }
+    size_t m = std::min(ranked.size(), static_cast<size_t>(max_candidates));
+    std::partial_sort(ranked.begin(), ranked.begin() + m, ranked.end());
+    ranked.resize(m);
+  }
+};
+
+class SketchGreedyClusterer final : public ReadClusterer {
+ public:
+  explicit SketchGreedyClusterer(const ClusterOptions& o) : opt_(o) {
+    const bool noisy = o.error_rate > 0.02;
+    k_ = o.kmer_nt > 0 ? std::clamp(o.kmer_nt, 4, 31) : (noisy ? 11 : 14);
+    s_ = o.sketch_size > 0 ? std::clamp(o.sketch_size, 1, 256) : (noisy ? 32 : 12);
+    frac_ = o.max_edit_fraction > 0 ? o.max_edit_fraction : ClusterEditFraction(o.error_rate);
+    opt_.max_candidates = std::max(1, o.max_candidates);
+    opt_.anchors_per_cluster = std::clamp(o.anchors_per_cluster, 1, 255);
+    opt_.max_reads_per_cluster = std::max(1, o.max_reads_per_cluster);
+  }
+
+  size_t num_clusters() const override { return clusters_.size(); }
+
+  std::vector<ReadCluster> TakeClusters() override {
+    std::vector<ReadCluster> out;
+    out.reserve(clusters_.size());
+    for (auto& c : clusters_) {
+      ReadCluster rc;
+      rc.reads = std::move(c.kept);
+      rc.read_count = c.count;
+      rc.first_read_index = c.first_index;
+      out.push_back(std::move(rc));
+    }
+    clusters_.clear();
+    exact_.Clear();
+    sketch_heads_.Clear();
+    entries_.clear();
+    return out;
+  }
+
+  void AddBatch(std::vector<PayloadRead>&& reads, uint64_t first_read_index) override {
+    const size_t n = reads.size();
+    if (n == 0) return;
+    std::vector<uint64_t> hash(n);
+    std::vector<uint32_t> assign(n, kNone);
+    std::vector<std::vector<uint64_t>> sketch(n);
+    std::vector<uint8_t> sketched(n, 0);
+
+    // 1. Match against existing clusters (index is read-only here).
+    tbb::parallel_for(tbb::blocked_range<size_t>(0, n, 256),
+                      [&](const tbb::blocked_range<size_t>& r) {
+                        CandidateList cand;
+                        for (size_t i = r.begin(); i != r.end(); ++i) {
+                          const std::string& seq = reads[i].seq;
+                          hash[i] = SeqHash(seq);
+                          uint32_t c = exact_.Find(hash[i]);
+                          if (c != kNone) {
+                            assign[i] = c;
+                            continue;
+                          }
+                          Sketch(seq, k_, s_, &sketch[i]);
+                          sketched[i] = 1;
+                          if (clusters_.empty()) continue;
+                          cand.raw.clear();
+                          for (uint64_t key : sketch[i]) {
+                            uint32_t e = sketch_heads_.Find(key);
+                            for (int steps = 0; e != kNone && steps < kMaxBucketScan; ++steps) {
+                              cand.raw.push_back((static_cast<uint64_t>(entries_[e].cluster) << 8) |
+                                                 entries_[e].anchor);
+                              e = entries_[e].next;
+                            }
+                          }
+                          cand.Rank(opt_.max_candidates);
+                          for (const auto& [neg, id] : cand.ranked) {
+                            const Cluster& cl = clusters_[id >> 8];
+                            if (Close(seq, cl.anchors[id & 0xFF])) {
+                              assign[i] = static_cast<uint32_t>(id >> 8);
+                              break;
+                            }
+                          }
+                        }
+                      });
+
+    // 2. Cluster the unmatched reads among themselves (union-find).
+    std::vector<uint32_t> unmatched;
+    for (size_t i = 0; i < n; ++i)
+      if (assign[i] == kNone) unmatched.push_back(static_cast<uint32_t>(i));
+    if (!unmatched.empty())
+      ClusterUnmatched(reads, hash, sketch, unmatched, first_read_index, &assign);
+
+    // 3. Add reads to clusters in input order; index new anchors.
+    for (size_t i = 0; i < n; ++i) {
+      Cluster& cl = clusters_[assign[i]];
+      ++cl.count;
+      PayloadRead& pr = reads[i];
+      if (static_cast<int>(cl.anchors.size()) < opt_.anchors_per_cluster &&
+          std::find(cl.anchors.begin(), cl.anchors.end(), pr.seq) == cl.anchors.end()) {
+        if (!sketched[i]) Sketch(pr.seq, k_, s_, &sketch[i]);
+        AddAnchor(assign[i], pr.seq, hash[i], sketch[i]);
+      }
+      float ee = ExpectedErrors(pr.seq, pr.qual, opt_.payload_nt);
+      if (static_cast<int>(cl.kept.size()) < opt_.max_reads_per_cluster) {
+        cl.kept.push_back({std::move(pr.seq), std::move(pr.qual), ee});
+      } else {
+        // Replace the worst kept read (first one on ties) if this one is better.
+        size_t worst = 0;
+        for (size_t j = 1; j < cl.kept.size(); ++j)
+          if (cl.kept[j].expected_errors > cl.kept[worst].expected_errors) worst = j;
+        if (ee < cl.kept[worst].expected_errors) {
+          cl.kept.erase(cl.kept.begin() + static_cast<std::ptrdiff_t>(worst));
+          cl.kept.push_back({std::move(pr.seq), std::move(pr.qual), ee});
+        }
+      }
+    }
+  }
+
+ private:
+  struct Cluster {
+    uint64_t first_index = 0;
+    uint64_t count = 0;
+    std::vector<ClusterMember> kept;
+    std::vector<std::string> anchors;
+  };
+  struct Entry {
+    uint32_t cluster;
+    uint32_t anchor;
+    uint32_t next;
+  };
+
+  int MaxEdits(size_t la, size_t lb) const {
+    size_t l = std::max({la, lb, static_cast<size_t>(opt_.payload_nt)});
+    return static_cast<int>(std::ceil(frac_ * static_cast<double>(l)));
+  }
+  bool Close(std::string_view a, std::string_view b) const {
+    return BoundedEditDistance(a, b, MaxEdits(a.size(), b.size())) >= 0;
+  }
+
+  void AddAnchor(uint32_t cluster, const std::string& seq, uint64_t hash,
+                 const std::vector<uint64_t>& sk) {
+    Cluster& cl = clusters_[cluster];
+    uint32_t a = static_cast<uint32_t>(cl.anchors.size());
+    cl.anchors.push_back(seq);
+    exact_.Upsert(hash, cluster);  // keeps the first cluster for this exact sequence
+    for (uint64_t key : sk) {
+      uint32_t& head = sketch_heads_.Upsert(key, kNone);
+      entries_.push_back({cluster, a, head});
+      head = static_cast<uint32_t>(entries_.size() - 1);
+    }
+  }
+
+  void ClusterUnmatched(const std::vector<PayloadRead>& reads, const std::vector<uint64_t>& hash,
+                        std::vector<std::vector<uint64_t>>& sketch, const std::vector<uint32_t>& um,
+                        uint64_t first_read_index, std::vector<uint32_t>* assign) {
+    const size_t m = um.size();
+    // Local index over the unmatched reads (u = position in `um`).
+    FlatMap local_exact, local_heads;
+    local_exact.Reserve(m);
+    std::vector<uint32_t> first_same(m);
+    struct LocalEntry {
+      uint32_t u, next;
+    };
+    std::vector<LocalEntry> local_entries;
+    for (uint32_t u = 0; u < m; ++u) {
+      uint32_t i = um[u];
+      uint32_t& f = local_exact.Upsert(hash[i], u);
+      first_same[u] = f;
+      if (f != u) continue;  // duplicates of an earlier read are not indexed
+      if (sketch[i].empty() && !reads[i].seq.empty()) Sketch(reads[i].seq, k_, s_, &sketch[i]);
+      for (uint64_t key : sketch[i]) {
+        uint32_t& head = local_heads.Upsert(key, kNone);
+        local_entries.push_back({u, head});
+        head = static_cast<uint32_t>(local_entries.size() - 1);
+      }
+    }
+    // Each read links to one earlier read it is close to.
+    std::vector<uint32_t> parent(m);
+    tbb::parallel_for(
+        tbb::blocked_range<size_t>(0, m, 128), [&](const tbb::blocked_range<size_t>& r) {
+          CandidateList cand;
+          for (size_t u = r.begin(); u != r.end(); ++u) {
+            parent[u] = static_cast<uint32_t>(u);
+            if (first_same[u] != u) {
+              parent[u] = first_same[u];
+              continue;
+            }
+            const uint32_t i = um[u];
+            cand.raw.clear();
+            for (uint64_t key : sketch[i]) {
+              uint32_t e = local_heads.Find(key);
+              int steps = 0;
+              for (; e != kNone && steps < kMaxBucketScan; e = local_entries[e].next) {
+                if (local_entries[e].u >= u) continue;  // lists are newest first
+                cand.raw.push_back(local_entries[e].u);
+                ++steps;
+              }
+            }
+            cand.Rank(opt_.max_candidates);
+            for (const auto& [neg, v] : cand.ranked) {
+              if (Close(reads[i].seq, reads[um[v]].seq)) {
+                parent[u] = static_cast<uint32_t>(v);
+                break;
+              }
+            }
+          }
+        });
+    // Union-find; the root of a component is its smallest member.
+    std::vector<uint32_t> root(m);
+    std::iota(root.begin(), root.end(), 0u);
+    auto find = [&](uint32_t x) {
+      while (root[x] != x) {
+        root[x] = root[root[x]];
+        x = root[x];
+      }
+      return x;
+    };
+    for (uint32_t u = 0; u < m; ++u) {
+      uint32_t a = find(u), b = find(parent[u]);
+      if (a != b) root[std::max(a, b)] = std::min(a, b);
+    }
+    std::vector<uint32_t> cluster_of(m, kNone);
+    for (uint32_t u = 0; u < m; ++u) {
+      uint32_t r = find(u);
+      if (cluster_of[r] == kNone) {
+        cluster_of[r] = static_cast<uint32_t>(clusters_.size());
+        Cluster c;
+        c.first_index = first_read_index + um[u];
+        clusters_.push_back(std::move(c));
+      }
+      (*assign)[um[u]] = cluster_of[r];
+    }
+  }
+
+  ClusterOptions opt_;
+  int k_ = 14, s_ = 12;
+  double frac_ = 0.1;
+  std::vector<Cluster> clusters_;
+  FlatMap exact_;
+  FlatMap sketch_heads_;
+  std::vector<Entry> entries_;
+};
+
+}  // namespace
+
+double ClusterEditFraction(double error_rate) {
+  if (!(error_rate >= 0)) error_rate = 0.01;
+  return std::clamp(0.05 + 3.0 * error_rate, 0.08, 0.35);
+}
+
+int BoundedEditDistance(std::string_view a, std::string_view b, int max_edits) {
+  if (max_edits < 0) return -1;
+  const size_t diff = a.size() > b.size() ? a.size() - b.size() : b.size() - a.size();
+  if (diff > static_cast<size_t>(max_edits)) return -1;
+  if (a == b) return 0;
+  if (a.empty() || b.empty()) return static_cast<int>(diff);
+  EdlibAlignResult r =
+      edlibAlign(a.data(), static_cast<int>(a.size()), b.data(), static_cast<int>(b.size()),
+                 edlibNewAlignConfig(max_edits, EDLIB_MODE_NW, EDLIB_TASK_DISTANCE, nullptr, 0));
+  int d = (r.status == EDLIB_STATUS_OK) ? r.editDistance : -1;
+  edlibFreeAlignResult(r);
+  return d;
+}
+
+std::unique_ptr<ReadClusterer> MakeReadClusterer(const ClusterOptions& options) {
+  switch (options.method) {
+    case ClusterMethod::kSketchGreedy:
+      break;
+  }
+  return std::make_unique<SketchGreedyClusterer>(options);
+}
+
+}  // namespace dnastore

@@ -1,0 +1,87 @@
+// Clustering of trimmed payloads: groups reads that came from the same oligo.
+// Second stage of the read front end (see docs/front_end.md).
+//
+// The default clusterer streams: reads arrive in batches, each read is
+// matched against the clusters seen so far (exact-sequence hash, then a
+// bottom-s MinHash sketch of its k-mers proposes candidate clusters, then an
+// edlib edit distance under a threshold that scales with the error rate
+// confirms), and reads that match nothing are clustered among themselves
+// (same candidate/verify steps, union-find). Memory grows with the number of
+// clusters, not reads: each cluster keeps at most max_reads_per_cluster reads
+// (the ones with the fewest expected errors) and counts all of them.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dnastore {
+
+// A payload to cluster (primers already removed, forward orientation).
+// `qual` is Phred+33 of the same length as `seq`, or empty.
+struct PayloadRead {
+  std::string seq;
+  std::string qual;
+};
+
+enum class ClusterMethod {
+  kSketchGreedy,  // streaming MinHash candidates + edlib verification (default)
+};
+
+struct ClusterOptions {
+  ClusterMethod method = ClusterMethod::kSketchGreedy;
+  int payload_nt = 0;              // expected payload length (0 = unknown); used to rank reads
+  double error_rate = 0.01;        // per-base read error rate, used when max_edit_fraction == 0
+  double max_edit_fraction = 0;    // two reads join when edit distance <= fraction * length;
+                                   // 0 = ClusterEditFraction(error_rate)
+  int kmer_nt = 0;                 // sketch k-mer length (0 = auto: 14, or 11 above 2% errors)
+  int sketch_size = 0;             // k-mers per sketch (0 = auto: 12, or 32 above 2% errors)
+  int max_candidates = 6;          // candidates verified per read (most shared k-mers first)
+  int anchors_per_cluster = 4;     // distinct reads per cluster that are indexed
+  int max_reads_per_cluster = 32;  // reads kept per cluster for consensus
+};
+
+// Edit-distance threshold (fraction of the payload length) used when
+// ClusterOptions::max_edit_fraction is 0: clamp(0.05 + 3 * error_rate, 0.08, 0.35).
+// Two reads of one oligo differ by about 2 * error_rate * length edits; two
+// random payloads by about 0.52 * length.
+double ClusterEditFraction(double error_rate);
+
+// One kept read of a cluster and its rank.
+struct ClusterMember {
+  std::string seq;
+  std::string qual;
+  float expected_errors = 0;  // sum of 10^(-Q/10) + |length - payload_nt|
+};
+
+struct ReadCluster {
+  std::vector<ClusterMember> reads;  // kept reads (<= max_reads_per_cluster), in arrival order
+  uint64_t read_count = 0;           // all reads assigned to the cluster
+  uint64_t first_read_index = 0;     // global index of the cluster's first read
+};
+
+// Stage interface: a clusterer consumes batches and hands back clusters.
+// Not thread-safe (one caller), but AddBatch runs its work in parallel on the
+// caller's TBB arena. Deterministic: the clusters depend only on the reads and
+// on how they were split into batches, never on the thread count.
+class ReadClusterer {
+ public:
+  virtual ~ReadClusterer() = default;
+  // Adds `reads` (consumed); reads[i] has global index first_read_index + i.
+  virtual void AddBatch(std::vector<PayloadRead>&& reads, uint64_t first_read_index) = 0;
+  // Returns all clusters ordered by first_read_index and resets the clusterer.
+  virtual std::vector<ReadCluster> TakeClusters() = 0;
+  // Number of clusters so far.
+  virtual size_t num_clusters() const = 0;
+};
+
+// Factory for the configured method. Never fails (options are clamped).
+std::unique_ptr<ReadClusterer> MakeReadClusterer(const ClusterOptions& options);
+
+// Bounded edit distance (Levenshtein) between a and b: the distance when it is
+// <= max_edits, else -1. Thread-safe.
+int BoundedEditDistance(std::string_view a, std::string_view b, int max_edits);
+
+}  // namespace dnastore

@@ -1,0 +1,63 @@
+// Consensus of one cluster of reads: third stage of the read front end
+// (see docs/front_end.md).
+//
+// The default engine (kAlignVote) is a BMA-style iterative "align to draft and
+// vote": start from the best read, align every read to the draft (Hamming for
+// near-identical equal-length reads, edlib global alignment otherwise),
+// accumulate quality-weighted votes per draft column (A, C, G, T, deletion)
+// and per gap (inserted bases), rebuild the draft from the winning votes, and
+// repeat until it no longer changes. kSpoa builds the draft with partial-order
+// alignment (spoa) and then votes once against it for per-base confidences.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dnastore {
+
+enum class ConsensusMethod {
+  kAlignVote,  // iterative align-to-draft + weighted vote (default; fast)
+  kSpoa,       // spoa partial-order alignment draft + one vote pass
+};
+
+struct ConsensusOptions {
+  ConsensusMethod method = ConsensusMethod::kAlignVote;
+  int payload_nt = 0;        // expected length (0 = unknown); used to pick the draft and fix length
+  double error_rate = 0.01;  // per-base error of reads without qualities; floor for those with
+  int max_iterations = 4;    // draft refinements (kAlignVote)
+  int max_quality = 60;      // cap of the output Phred values
+  int max_length_fix_nt = 3;  // when the consensus misses payload_nt by at most this many nt,
+                              // flip the least-supported indel decisions to hit it (0 = never)
+};
+
+// One read of a cluster: bases and Phred+33 qualities (empty = none).
+struct ConsensusRead {
+  std::string_view seq;
+  std::string_view qual;
+};
+
+// Consensus strand and per-base confidence (Phred+33, same length as seq).
+// Confidence is the posterior of the chosen base against the alternatives
+// (other bases, deletion / insertion), from the reads' weighted votes.
+struct ConsensusResult {
+  std::string seq;
+  std::string qual;
+};
+
+// Stage interface. One engine per thread: Consensus is not thread-safe (it
+// reuses internal buffers). Deterministic: the result depends only on the
+// reads (their order included) and the options.
+class ConsensusEngine {
+ public:
+  virtual ~ConsensusEngine() = default;
+  // Computes the consensus of `reads` (at least one). An empty input yields
+  // an empty result.
+  virtual void Consensus(const std::vector<ConsensusRead>& reads, ConsensusResult* out) = 0;
+};
+
+// Factory for the configured method. Never fails.
+std::unique_ptr<ConsensusEngine> MakeConsensusEngine(const ConsensusOptions& options);
+
+}  // namespace dnastore

@@ -1,0 +1,285 @@
+#include "codec/read_front_end.h"
+
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <future>
+#include <memory>
+#include <optional>
+
+#include "codec/primer_trim.h"
+
+namespace dnastore {
+namespace {
+
+// Orchestrates the stages on batches. Not thread-safe; parallel inside.
+class Pipeline {
+ public:
+  explicit Pipeline(const FrontEndOptions& o) : opt_(o), arena_(std::max(1, o.threads)) {
+    stats_.coverage_histogram.assign(FrontEndStats::kCoverageBins, 0);
+  }
+
+  static Status Validate(const FrontEndOptions& o) {
+    if (o.threads < 1) return UsageError("threads must be >= 1");
+    if (o.batch_reads == 0) return UsageError("batch_reads must be > 0");
+    if (o.payload_nt < 0) return UsageError("payload length must be >= 0");
+    if (o.fwd_primer.empty() != o.rev_primer.empty())
+      return UsageError("give both primers or neither (to infer them)");
+    if (o.error_rate < 0 || o.error_rate >= 1) return UsageError("error rate must be in [0, 1)");
+    return Status::Ok();
+  }
+
+  Status AddBatch(std::vector<SeqRecord>& batch) {
+    if (batch.empty()) return Status::Ok();
+    if (!trimmer_) DNASTORE_RETURN_IF_ERROR(Init(batch));
+    const size_t n = batch.size();
+    std::vector<TrimmedRead> trimmed(n);
+    arena_.execute([&] {
+      tbb::parallel_for(tbb::blocked_range<size_t>(0, n, 512),
+                        [&](const tbb::blocked_range<size_t>& r) {
+                          std::string cs, cq;
+                          for (size_t i = r.begin(); i != r.end(); ++i) {
+                            TrimmedRead& t = trimmed[i];
+                            if (!trimmer_->Trim(batch[i].seq, batch[i].qual, &t)) continue;
+                            if (opt_.collapse_homopolymers) {
+                              CollapseHomopolymers(t.seq, t.qual, &cs, &cq);
+                              t.seq.swap(cs);
+                              t.qual.swap(cq);
+                              if (t.seq.empty()) t.orientation = ReadOrientation::kJunk;
+                            }
+                          }
+                        });
+    });
+    std::vector<PayloadRead> payloads;
+    payloads.reserve(n);
+    uint64_t edits = 0, primer_nt = 0;
+    const uint64_t primers_nt =
+        trimmer_->options().fwd_primer.size() + trimmer_->options().rev_primer.size();
+    for (TrimmedRead& t : trimmed) {
+      ++stats_.reads_total;
+      if (t.orientation == ReadOrientation::kJunk) {
+        ++stats_.reads_junk;
+        continue;
+      }
+      ++stats_.reads_used;
+      ++(t.orientation == ReadOrientation::kForward ? stats_.reads_forward : stats_.reads_reverse);
+      edits += static_cast<uint64_t>(t.start_primer_edits + t.end_primer_edits);
+      primer_nt += primers_nt;
+      payloads.push_back({std::move(t.seq), std::move(t.qual)});
+    }
+    if (!clusterer_) {
+      // The first batch fixes the error rate (and so every threshold) for the
+      // whole run: deterministic for a given batch size.
+      double err = opt_.error_rate;
+      if (err <= 0) err = primer_nt ? static_cast<double>(edits) / primer_nt : 0.01;
+      stats_.error_rate = err;
+      ClusterOptions co;
+      co.method = opt_.cluster_method;
+      co.payload_nt = opt_.payload_nt;
+      co.error_rate = err;
+      co.max_edit_fraction = opt_.cluster_max_edit_fraction;
+      co.max_reads_per_cluster = opt_.max_reads_per_cluster;
+      clusterer_ = MakeReadClusterer(co);
+    }
+    const uint64_t first = next_payload_index_;
+    next_payload_index_ += payloads.size();
+    arena_.execute([&] { clusterer_->AddBatch(std::move(payloads), first); });
+    return Status::Ok();
+  }
+
+  Status Finish(std::vector<Strand>* strands, FrontEndStats* stats) {
+    strands->clear();
+    if (clusterer_) {
+      std::vector<ReadCluster> clusters = clusterer_->TakeClusters();
+      stats_.clusters = clusters.size();
+      for (const ReadCluster& c : clusters)
+        ++stats_.coverage_histogram[std::min<uint64_t>(c.read_count,
+                                                       FrontEndStats::kCoverageBins - 1)];
+      std::vector<size_t> keep;
+      for (size_t i = 0; i < clusters.size(); ++i)
+        if (clusters[i].read_count >= opt_.min_cluster_reads) keep.push_back(i);
+      strands->resize(keep.size());
+      ConsensusOptions co;
+      co.method = opt_.consensus_method;
+      co.payload_nt = opt_.payload_nt;
+      co.error_rate = std::max(stats_.error_rate, 0.001);
+      tbb::enumerable_thread_specific<std::unique_ptr<ConsensusEngine>> engines(
+          [&] { return MakeConsensusEngine(co); });
+      arena_.execute([&] {
+        tbb::parallel_for(
+            tbb::blocked_range<size_t>(0, keep.size(), 16),
+            [&](const tbb::blocked_range<size_t>& r) {
+              auto& engine = engines.local();
+              std::vector<ConsensusRead> in;
+              ConsensusResult res;
+              for (size_t k = r.begin(); k != r.end(); ++k) {
+                ReadCluster& c = clusters[keep[k]];
+                in.clear();
+                for (const ClusterMember& m : c.reads) in.push_back({m.seq, m.qual});
+                engine->Consensus(in, &res);
+                Strand& s = (*strands)[k];
+                s.seq = std::move(res.seq);
+                s.qual = std::move(res.qual);
+                s.reads = static_cast<uint32_t>(std::min<uint64_t>(c.read_count, UINT32_MAX));
+                std::vector<ClusterMember>().swap(c.reads);
+              }
+            });
+      });
+    }
+    stats_.strands = strands->size();
+    for (const Strand& s : *strands)
+      if (opt_.payload_nt > 0 && static_cast<int>(s.seq.size()) == opt_.payload_nt)
+        ++stats_.strands_expected_length;
+    if (stats) *stats = stats_;
+    return Status::Ok();
+  }
+
+  FrontEndStats& stats() { return stats_; }
+
+  // Merges mate pairs of one batch in parallel; output in pair order.
+  void MergePairs(const std::vector<SeqRecord>& r1, const std::vector<SeqRecord>& r2,
+                  std::vector<SeqRecord>* out) {
+    const size_t n = r1.size();
+    std::vector<SeqRecord> merged(n);
+    std::vector<uint8_t> ok(n, 0);
+    arena_.execute([&] {
+      tbb::parallel_for(tbb::blocked_range<size_t>(0, n, 256),
+                        [&](const tbb::blocked_range<size_t>& r) {
+                          for (size_t i = r.begin(); i != r.end(); ++i)
+                            ok[i] = MergePair(r1[i], r2[i], opt_.pair_merge, &merged[i]);
+                        });
+    });
+    out->clear();
+    for (size_t i = 0; i < n; ++i) {
+      ++stats_.pairs_total;
+      if (ok[i]) {
+        ++stats_.pairs_merged;
+        out->push_back(std::move(merged[i]));
+      } else {
+        out->push_back(r1[i]);
+        out->push_back(r2[i]);
+      }
+    }
+  }
+
+ private:
+  Status Init(const std::vector<SeqRecord>& first_batch) {
+    PrimerTrimOptions to;
+    to.fwd_primer = opt_.fwd_primer;
+    to.rev_primer = opt_.rev_primer;
+    if (to.fwd_primer.empty()) {
+      Result<InferredPrimers> inf = InferPrimers(first_batch, opt_.infer_primer_nt);
+      if (!inf.ok()) return inf.status();
+      to.fwd_primer = inf->fwd_primer;
+      to.rev_primer = inf->rev_primer;
+      stats_.primers_inferred = true;
+    }
+    to.max_primer_error_fraction = opt_.max_primer_error_fraction;
+    to.primer_search_slack_nt = opt_.primer_search_slack_nt;
+    // With collapsing, payload_nt is the collapsed length; the raw payload is
+    // longer, so the length check happens on the collapsed payload instead.
+    to.payload_nt = opt_.collapse_homopolymers ? 0 : opt_.payload_nt;
+    to.max_payload_length_deviation = opt_.max_payload_length_deviation;
+    Result<PrimerTrimmer> t = PrimerTrimmer::Create(to);
+    if (!t.ok()) return t.status();
+    trimmer_.emplace(std::move(t.value()));
+    stats_.fwd_primer = trimmer_->options().fwd_primer;
+    stats_.rev_primer = trimmer_->options().rev_primer;
+    return Status::Ok();
+  }
+
+  FrontEndOptions opt_;
+  tbb::task_arena arena_;
+  std::optional<PrimerTrimmer> trimmer_;
+  std::unique_ptr<ReadClusterer> clusterer_;
+  uint64_t next_payload_index_ = 0;
+  FrontEndStats stats_;
+};
+
+// Reads consecutive batches across several files.
+class MultiFileReader {
+ public:
+  explicit MultiFileReader(const std::vector<std::string>& paths) : paths_(paths) {}
+  // Fills `batch` (empty at the end of the last file).
+  Status Next(ReadBatch& batch, size_t max_records) {
+    batch.clear();
+    while (file_ < paths_.size()) {
+      if (!reader_) {
+        auto r = SeqReader::Open(paths_[file_]);
+        if (!r.ok()) return r.status();
+        reader_ = std::move(r.value());
+      }
+      DNASTORE_RETURN_IF_ERROR(reader_->Next(batch, max_records));
+      if (!batch.empty()) return Status::Ok();
+      reader_.reset();
+      ++file_;
+    }
+    return Status::Ok();
+  }
+
+ private:
+  std::vector<std::string> paths_;
+  size_t file_ = 0;
+  std::unique_ptr<SeqReader> reader_;
+};
+
+}  // namespace
+
+Status ReconstructStrands(const std::vector<std::string>& paths, const FrontEndOptions& options,
+                          std::vector<Strand>* strands, FrontEndStats* stats) {
+  DNASTORE_RETURN_IF_ERROR(Pipeline::Validate(options));
+  if (paths.empty()) return UsageError("no read files given");
+  Pipeline p(options);
+  MultiFileReader reader(paths);
+  ReadBatch cur, next;
+  DNASTORE_RETURN_IF_ERROR(reader.Next(cur, options.batch_reads));
+  while (!cur.empty()) {
+    // Read the next batch while this one is processed.
+    auto fut =
+        std::async(std::launch::async, [&] { return reader.Next(next, options.batch_reads); });
+    Status st = p.AddBatch(cur);
+    Status rst = fut.get();
+    DNASTORE_RETURN_IF_ERROR(st);
+    DNASTORE_RETURN_IF_ERROR(rst);
+    cur.swap(next);
+  }
+  return p.Finish(strands, stats);
+}
+
+Status ReconstructStrandsFromReads(const std::vector<SeqRecord>& reads,
+                                   const FrontEndOptions& options, std::vector<Strand>* strands,
+                                   FrontEndStats* stats) {
+  DNASTORE_RETURN_IF_ERROR(Pipeline::Validate(options));
+  Pipeline p(options);
+  std::vector<SeqRecord> batch;
+  for (size_t b = 0; b < reads.size(); b += options.batch_reads) {
+    size_t e = std::min(reads.size(), b + options.batch_reads);
+    batch.assign(reads.begin() + static_cast<std::ptrdiff_t>(b),
+                 reads.begin() + static_cast<std::ptrdiff_t>(e));
+    DNASTORE_RETURN_IF_ERROR(p.AddBatch(batch));
+  }
+  return p.Finish(strands, stats);
+}
+
+Status ReconstructStrandsPaired(const std::string& r1, const std::string& r2,
+                                const FrontEndOptions& options, std::vector<Strand>* strands,
+                                FrontEndStats* stats) {
+  DNASTORE_RETURN_IF_ERROR(Pipeline::Validate(options));
+  Pipeline p(options);
+  MultiFileReader a({r1}), b({r2});
+  ReadBatch ba, bb, merged;
+  for (;;) {
+    DNASTORE_RETURN_IF_ERROR(a.Next(ba, options.batch_reads));
+    DNASTORE_RETURN_IF_ERROR(b.Next(bb, options.batch_reads));
+    if (ba.size() != bb.size())
+      return BadInput("paired files " + r1 + " and " + r2 + " have different numbers of reads");
+    if (ba.empty()) break;
+    p.MergePairs(ba, bb, &merged);
+    DNASTORE_RETURN_IF_ERROR(p.AddBatch(merged));
+  }
+  return p.Finish(strands, stats);
+}
+
+}  // namespace dnastore

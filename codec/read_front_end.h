@@ -1,0 +1,104 @@
+// The decoder's read front end: raw sequencer reads -> reconstructed strands.
+//
+//   reads -> [pair merge] -> orient + trim primers (primer_trim.h)
+//         -> [collapse homopolymers] -> cluster (read_cluster.h)
+//         -> consensus per cluster (read_consensus.h) -> Strand
+//
+// Reads stream through in batches of `batch_reads`; memory grows with the
+// number of clusters (oligos), not reads. Results are deterministic for a
+// given input, options and batch_reads, at any thread count. The library
+// never prints; problems come back as a Status. See docs/front_end.md.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "codec/pair_merge.h"
+#include "codec/read_cluster.h"
+#include "codec/read_consensus.h"
+#include "core/seq_io.h"
+#include "core/status.h"
+
+namespace dnastore {
+
+struct FrontEndOptions {
+  std::string fwd_primer;  // 5'->3'; empty (with rev_primer empty) = infer from the first batch
+  std::string rev_primer;  // 5'->3' (the oligo ends with its reverse complement)
+  int payload_nt = 0;      // expected payload length in nt (after collapsing); 0 = unknown
+  bool collapse_homopolymers = false;  // TdT transition pools: collapse runs after trimming
+  int threads = 1;                     // worker threads (>= 1)
+  size_t batch_reads = 1 << 16;        // reads per batch (part of the determinism key)
+
+  // Primer search (see PrimerTrimOptions).
+  double max_primer_error_fraction = 0.25;    // edits allowed per primer nt
+  int primer_search_slack_nt = 24;            // adapter bases tolerated before a primer
+  double max_payload_length_deviation = 0.3;  // payloads outside payload_nt * (1 +- this) are junk
+  int infer_primer_nt = 20;                   // primer length assumed when inferring primers
+
+  // Per-base read error rate: 0 = estimate from the primer edit distances of
+  // the first batch (works for Illumina and nanopore alike).
+  double error_rate = 0;
+  double cluster_max_edit_fraction = 0;  // 0 = ClusterEditFraction(error_rate)
+  int max_reads_per_cluster = 32;        // reads kept per cluster for consensus
+  ClusterMethod cluster_method = ClusterMethod::kSketchGreedy;
+  ConsensusMethod consensus_method = ConsensusMethod::kAlignVote;
+  uint32_t min_cluster_reads = 1;  // clusters with fewer reads produce no strand
+
+  PairMergeOptions pair_merge;  // ReconstructStrandsPaired only
+};
+
+// One reconstructed payload.
+struct Strand {
+  std::string seq;     // ACGT payload (primers removed, forward orientation)
+  std::string qual;    // Phred+33 per-base confidence, same length as seq
+  uint32_t reads = 0;  // reads in the cluster
+};
+
+struct FrontEndStats {
+  uint64_t reads_total = 0;    // reads seen (a merged pair counts once, an unmerged pair twice)
+  uint64_t reads_used = 0;     // reads whose primers were found (clustered)
+  uint64_t reads_junk = 0;     // reads without a matching primer pair or plausible payload
+  uint64_t clusters = 0;       // clusters found (including those below min_cluster_reads)
+  uint64_t reads_forward = 0;  // used reads of the forward strand
+  uint64_t reads_reverse = 0;  // used reads of the reverse strand
+  uint64_t pairs_total = 0;    // read pairs seen (paired mode)
+  uint64_t pairs_merged = 0;   // pairs merged into one read
+  uint64_t strands = 0;        // strands returned
+  uint64_t strands_expected_length = 0;  // of those, with length payload_nt
+  double error_rate = 0;                 // per-base error rate used (given or estimated)
+  std::string fwd_primer;                // primers used (inferred when not given)
+  std::string rev_primer;
+  bool primers_inferred = false;
+  // coverage_histogram[c] = clusters with c reads; the last bin (kCoverageBins - 1)
+  // counts clusters with at least that many reads.
+  static constexpr size_t kCoverageBins = 101;
+  std::vector<uint64_t> coverage_histogram;
+};
+
+// Streams reads from all `paths` (FASTA/FASTQ/SAM/BAM, plain or gzip/bgzf;
+// "-" = stdin) through core::SeqReader, orients, trims, clusters and builds a
+// consensus per cluster. `strands` is replaced, ordered by each cluster's
+// first read. `stats` may be null. Errors: kUsage (bad options: threads < 1,
+// batch_reads == 0, bad primers), kIo / kBadInput from reading (naming the
+// file), kBadInput when primers must be inferred and cannot be. Junk reads are
+// counted, never fatal. No read is usable -> Ok with no strands.
+Status ReconstructStrands(const std::vector<std::string>& paths, const FrontEndOptions& options,
+                          std::vector<Strand>* strands, FrontEndStats* stats);
+
+// Same, on reads already in memory (tests, fuzzing). Batches are taken as
+// consecutive slices of `reads` of options.batch_reads.
+Status ReconstructStrandsFromReads(const std::vector<SeqRecord>& reads,
+                                   const FrontEndOptions& options, std::vector<Strand>* strands,
+                                   FrontEndStats* stats);
+
+// Paired-end variant: R1 and R2 files are read in lockstep (same number of
+// records, mates in the same order); mates are merged where they overlap
+// (MergePair), otherwise both are used as single reads.
+// Errors: as ReconstructStrands, plus kBadInput when the files have different
+// numbers of records.
+Status ReconstructStrandsPaired(const std::string& r1, const std::string& r2,
+                                const FrontEndOptions& options, std::vector<Strand>* strands,
+                                FrontEndStats* stats);
+
+}  // namespace dnastore

@@ -1,0 +1,511 @@
+// Unit and synthetic integration tests of the read front end:
+// primer trimming, clustering, consensus (against a slow twin), pair merging,
+// ReconstructStrandsFromReads.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <unordered_set>
+
+#include "codec/pair_merge.h"
+#include "codec/primer_trim.h"
+#include "codec/read_cluster.h"
+#include "codec/read_consensus.h"
+#include "codec/read_front_end.h"
+#include "tests/front_end_test_util.h"
+
+using namespace dnastore;
+using namespace dnastore::testing;
+
+namespace {
+
+PrimerTrimmer MakeTrimmer(int payload_nt = 0) {
+  PrimerTrimOptions o;
+  o.fwd_primer = kTestFwd;
+  o.rev_primer = kTestRev;
+  o.payload_nt = payload_nt;
+  auto t = PrimerTrimmer::Create(o);
+  EXPECT_TRUE(t.ok()) << t.status().message();
+  return std::move(t.value());
+}
+
+// Quadratic Levenshtein DP (the slow twin of BoundedEditDistance).
+int SlowEditDistance(const std::string& a, const std::string& b) {
+  std::vector<int> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = static_cast<int>(j);
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = static_cast<int>(i);
+    for (size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+    prev.swap(cur);
+  }
+  return prev[b.size()];
+}
+
+// Slow twin of the consensus on equal-length, substitution-only clusters:
+// plain per-column majority vote (ties: A < C < G < T).
+std::string MajorityVote(const std::vector<std::string>& reads) {
+  std::string out;
+  for (size_t j = 0; j < reads[0].size(); ++j) {
+    int count[4] = {0, 0, 0, 0};
+    for (const auto& r : reads) count[BaseCode(r[j])]++;
+    out.push_back(kBases[std::max_element(count, count + 4) - count]);
+  }
+  return out;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- trimming
+
+TEST(FrontEndPrimerTrim, ForwardAndReverseExact) {
+  Rng rng(7, 0);
+  PrimerTrimmer t = MakeTrimmer();
+  std::string payload = RandomBases(rng, 120);
+  std::string oligo = kTestFwd + payload + ReverseComplement(kTestRev);
+  std::string qual(oligo.size(), 'I');
+  for (size_t i = 0; i < qual.size(); ++i) qual[i] = static_cast<char>('!' + i % 40);
+  TrimmedRead out;
+  ASSERT_TRUE(t.Trim(oligo, qual, &out));
+  EXPECT_EQ(out.orientation, ReadOrientation::kForward);
+  EXPECT_EQ(out.seq, payload);
+  EXPECT_EQ(out.qual, qual.substr(kTestFwd.size(), payload.size()));
+  EXPECT_EQ(out.start_primer_edits, 0);
+
+  std::string rc = ReverseComplement(oligo);
+  std::string rq(qual.rbegin(), qual.rend());
+  ASSERT_TRUE(t.Trim(rc, rq, &out));
+  EXPECT_EQ(out.orientation, ReadOrientation::kReverse);
+  EXPECT_EQ(out.seq, payload);
+  EXPECT_EQ(out.qual, qual.substr(kTestFwd.size(), payload.size()));  // back in forward order
+}
+
+TEST(FrontEndPrimerTrim, PrimersWithErrorsAndAdapters) {
+  Rng rng(8, 0);
+  PrimerTrimmer t = MakeTrimmer(100);
+  int ok = 0, exact = 0;
+  const int kTrials = 400;
+  for (int trial = 0; trial < kTrials; ++trial) {
+    std::string payload = RandomBases(rng, 100);
+    std::string fwd = kTestFwd, rev_rc = ReverseComplement(kTestRev);
+    // Up to 3 errors in each primer (substitution, deletion or insertion).
+    for (std::string* p : {&fwd, &rev_rc}) {
+      int e = static_cast<int>(rng.Below(4));
+      for (int k = 0; k < e; ++k) {
+        size_t pos = 1 + rng.Below(p->size() - 2);
+        switch (rng.Below(3)) {
+          case 0:
+            (*p)[pos] = (*p)[pos] == 'A' ? 'C' : 'A';
+            break;
+          case 1:
+            p->erase(pos, 1);
+            break;
+          default:
+            p->insert(pos, 1, 'G');
+            break;
+        }
+      }
+    }
+    std::string read =
+        RandomBases(rng, rng.Below(10)) + fwd + payload + rev_rc + RandomBases(rng, rng.Below(10));
+    if (trial % 2) read = ReverseComplement(read);
+    TrimmedRead out;
+    if (t.Trim(read, "", &out)) {
+      ++ok;
+      EXPECT_EQ(out.orientation, trial % 2 ? ReadOrientation::kReverse : ReadOrientation::kForward);
+      EXPECT_LE(SlowEditDistance(out.seq, payload), 3);
+      exact += out.seq == payload;
+    }
+  }
+  EXPECT_GE(ok, kTrials * 99 / 100);
+  EXPECT_GE(exact, kTrials * 80 / 100);
+}
+
+TEST(FrontEndPrimerTrim, JunkIsRejected) {
+  Rng rng(9, 0);
+  PrimerTrimmer t = MakeTrimmer(100);
+  TrimmedRead out;
+  EXPECT_FALSE(t.Trim("", "", &out));
+  EXPECT_FALSE(t.Trim("NNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNN", "", &out));
+  EXPECT_FALSE(t.Trim(kTestFwd + ReverseComplement(kTestRev), "", &out));  // primer dimer
+  int accepted = 0;
+  for (int i = 0; i < 500; ++i) accepted += t.Trim(RandomBases(rng, 140), "", &out);
+  EXPECT_EQ(accepted, 0);
+  // Foreign primers.
+  for (int i = 0; i < 200; ++i)
+    accepted +=
+        t.Trim(RandomBases(rng, 20) + RandomBases(rng, 100) + RandomBases(rng, 20), "", &out);
+  EXPECT_EQ(accepted, 0);
+  EXPECT_EQ(out.orientation, ReadOrientation::kJunk);
+}
+
+TEST(FrontEndPrimerTrim, BadOptions) {
+  PrimerTrimOptions o;
+  o.fwd_primer = "ACGTN";
+  o.rev_primer = kTestRev;
+  EXPECT_EQ(PrimerTrimmer::Create(o).status().code(), ErrorCode::kUsage);
+  o.fwd_primer = "";
+  EXPECT_EQ(PrimerTrimmer::Create(o).status().code(), ErrorCode::kUsage);
+}
+
+TEST(FrontEndPrimerTrim, CollapseHomopolymers) {
+  std::string s, q;
+  CollapseHomopolymers("AAACGGTTTTA", "#$%&'()*+,-", &s, &q);
+  EXPECT_EQ(s, "ACGTA");
+  EXPECT_EQ(q, "%&(,-");
+  CollapseHomopolymers("", "", &s, &q);
+  EXPECT_EQ(s, "");
+}
+
+TEST(FrontEndPrimerTrim, InferPrimers) {
+  PoolSpec spec;
+  spec.oligos = 100;
+  spec.reverse_fraction = 0.3;  // forward reads dominate: orientation is the designer's
+  auto pool = MakePool(spec);
+  auto inf = InferPrimers(pool.reads, 20);
+  ASSERT_TRUE(inf.ok()) << inf.status().message();
+  EXPECT_EQ(inf->fwd_primer, kTestFwd);
+  EXPECT_EQ(inf->rev_primer, kTestRev);
+  EXPECT_GT(inf->reads_supporting, pool.reads.size() / 2);
+
+  spec.reverse_fraction = 0.7;  // now the other orientation is more common
+  pool = MakePool(spec);
+  inf = InferPrimers(pool.reads, 20);
+  ASSERT_TRUE(inf.ok());
+  EXPECT_EQ(inf->fwd_primer, kTestRev);
+  EXPECT_EQ(inf->rev_primer, kTestFwd);
+
+  std::vector<SeqRecord> junk(50);
+  Rng rng(3, 0);
+  for (auto& r : junk) r.seq = RandomBases(rng, 100);
+  EXPECT_EQ(InferPrimers(junk, 20).status().code(), ErrorCode::kBadInput);
+  EXPECT_EQ(InferPrimers(junk, 4).status().code(), ErrorCode::kUsage);
+}
+
+// ------------------------------------------------------------- distances
+
+TEST(FrontEndCluster, BoundedEditDistanceMatchesSlowTwin) {
+  Rng rng(11, 0);
+  for (int trial = 0; trial < 2000; ++trial) {
+    std::string a = RandomBases(rng, rng.Below(40));
+    std::string b, q;
+    if (trial % 3 == 0) {
+      b = RandomBases(rng, rng.Below(40));
+    } else {
+      Mutate(rng, a, {0.1, 0.05, 0.05}, &b, &q);
+    }
+    int slow = SlowEditDistance(a, b);
+    int k = static_cast<int>(rng.Below(12));
+    int fast = BoundedEditDistance(a, b, k);
+    if (slow <= k) {
+      EXPECT_EQ(fast, slow) << a << " " << b;
+    } else {
+      EXPECT_EQ(fast, -1) << a << " " << b;
+    }
+  }
+}
+
+// ------------------------------------------------------------- consensus
+
+TEST(FrontEndConsensus, MatchesMajorityVoteOnSubstitutionClusters) {
+  // Each read has at most one substitution, so every read is within two
+  // mismatches of any draft: the fast engine must equal the plain vote.
+  auto engine = MakeConsensusEngine({});
+  int differ = 0;
+  for (int trial = 0; trial < 500; ++trial) {
+    Rng rng(12, trial);
+    std::string truth = RandomBases(rng, 20 + rng.Below(100));
+    size_t n = 1 + rng.Below(9);
+    std::vector<std::string> reads(n, truth);
+    for (auto& r : reads)
+      if (rng.Bernoulli(0.6)) {
+        size_t p = rng.Below(r.size());
+        r[p] = kBases[(BaseCode(r[p]) + 1 + rng.Below(3)) % 4];
+      }
+    std::vector<ConsensusRead> in;
+    for (auto& r : reads) in.push_back({r, ""});
+    ConsensusResult res;
+    engine->Consensus(in, &res);
+    ASSERT_EQ(res.qual.size(), res.seq.size());
+    // Ties may legitimately differ (the engine's draft breaks them); compare
+    // only columns without a tie.
+    std::string twin = MajorityVote(reads);
+    ASSERT_EQ(res.seq.size(), twin.size());
+    for (size_t j = 0; j < twin.size(); ++j) {
+      int count[4] = {0, 0, 0, 0};
+      for (auto& r : reads) count[BaseCode(r[j])]++;
+      int best = *std::max_element(count, count + 4);
+      if (std::count(count, count + 4, best) == 1) differ += res.seq[j] != twin[j];
+    }
+  }
+  EXPECT_EQ(differ, 0);
+}
+
+TEST(FrontEndConsensus, RecoversTruthWithIndels) {
+  for (ConsensusMethod method : {ConsensusMethod::kAlignVote, ConsensusMethod::kSpoa}) {
+    ConsensusOptions o;
+    o.method = method;
+    o.payload_nt = 150;
+    o.error_rate = 0.03;
+    auto engine = MakeConsensusEngine(o);
+    int exact = 0, vote_exact = 0;
+    const int kTrials = 200;
+    for (int trial = 0; trial < kTrials; ++trial) {
+      Rng rng(13, trial);
+      std::string truth = RandomBases(rng, 150);
+      std::vector<std::string> seqs(7), quals(7);
+      for (size_t r = 0; r < seqs.size(); ++r)
+        Mutate(rng, truth, {0.01, 0.01, 0.01}, &seqs[r], &quals[r]);
+      std::vector<ConsensusRead> in;
+      for (size_t r = 0; r < seqs.size(); ++r) in.push_back({seqs[r], quals[r]});
+      ConsensusResult res;
+      engine->Consensus(in, &res);
+      exact += res.seq == truth;
+      // The slow twin can only handle equal-length reads.
+      std::vector<std::string> same;
+      for (auto& s : seqs)
+        if (s.size() == truth.size()) same.push_back(s);
+      if (!same.empty()) vote_exact += MajorityVote(same) == truth;
+    }
+    EXPECT_GE(exact, kTrials * 95 / 100) << "method " << static_cast<int>(method);
+    EXPECT_GE(exact, vote_exact);
+  }
+}
+
+TEST(FrontEndConsensus, NanoporeLevelErrors) {
+  ConsensusOptions o;
+  o.payload_nt = 120;
+  o.error_rate = 0.08;
+  auto engine = MakeConsensusEngine(o);
+  int exact = 0, close = 0;
+  const int kTrials = 100;
+  for (int trial = 0; trial < kTrials; ++trial) {
+    Rng rng(14, trial);
+    std::string truth = RandomBases(rng, 120);
+    std::vector<std::string> seqs(25), quals(25);
+    for (size_t r = 0; r < seqs.size(); ++r)
+      Mutate(rng, truth, {0.025, 0.02, 0.03}, &seqs[r], &quals[r], false);
+    std::vector<ConsensusRead> in;
+    for (size_t r = 0; r < seqs.size(); ++r) in.push_back({seqs[r], ""});
+    ConsensusResult res;
+    engine->Consensus(in, &res);
+    exact += res.seq == truth;
+    close += SlowEditDistance(res.seq, truth) <= 2;
+  }
+  EXPECT_GE(exact, kTrials * 85 / 100);
+  EXPECT_GE(close, kTrials * 97 / 100);
+}
+
+TEST(FrontEndConsensus, ConfidenceReflectsAgreement) {
+  auto engine = MakeConsensusEngine({});
+  std::string a = "ACGTACGTAC", b = "ACGTTCGTAC", c = "ACGTACGTAC";
+  ConsensusResult res;
+  engine->Consensus({{a, ""}, {b, ""}, {c, ""}}, &res);
+  EXPECT_EQ(res.seq, a);
+  EXPECT_LT(res.qual[4], res.qual[0]);  // the disputed base is less certain
+  engine->Consensus({}, &res);
+  EXPECT_TRUE(res.seq.empty());
+}
+
+// -------------------------------------------------------------- pair merge
+
+TEST(FrontEndPairMerge, OverlapAndReadThrough) {
+  Rng rng(15, 0);
+  std::string insert = RandomBases(rng, 190);
+  SeqRecord r1{"p", insert.substr(0, 150), std::string(150, 'I')};
+  SeqRecord r2{"p", ReverseComplement(insert.substr(40)), std::string(150, 'I')};
+  // A disagreement in the overlap: R1 is low quality there, so R2 wins.
+  r1.seq[100] = insert[100] == 'A' ? 'C' : 'A';
+  r1.qual[100] = '#';
+  SeqRecord m;
+  ASSERT_TRUE(MergePair(r1, r2, {}, &m));
+  EXPECT_EQ(m.seq, insert);
+  EXPECT_EQ(m.qual.size(), m.seq.size());
+
+  // Read-through: 100-nt insert, 150-nt reads that run into adapters.
+  std::string small = RandomBases(rng, 100);
+  SeqRecord a{"q", small + RandomBases(rng, 50), std::string(150, 'I')};
+  SeqRecord b{"q", ReverseComplement(small) + RandomBases(rng, 50), std::string(150, 'I')};
+  ASSERT_TRUE(MergePair(a, b, {}, &m));
+  EXPECT_EQ(m.seq, small);
+
+  // No overlap: a long insert.
+  std::string big = RandomBases(rng, 400);
+  SeqRecord c{"r", big.substr(0, 150), ""};
+  SeqRecord d{"r", ReverseComplement(big.substr(250)), ""};
+  EXPECT_FALSE(MergePair(c, d, {}, &m));
+}
+
+// ------------------------------------------------------ whole front end
+
+namespace {
+
+struct Score {
+  size_t eligible = 0, exact = 0;
+};
+
+// Oligos with >= min_reads reads whose payload appears exactly among the strands.
+Score ScoreStrands(const SyntheticPool& pool, const std::vector<Strand>& strands, int min_reads) {
+  std::unordered_set<std::string> got;
+  for (const auto& s : strands) got.insert(s.seq);
+  Score sc;
+  for (size_t i = 0; i < pool.payloads.size(); ++i) {
+    if (pool.coverage[i] < min_reads) continue;
+    ++sc.eligible;
+    sc.exact += got.count(pool.payloads[i]);
+  }
+  return sc;
+}
+
+}  // namespace
+
+TEST(FrontEnd, IlluminaLikeSyntheticPool) {
+  PoolSpec spec;
+  spec.oligos = 2000;
+  spec.mean_coverage = 6;
+  auto pool = MakePool(spec);
+  FrontEndOptions o;
+  o.fwd_primer = kTestFwd;
+  o.rev_primer = kTestRev;
+  o.payload_nt = 150;
+  o.threads = 2;
+  o.batch_reads = 4000;
+  std::vector<Strand> strands;
+  FrontEndStats st;
+  ASSERT_TRUE(ReconstructStrandsFromReads(pool.reads, o, &strands, &st).ok());
+  size_t junk = std::count(pool.read_oligo.begin(), pool.read_oligo.end(), -1);
+  EXPECT_EQ(st.reads_total, pool.reads.size());
+  EXPECT_EQ(st.reads_junk, junk);
+  EXPECT_EQ(st.reads_used + st.reads_junk, st.reads_total);
+  EXPECT_NEAR(static_cast<double>(st.reads_forward) / st.reads_used, 0.5, 0.05);
+  Score sc = ScoreStrands(pool, strands, 2);
+  EXPECT_GE(sc.exact, sc.eligible * 995 / 1000) << sc.exact << "/" << sc.eligible;
+  size_t present =
+      std::count_if(pool.coverage.begin(), pool.coverage.end(), [](int c) { return c > 0; });
+  EXPECT_LE(st.clusters, present * 102 / 100);  // little over-splitting
+  EXPECT_GE(st.clusters, present);
+  for (const auto& s : strands) {
+    EXPECT_EQ(s.seq.size(), s.qual.size());
+    EXPECT_GE(s.reads, 1u);
+  }
+  EXPECT_LT(st.error_rate, 0.01);
+}
+
+TEST(FrontEnd, NanoporeLikeSyntheticPool) {
+  PoolSpec spec;
+  spec.oligos = 300;
+  spec.payload_nt = 120;
+  spec.mean_coverage = 25;
+  spec.errors = {0.025, 0.015, 0.025};
+  spec.seed = 5;
+  auto pool = MakePool(spec);
+  FrontEndOptions o;
+  o.fwd_primer = kTestFwd;
+  o.rev_primer = kTestRev;
+  o.payload_nt = 120;
+  o.threads = 2;
+  std::vector<Strand> strands;
+  FrontEndStats st;
+  ASSERT_TRUE(ReconstructStrandsFromReads(pool.reads, o, &strands, &st).ok());
+  Score sc = ScoreStrands(pool, strands, 10);
+  EXPECT_GE(sc.exact, sc.eligible * 90 / 100) << sc.exact << "/" << sc.eligible;
+  EXPECT_GT(st.error_rate, 0.02);
+  EXPECT_GE(st.reads_used, (st.reads_total - st.reads_junk) * 95 / 100);
+}
+
+TEST(FrontEnd, DeterministicAcrossThreadCounts) {
+  PoolSpec spec;
+  spec.oligos = 300;
+  spec.errors = {0.01, 0.005, 0.005};
+  auto pool = MakePool(spec);
+  FrontEndOptions o;
+  o.fwd_primer = kTestFwd;
+  o.rev_primer = kTestRev;
+  o.payload_nt = 150;
+  o.batch_reads = 500;
+  std::vector<Strand> s1, s2;
+  o.threads = 1;
+  ASSERT_TRUE(ReconstructStrandsFromReads(pool.reads, o, &s1, nullptr).ok());
+  o.threads = 2;
+  ASSERT_TRUE(ReconstructStrandsFromReads(pool.reads, o, &s2, nullptr).ok());
+  ASSERT_EQ(s1.size(), s2.size());
+  for (size_t i = 0; i < s1.size(); ++i) {
+    EXPECT_EQ(s1[i].seq, s2[i].seq);
+    EXPECT_EQ(s1[i].qual, s2[i].qual);
+    EXPECT_EQ(s1[i].reads, s2[i].reads);
+  }
+}
+
+TEST(FrontEnd, InfersPrimersWhenNotGiven) {
+  PoolSpec spec;
+  spec.oligos = 300;
+  spec.reverse_fraction = 0.4;
+  auto pool = MakePool(spec);
+  FrontEndOptions o;
+  o.payload_nt = 150;
+  std::vector<Strand> strands;
+  FrontEndStats st;
+  ASSERT_TRUE(ReconstructStrandsFromReads(pool.reads, o, &strands, &st).ok());
+  EXPECT_TRUE(st.primers_inferred);
+  EXPECT_EQ(st.fwd_primer, kTestFwd);
+  Score sc = ScoreStrands(pool, strands, 2);
+  EXPECT_GE(sc.exact, sc.eligible * 99 / 100);
+}
+
+TEST(FrontEnd, TdtHomopolymerCollapse) {
+  // Designed payloads have no repeats; synthesis turns each base into a run.
+  Rng rng(21, 0);
+  std::vector<std::string> designs;
+  std::vector<SeqRecord> reads;
+  const std::string rev_rc = ReverseComplement(kTestRev);
+  for (int i = 0; i < 200; ++i) {
+    designs.push_back(RandomTransitionBases(rng, 80));
+    for (int c = 0; c < 8; ++c) {
+      std::string expanded;
+      for (char b : designs.back()) expanded.append(1 + rng.Below(3), b);
+      std::string m, q;
+      Mutate(rng, expanded, {0.003, 0.0, 0.0}, &m, &q);
+      std::string read = kTestFwd + m + rev_rc;
+      if (c % 2) read = ReverseComplement(read);
+      reads.push_back({"r", read, ""});
+    }
+  }
+  FrontEndOptions o;
+  o.fwd_primer = kTestFwd;
+  o.rev_primer = kTestRev;
+  o.payload_nt = 80;
+  o.collapse_homopolymers = true;
+  std::vector<Strand> strands;
+  FrontEndStats st;
+  ASSERT_TRUE(ReconstructStrandsFromReads(reads, o, &strands, &st).ok());
+  std::unordered_set<std::string> got;
+  for (auto& s : strands) got.insert(s.seq);
+  int exact = 0;
+  for (auto& d : designs) exact += got.count(d);
+  EXPECT_GE(exact, 196);
+}
+
+TEST(FrontEnd, JunkOnlyAndBadOptions) {
+  Rng rng(22, 0);
+  std::vector<SeqRecord> reads(100);
+  for (auto& r : reads) r.seq = RandomBases(rng, rng.Below(300));
+  FrontEndOptions o;
+  o.fwd_primer = kTestFwd;
+  o.rev_primer = kTestRev;
+  std::vector<Strand> strands;
+  FrontEndStats st;
+  ASSERT_TRUE(ReconstructStrandsFromReads(reads, o, &strands, &st).ok());
+  EXPECT_EQ(st.reads_junk, 100u);
+  EXPECT_TRUE(strands.empty());
+  ASSERT_TRUE(ReconstructStrandsFromReads({}, o, &strands, &st).ok());
+  EXPECT_TRUE(strands.empty());
+  o.threads = 0;
+  EXPECT_EQ(ReconstructStrandsFromReads(reads, o, &strands, &st).code(), ErrorCode::kUsage);
+  o.threads = 1;
+  o.fwd_primer = "";
+  EXPECT_EQ(ReconstructStrandsFromReads(reads, o, &strands, &st).code(), ErrorCode::kUsage);
+  o.rev_primer = "";  // infer, but nothing to infer from
+  EXPECT_EQ(ReconstructStrandsFromReads(reads, o, &strands, &st).code(), ErrorCode::kBadInput);
+  EXPECT_EQ(ReconstructStrands({"/nonexistent/reads.fq"}, o, &strands, &st).code(), ErrorCode::kIo);
+}
