@@ -14,7 +14,6 @@ void RegisterDecode(CLI::App& app, RunFn& run);
 void RegisterSimulate(CLI::App& app, RunFn& run);
 void RegisterConsensus(CLI::App& app, RunFn& run);
 void RegisterBench(CLI::App& app, RunFn& run);
-void RegisterDemo(CLI::App& app, RunFn& run);
 
 inline void RegisterCommands(CLI::App& app, RunFn& run) {
   RegisterEncode(app, run);
@@ -22,7 +21,6 @@ inline void RegisterCommands(CLI::App& app, RunFn& run) {
   RegisterSimulate(app, run);
   RegisterConsensus(app, run);
   RegisterBench(app, run);
-  RegisterDemo(app, run);
 }
 
 }  // namespace dnastore::cli

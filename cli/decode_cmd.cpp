@@ -1,10 +1,156 @@
+// `dnastore decode`: reads or strands -> the original file, verified.
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
 #include "cli/commands.h"
+#include "codec/decoder.h"
 
 namespace dnastore::cli {
+namespace {
+
+struct DecodeCliOptions {
+  std::vector<std::string> inputs, paired;
+  std::string output, report_path, primers;
+  bool force = false, partial = false, reads_mode = false;
+  CommonOptions common;
+};
+
+nlohmann::json ReportJson(const DecodeReport& r, const Status& st) {
+  nlohmann::json missing = nlohmann::json::array();
+  for (const auto& m : r.missing) missing.push_back({{"offset", m.offset}, {"length", m.length}});
+  nlohmann::json j = {
+      {"status", st.ok() ? "ok" : "failed"},
+      {"exit_code", ExitCodeFor(st.code())},
+      {"message", st.message()},
+      {"mode", r.mode},
+      {"header_found", r.header_found},
+      {"records", r.records},
+      {"strands", r.strands},
+      {"reads_junk", r.reads_junk},
+      {"clusters", r.clusters},
+      {"coverage_histogram", r.coverage_histogram},
+      {"frames",
+       {{"header", r.header_frames},
+        {"data", r.data_frames},
+        {"rejected", r.frames_rejected},
+        {"duplicate", r.duplicate_frames}}},
+      {"oligos_expected", r.oligos_expected},
+      {"oligos_present", r.oligos_present},
+      {"erasures_filled", r.erasures},
+      {"codewords", r.codewords},
+      {"codewords_failed", r.codewords_failed},
+      {"codewords_with_errors", r.columns_with_errors},
+      {"min_parity_margin", r.min_parity_margin},
+      {"hash_ok", r.hash_ok},
+      {"missing_ranges", missing},
+      {"output", r.output_path},
+      {"seconds", r.seconds},
+  };
+  if (r.header_found) {
+    j["archive"] = {
+        {"file_name", r.params.file_name},
+        {"file_size", r.params.file_size},
+        {"hash_xxh3_128", HashHex(r.params.hash)},
+        {"payload_nt", r.params.geometry.payload_nt},
+        {"primers", {r.params.geometry.fwd_primer, r.params.geometry.rev_primer}},
+        {"mapping", r.params.geometry.mapping == Mapping::kDirect ? "direct" : "transition"},
+        {"rs_n", r.params.rs_k + r.params.rs_p},
+        {"rs_k", r.params.rs_k}};
+  }
+  return j;
+}
+
+int RunDecode(const DecodeCliOptions& o) {
+  DecodeOptions opts;
+  opts.inputs = o.inputs;
+  if (!o.paired.empty()) {
+    if (o.paired.size() != 2)
+      return ReportError("decode", UsageError("--paired takes two files: R1 R2"));
+    opts.paired_r1 = o.paired[0];
+    opts.paired_r2 = o.paired[1];
+  }
+  if (opts.inputs.empty() && opts.paired_r1.empty())
+    return ReportError("decode", UsageError("give read files (or --paired R1 R2)"));
+  if (!o.primers.empty()) {
+    size_t comma = o.primers.find(',');
+    if (comma == std::string::npos)
+      return ReportError("decode", UsageError("--primers takes FWD,REV"));
+    opts.fwd_primer = o.primers.substr(0, comma);
+    opts.rev_primer = o.primers.substr(comma + 1);
+  }
+  opts.output_path = o.output;
+  opts.force = o.force;
+  opts.partial = o.partial;
+  opts.force_reads_mode = o.reads_mode;
+  opts.threads = ResolveThreads(o.common.threads);
+  Progress bar("decoding", 1000, o.common.quiet);
+  DecodeReport r;
+  Status st = DecodeFile(
+      opts,
+      [&](const std::string& stage, uint64_t done, uint64_t total) {
+        (void)stage;
+        if (total) bar.Update(done * 1000 / total);
+      },
+      &r);
+  bar.Finish();
+  if (!o.report_path.empty()) {
+    std::ofstream rf(o.report_path);
+    rf << ReportJson(r, st).dump(2) << "\n";
+    if (!rf)
+      std::fprintf(stderr, "dnastore decode: warning: cannot write %s\n", o.report_path.c_str());
+  }
+  if (!o.common.quiet) {
+    if (r.header_found) {
+      std::fprintf(stderr, "dnastore decode: archive '%s' (%s), mode: %s\n",
+                   r.params.file_name.c_str(),
+                   HumanBytes(static_cast<double>(r.params.file_size)).c_str(), r.mode.c_str());
+      if (r.mode == "reads")
+        std::fprintf(stderr, "  reads       %llu (%llu without primers, ignored), %llu clusters\n",
+                     (unsigned long long)r.records, (unsigned long long)r.reads_junk,
+                     (unsigned long long)r.clusters);
+      std::fprintf(stderr,
+                   "  strands     %llu: %llu data frames, %llu header frames, %llu rejected, "
+                   "%llu duplicates\n",
+                   (unsigned long long)r.strands, (unsigned long long)r.data_frames,
+                   (unsigned long long)r.header_frames, (unsigned long long)r.frames_rejected,
+                   (unsigned long long)r.duplicate_frames);
+      std::fprintf(stderr,
+                   "  oligos      %llu of %llu recovered; %llu erasures filled, %llu codewords "
+                   "with errors corrected\n",
+                   (unsigned long long)r.oligos_present, (unsigned long long)r.oligos_expected,
+                   (unsigned long long)r.erasures, (unsigned long long)r.columns_with_errors);
+      std::fprintf(stderr, "  margin      %d parity oligos to spare in the weakest codeword\n",
+                   r.min_parity_margin);
+      std::fprintf(stderr, "  integrity   %s\n",
+                   r.hash_ok ? "hash verified (XXH3-128)" : "hash NOT verified");
+      if (st.ok())
+        std::fprintf(stderr, "  wrote       %s in %.2f s\n", r.output_path.c_str(), r.seconds);
+    }
+  }
+  if (!st.ok()) return ReportError("decode", st);
+  return 0;
+}
+
+}  // namespace
 
 void RegisterDecode(CLI::App& app, RunFn& run) {
-  auto* cmd = app.add_subcommand("decode", "(not yet available)");
-  cmd->callback([&run] { run = [] { return ReportError("decode", InternalError("not implemented yet")); }; });
+  auto o = std::make_shared<DecodeCliOptions>();
+  auto* cmd = app.add_subcommand("decode", "Recover the original file from reads or a pool");
+  cmd->add_option("inputs", o->inputs, "FASTA/FASTQ/SAM/BAM files, gz ok ('-' = stdin)");
+  cmd->add_option("--paired", o->paired, "Paired-end read files R1 R2")->expected(2);
+  cmd->add_option("-o,--output", o->output,
+                  "File to write (default: the name stored in the archive; '-' = stdout)");
+  cmd->add_flag("-f,--force", o->force, "Overwrite an existing output file");
+  cmd->add_flag(
+      "--partial", o->partial,
+      "On failure, write the recovered bytes anyway (missing ranges are listed in the report)");
+  cmd->add_option("--report", o->report_path, "Write a JSON report");
+  cmd->add_option("--primers", o->primers, "Primers FWD,REV to look for in noisy reads");
+  cmd->add_flag("--reads", o->reads_mode, "Treat input as sequencer reads even if it looks clean");
+  AddCommonOptions(cmd, o->common, false);
+  cmd->callback([&run, o] { run = [o] { return RunDecode(*o); }; });
 }
 
 }  // namespace dnastore::cli

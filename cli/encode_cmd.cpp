@@ -1,10 +1,190 @@
+// `dnastore encode`: file -> oligo pool (FASTA).
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
 #include "cli/commands.h"
+#include "codec/encoder.h"
+#include "core/dna.h"
+#include "core/seq_io.h"
 
 namespace dnastore::cli {
+namespace {
+
+struct EncodeCliOptions {
+  std::string input, output, json_path, order_sheet, primers, mapping = "direct", preset;
+  int oligo_length = 190;
+  double redundancy = -1, gc_min = 40, gc_max = 60;
+  int max_homopolymer = 3;
+  int stripe_blocks = 64, header_copies = 8;
+  CommonOptions common;
+};
+
+double Percent(double v) { return v > 1.0 ? v / 100.0 : v; }
+
+// Redundancy (parity fraction) of the density presets.
+Result<double> PresetRedundancy(const std::string& preset) {
+  if (preset.empty() || preset == "balanced") return 0.176;  // p = 45 of 255
+  if (preset == "dense") return 0.118;                       // p = 30 of 255
+  if (preset == "robust") return 0.333;                      // p = 85 of 255
+  return UsageError("unknown --preset '" + preset + "' (dense, balanced, robust)");
+}
+
+Status WriteOrderSheet(const std::string& pool, const std::string& csv) {
+  auto reader = SeqReader::Open(pool);
+  if (!reader.ok()) return reader.status();
+  std::ofstream out(csv);
+  if (!out) return IoError(csv + ": cannot create");
+  out << "Name,Sequence\n";
+  ReadBatch batch;
+  while (true) {
+    DNASTORE_RETURN_IF_ERROR((*reader)->Next(batch, 65536));
+    if (batch.empty()) break;
+    for (const auto& r : batch) out << r.name << ',' << r.seq << '\n';
+  }
+  out.flush();
+  if (!out) return IoError(csv + ": write failed");
+  return Status::Ok();
+}
+
+int RunEncode(const EncodeCliOptions& o) {
+  EncodeOptions opts;
+  auto red = PresetRedundancy(o.preset);
+  if (!red.ok()) return ReportError("encode", red.status());
+  opts.redundancy = o.redundancy >= 0 ? o.redundancy : *red;
+  opts.stripe_blocks = o.stripe_blocks;
+  opts.header_copies = o.header_copies;
+  opts.threads = ResolveThreads(o.common.threads);
+  OligoGeometry& g = opts.geometry;
+  g.fwd_primer = kDefaultFwdPrimer;
+  g.rev_primer = kDefaultRevPrimer;
+  if (!o.primers.empty()) {
+    size_t comma = o.primers.find(',');
+    if (comma == std::string::npos)
+      return ReportError("encode", UsageError("--primers takes FWD,REV"));
+    g.fwd_primer = o.primers.substr(0, comma);
+    g.rev_primer = o.primers.substr(comma + 1);
+  }
+  g.payload_nt = o.oligo_length - static_cast<int>(g.fwd_primer.size() + g.rev_primer.size());
+  if (o.mapping == "direct") {
+    g.mapping = Mapping::kDirect;
+  } else if (o.mapping == "transition") {
+    g.mapping = Mapping::kTransition;
+  } else {
+    return ReportError("encode", UsageError("--mapping must be 'direct' or 'transition'"));
+  }
+  g.constraints.max_homopolymer = o.max_homopolymer;
+  g.constraints.gc_min = Percent(o.gc_min);
+  g.constraints.gc_max = Percent(o.gc_max);
+  std::string output = o.output;
+  if (output.empty()) output = o.input == "-" ? "-" : o.input + ".fasta";
+
+  Progress bar("encoding", 1, o.common.quiet);
+  EncodeSummary s;
+  Status st = EncodeFile(
+      o.input, output, opts,
+      [&](uint64_t done, uint64_t total) { bar.Update(total ? done * 1000 / total : 1000); }, &s);
+  bar.Finish();
+  if (!st.ok()) return ReportError("encode", st);
+  if (!o.order_sheet.empty() && output != "-") {
+    Status os = WriteOrderSheet(output, o.order_sheet);
+    if (!os.ok()) return ReportError("encode", os);
+  }
+  const ArchiveParams& p = s.params;
+  const double tol = RandomLossTolerance(p, 0.99);
+  if (!o.common.quiet) {
+    std::fprintf(stderr, "dnastore encode: %s (%s) -> %s\n", o.input.c_str(),
+                 HumanBytes(static_cast<double>(p.file_size)).c_str(), output.c_str());
+    std::fprintf(stderr,
+                 "  oligos      %llu (%llu data + %llu parity + %llu header), %d nt each "
+                 "(%zu + %d + %zu), mapping %s\n",
+                 (unsigned long long)s.total_oligos, (unsigned long long)s.data_oligos,
+                 (unsigned long long)s.parity_oligos, (unsigned long long)s.header_oligos,
+                 p.geometry.length_nt(), p.geometry.fwd_primer.size(), p.geometry.payload_nt,
+                 p.geometry.rev_primer.size(), o.mapping.c_str());
+    std::fprintf(stderr, "  bases       %llu\n", (unsigned long long)s.total_nt);
+    std::fprintf(stderr,
+                 "  density     %.3f bits/nt in the payload region, %.3f bits/nt with primers\n",
+                 s.bits_per_nt_payload, s.bits_per_nt_total);
+    std::fprintf(stderr,
+                 "  redundancy  RS(%d,%d) over GF(256): %.1f%% parity; any %d lost oligos per "
+                 "codeword are recovered;\n              random loss of up to %.1f%% of oligos "
+                 "decodes with >= 99%% probability\n",
+                 p.rs_k + p.rs_p, p.rs_k, 100.0 * s.parity_fraction, p.rs_p, 100.0 * tol);
+    std::fprintf(stderr, "  time        %.2f s (%.1f MB/s)\n", s.seconds,
+                 s.seconds > 0 ? p.file_size / s.seconds / 1e6 : 0.0);
+  }
+  if (!o.json_path.empty()) {
+    nlohmann::json j = {
+        {"input", o.input},
+        {"output", output},
+        {"file_size", p.file_size},
+        {"hash_xxh3_128", HashHex(p.hash)},
+        {"oligos",
+         {{"total", s.total_oligos},
+          {"data", s.data_oligos},
+          {"parity", s.parity_oligos},
+          {"header", s.header_oligos}}},
+        {"oligo_length_nt", p.geometry.length_nt()},
+        {"payload_nt", p.geometry.payload_nt},
+        {"primers", {p.geometry.fwd_primer, p.geometry.rev_primer}},
+        {"mapping", o.mapping},
+        {"total_nt", s.total_nt},
+        {"bits_per_nt_payload", s.bits_per_nt_payload},
+        {"bits_per_nt_total", s.bits_per_nt_total},
+        {"rs", {{"n", p.rs_k + p.rs_p}, {"k", p.rs_k}, {"parity_fraction", s.parity_fraction}}},
+        {"data_bytes_per_oligo", p.data_bytes},
+        {"index_bits", p.index_bits},
+        {"random_loss_tolerance_99", tol},
+        {"seconds", s.seconds},
+    };
+    std::string text = j.dump(2) + "\n";
+    if (o.json_path == "-") {
+      std::fputs(text.c_str(), stdout);
+    } else {
+      std::ofstream jf(o.json_path);
+      jf << text;
+      if (!jf) return ReportError("encode", IoError(o.json_path + ": cannot write"));
+    }
+  }
+  return 0;
+}
+
+}  // namespace
 
 void RegisterEncode(CLI::App& app, RunFn& run) {
-  auto* cmd = app.add_subcommand("encode", "(not yet available)");
-  cmd->callback([&run] { run = [] { return ReportError("encode", InternalError("not implemented yet")); }; });
+  auto o = std::make_shared<EncodeCliOptions>();
+  auto* cmd =
+      app.add_subcommand("encode", "Encode a file into a self-describing oligo pool (FASTA)");
+  cmd->add_option("input", o->input, "File to encode ('-' = stdin)")->required();
+  cmd->add_option("-o,--output", o->output,
+                  "Pool FASTA to write (default INPUT.fasta; '-' = stdout)");
+  cmd->add_option("--redundancy", o->redundancy,
+                  "Parity fraction of each 255-oligo codeword (default from --preset)");
+  cmd->add_option("--preset", o->preset,
+                  "Density preset: dense (p=30), balanced (p=45, default), robust (p=85)");
+  cmd->add_option("--oligo-length", o->oligo_length, "Total oligo length in nt, primers included")
+      ->capture_default_str();
+  cmd->add_option("--primers", o->primers, "PCR primers FWD,REV (5'->3'); default built-in pair");
+  cmd->add_option("--mapping", o->mapping,
+                  "Base mapping: direct (2 bits/nt) or transition (TdT-safe)")
+      ->capture_default_str();
+  cmd->add_option("--max-homopolymer", o->max_homopolymer, "Longest allowed run of one base")
+      ->capture_default_str();
+  cmd->add_option("--gc-min", o->gc_min, "Minimum GC content per oligo (percent or fraction)")
+      ->capture_default_str();
+  cmd->add_option("--gc-max", o->gc_max, "Maximum GC content per oligo (percent or fraction)")
+      ->capture_default_str();
+  cmd->add_option("--stripe-blocks", o->stripe_blocks, "Codewords per stripe (memory/speed)")
+      ->capture_default_str();
+  cmd->add_option("--header-copies", o->header_copies, "Copies of each header oligo")
+      ->capture_default_str();
+  cmd->add_option("--json", o->json_path, "Write a JSON summary to FILE ('-' = stdout)");
+  cmd->add_option("--order-sheet", o->order_sheet,
+                  "Also write a Name,Sequence CSV for a synthesis vendor");
+  AddCommonOptions(cmd, o->common, false);
+  cmd->callback([&run, o] { run = [o] { return RunEncode(*o); }; });
 }
 
 }  // namespace dnastore::cli

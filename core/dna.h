@@ -15,25 +15,43 @@ inline constexpr char kBases[4] = {'A', 'C', 'G', 'T'};
 // Returns 0..3 for A/C/G/T (either case), or -1 for anything else (N, IUPAC).
 inline int BaseCode(char c) {
   switch (c) {
-    case 'A': case 'a': return 0;
-    case 'C': case 'c': return 1;
-    case 'G': case 'g': return 2;
-    case 'T': case 't': return 3;
-    default: return -1;
+    case 'A':
+    case 'a':
+      return 0;
+    case 'C':
+    case 'c':
+      return 1;
+    case 'G':
+    case 'g':
+      return 2;
+    case 'T':
+    case 't':
+      return 3;
+    default:
+      return -1;
   }
 }
 
 inline char ComplementBase(char c) {
   switch (c) {
-    case 'A': return 'T';
-    case 'C': return 'G';
-    case 'G': return 'C';
-    case 'T': return 'A';
-    case 'a': return 't';
-    case 'c': return 'g';
-    case 'g': return 'c';
-    case 't': return 'a';
-    default: return 'N';
+    case 'A':
+      return 'T';
+    case 'C':
+      return 'G';
+    case 'G':
+      return 'C';
+    case 'T':
+      return 'A';
+    case 'a':
+      return 't';
+    case 'c':
+      return 'g';
+    case 'g':
+      return 'c';
+    case 't':
+      return 'a';
+    default:
+      return 'N';
   }
 }
 

@@ -19,7 +19,8 @@ namespace {
 std::string Errno() { return std::strerror(errno); }
 
 bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 void QuietHtslib() {
@@ -63,12 +64,23 @@ Result<std::unique_ptr<SeqReader>> SeqReader::Open(const std::string& path) {
   }
   const htsFormat* fmt = hts_get_format(r->impl_->fp);
   switch (fmt->format) {
-    case fasta_format: r->format_ = "FASTA"; break;
-    case fastq_format: r->format_ = "FASTQ"; break;
-    case sam: r->format_ = "SAM"; break;
-    case bam: r->format_ = "BAM"; break;
-    case cram: r->format_ = "CRAM"; break;
-    case empty_format: return BadInput(path + ": file is empty");
+    case fasta_format:
+      r->format_ = "FASTA";
+      break;
+    case fastq_format:
+      r->format_ = "FASTQ";
+      break;
+    case sam:
+      r->format_ = "SAM";
+      break;
+    case bam:
+      r->format_ = "BAM";
+      break;
+    case cram:
+      r->format_ = "CRAM";
+      break;
+    case empty_format:
+      return BadInput(path + ": file is empty");
     default:
       return BadInput(path + ": not a FASTA, FASTQ, SAM or BAM file (detected: " +
                       std::string(hts_format_description(fmt) ? hts_format_description(fmt) : "?") +

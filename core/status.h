@@ -66,10 +66,10 @@ class Result {
   std::optional<T> value_;
 };
 
-#define DNASTORE_RETURN_IF_ERROR(expr)  \
-  do {                                  \
-    ::dnastore::Status _st = (expr);    \
-    if (!_st.ok()) return _st;          \
+#define DNASTORE_RETURN_IF_ERROR(expr) \
+  do {                                 \
+    ::dnastore::Status _st = (expr);   \
+    if (!_st.ok()) return _st;         \
   } while (0)
 
 }  // namespace dnastore

@@ -1,0 +1,419 @@
+#include "codec/base_mapper.h"
+
+#include <array>
+#include <bit>
+#include <cmath>
+
+#include "core/dna.h"
+#include "core/rng.h"
+
+namespace dnastore {
+namespace {
+
+constexpr uint64_t kEvenBits = 0x5555555555555555ULL;
+
+// Keystream words for (kind, seed); part of the format (docs/format_v1.md).
+std::vector<uint64_t> KeystreamWords(Mapping mapping, FrameKind kind, uint64_t seed, size_t words) {
+  uint64_t state = 0xD0A5701335EED001ULL ^ (static_cast<uint64_t>(kind) << 56) ^
+                   (static_cast<uint64_t>(mapping) << 48) ^ (seed * 0x9E3779B97F4A7C15ULL);
+  std::vector<uint64_t> out(words);
+  for (auto& w : out) w = SplitMix64(state);
+  return out;
+}
+
+int GcLow(const Constraints& c, int total) {
+  return static_cast<int>(std::ceil(c.gc_min * total - 1e-9));
+}
+int GcHigh(const Constraints& c, int total) {
+  return static_cast<int>(std::floor(c.gc_max * total + 1e-9));
+}
+
+std::vector<int> Codes(std::string_view s) {
+  std::vector<int> out(s.size());
+  for (size_t i = 0; i < s.size(); ++i) out[i] = BaseCode(s[i]);
+  return out;
+}
+
+// Primer occurrence rule shared by both mappers: the four primer patterns may
+// occur only at their own sites.
+struct PrimerPatterns {
+  std::string fwd, fwd_rc, rev, rev_rc;
+};
+
+bool PrimerSitesOk(std::string_view oligo, const PrimerPatterns& p) {
+  const size_t total = oligo.size();
+  auto ok = [&](const std::string& pat, size_t allowed_pos) {
+    if (pat.empty()) return true;
+    for (size_t pos = oligo.find(pat); pos != std::string_view::npos;
+         pos = oligo.find(pat, pos + 1)) {
+      if (pos != allowed_pos) return false;
+    }
+    return true;
+  };
+  const size_t none = std::string_view::npos;
+  return ok(p.fwd, 0) && ok(p.fwd_rc, none) && ok(p.rev, none) &&
+         ok(p.rev_rc, total - p.rev_rc.size());
+}
+
+class DirectMapper final : public PayloadMapper {
+ public:
+  explicit DirectMapper(const OligoGeometry& g) : g_(g) {
+    pf_ = static_cast<int>(g.fwd_primer.size());
+    pr_ = static_cast<int>(g.rev_primer.size());
+    total_ = g.length_nt();
+    body_nt_ = g.payload_nt - kSeedNt;
+    words_ = (total_ + 31) / 32;
+    gc_lo_ = GcLow(g.constraints, total_);
+    gc_hi_ = GcHigh(g.constraints, total_);
+    patterns_ = {g.fwd_primer, ReverseComplement(g.fwd_primer), g.rev_primer,
+                 ReverseComplement(g.rev_primer)};
+    fwd_val_ = Pack(patterns_.fwd);
+    fwd_rc_val_ = Pack(patterns_.fwd_rc);
+    rev_val_ = Pack(patterns_.rev);
+    rev_rc_val_ = Pack(patterns_.rev_rc);
+    // Template: primers in place, seed and body zero.
+    base_.assign(words_, 0);
+    auto fwd = Codes(g.fwd_primer);
+    auto rrc = Codes(patterns_.rev_rc);
+    for (int i = 0; i < pf_; ++i) SetNt(base_.data(), i, fwd[i]);
+    for (int i = 0; i < pr_; ++i) SetNt(base_.data(), pf_ + g.payload_nt + i, rrc[i]);
+    valid_.assign(words_, 0);
+    pair_.assign(words_ + 1, 0);
+    for (int i = 0; i < total_; ++i) valid_[i / 32] |= 1ULL << (2 * (i % 32));
+    for (int i = 0; i + 1 < total_; ++i) pair_[i / 32] |= 1ULL << (2 * (i % 32));
+    for (int kind = 0; kind < 2; ++kind) {
+      auto& tab = table_[kind];
+      auto& nts = body_ks_[kind];
+      tab.assign(static_cast<size_t>(kSeeds) * words_, 0);
+      nts.assign(static_cast<size_t>(kSeeds) * body_nt_, 0);
+      for (int c = 0; c < kSeeds; ++c) {
+        uint64_t* w = tab.data() + static_cast<size_t>(c) * words_;
+        for (int i = 0; i < kSeedNt; ++i) SetNt(w, pf_ + i, (c >> (2 * (kSeedNt - 1 - i))) & 3);
+        auto ks =
+            KeystreamWords(Mapping::kDirect, static_cast<FrameKind>(kind), c, (body_nt_ + 31) / 32);
+        for (int j = 0; j < body_nt_; ++j) {
+          int v = static_cast<int>((ks[j / 32] >> (2 * (j % 32))) & 3);
+          nts[static_cast<size_t>(c) * body_nt_ + j] = static_cast<uint8_t>(v);
+          SetNt(w, pf_ + kSeedNt + j, v);
+        }
+      }
+    }
+  }
+
+  int body_bits() const override { return 2 * body_nt_; }
+
+  bool Map(const uint8_t* frame, FrameKind kind, std::string* oligo) const override {
+    uint64_t base[kMaxWords + 1] = {};
+    for (int w = 0; w < words_; ++w) base[w] = base_[w];
+    const int off = pf_ + kSeedNt;
+    for (int j = 0; j < body_nt_; ++j) {
+      uint64_t v = (frame[j >> 2] >> (6 - 2 * (j & 3))) & 3;
+      int pos = off + j;
+      base[pos >> 5] |= v << (2 * (pos & 31));
+    }
+    const uint64_t* tab = table_[static_cast<int>(kind)].data();
+    uint64_t cand[kMaxWords + 1] = {};
+    for (int c = 0; c < kSeeds; ++c) {
+      const uint64_t* t = tab + static_cast<size_t>(c) * words_;
+      for (int w = 0; w < words_; ++w) cand[w] = base[w] ^ t[w];
+      if (!Check(cand)) continue;
+      oligo->resize(total_);
+      char* out = oligo->data();
+      for (int i = 0; i < total_; ++i) out[i] = kBases[(cand[i >> 5] >> (2 * (i & 31))) & 3];
+      return true;
+    }
+    return false;
+  }
+
+  bool Demap(std::string_view payload, FrameKind kind, uint8_t* frame) const override {
+    if (static_cast<int>(payload.size()) != g_.payload_nt) return false;
+    int c = 0;
+    for (int i = 0; i < kSeedNt; ++i) {
+      int v = BaseCode(payload[i]);
+      c = (c << 2) | (v < 0 ? 0 : v);
+    }
+    const uint8_t* ks = body_ks_[static_cast<int>(kind)].data() + static_cast<size_t>(c) * body_nt_;
+    const int bytes = (2 * body_nt_ + 7) / 8;
+    for (int b = 0; b < bytes; ++b) frame[b] = 0;
+    for (int j = 0; j < body_nt_; ++j) {
+      int v = BaseCode(payload[kSeedNt + j]);
+      v = (v < 0 ? 0 : v) ^ ks[j];
+      frame[j >> 2] |= static_cast<uint8_t>(v << (6 - 2 * (j & 3)));
+    }
+    return true;
+  }
+
+  bool SatisfiesConstraints(std::string_view oligo) const override {
+    if (static_cast<int>(oligo.size()) != total_) return false;
+    uint64_t w[kMaxWords + 1] = {};
+    for (int i = 0; i < total_; ++i) {
+      int v = BaseCode(oligo[i]);
+      if (v < 0) return false;
+      w[i >> 5] |= static_cast<uint64_t>(v) << (2 * (i & 31));
+    }
+    if (oligo.substr(0, pf_) != g_.fwd_primer || oligo.substr(total_ - pr_) != patterns_.rev_rc)
+      return false;
+    return Check(w);
+  }
+
+  static constexpr int kSeedNt = 4;
+  static constexpr int kSeeds = 256;
+  static constexpr int kMaxWords = 16;  // oligos up to 512 nt
+
+ private:
+  static void SetNt(uint64_t* w, int pos, int v) {
+    w[pos >> 5] &= ~(3ULL << (2 * (pos & 31)));
+    w[pos >> 5] |= static_cast<uint64_t>(v) << (2 * (pos & 31));
+  }
+  static uint64_t Pack(const std::string& s) {  // first base most significant
+    uint64_t v = 0;
+    for (char ch : s) v = (v << 2) | static_cast<uint64_t>(BaseCode(ch));
+    return v;
+  }
+
+  bool Check(const uint64_t* w) const {
+    int gc = 0;
+    for (int i = 0; i < words_; ++i)
+      gc += std::popcount((w[i] ^ (w[i] >> 1)) & kEvenBits & valid_[i]);
+    if (gc < gc_lo_ || gc > gc_hi_) return false;
+    // eq[i] has bit 2t set when base t equals base t+1.
+    uint64_t eq[kMaxWords + 1];
+    for (int i = 0; i < words_; ++i) {
+      uint64_t nxt = (w[i] >> 2) | (i + 1 < words_ ? w[i + 1] << 62 : 0);
+      uint64_t d = w[i] ^ nxt;
+      eq[i] = ~(d | (d >> 1)) & kEvenBits & pair_[i];
+    }
+    eq[words_] = 0;
+    const int h = g_.constraints.max_homopolymer;
+    for (int i = 0; i < words_; ++i) {
+      uint64_t f = eq[i];
+      for (int s = 1; s < h && f; ++s) f &= (eq[i] >> (2 * s)) | (eq[i + 1] << (64 - 2 * s));
+      if (f) return false;
+    }
+    // Primer sites: rolling windows over the oligo.
+    const uint64_t mask_f = pf_ == 32 ? ~0ULL : (1ULL << (2 * pf_)) - 1;
+    const uint64_t mask_r = pr_ == 32 ? ~0ULL : (1ULL << (2 * pr_)) - 1;
+    uint64_t roll = 0;
+    for (int i = 0; i < total_; ++i) {
+      roll = (roll << 2) | ((w[i >> 5] >> (2 * (i & 31))) & 3);
+      if (i + 1 >= pf_) {
+        int start = i + 1 - pf_;
+        uint64_t v = roll & mask_f;
+        if ((v == fwd_val_ && start != 0) || v == fwd_rc_val_) return false;
+      }
+      if (i + 1 >= pr_) {
+        int start = i + 1 - pr_;
+        uint64_t v = roll & mask_r;
+        if (v == rev_val_ || (v == rev_rc_val_ && start != total_ - pr_)) return false;
+      }
+    }
+    return true;
+  }
+
+  OligoGeometry g_;
+  int pf_, pr_, total_, body_nt_, words_, gc_lo_, gc_hi_;
+  PrimerPatterns patterns_;
+  uint64_t fwd_val_, fwd_rc_val_, rev_val_, rev_rc_val_;
+  std::vector<uint64_t> base_, valid_, pair_;
+  std::array<std::vector<uint64_t>, 2> table_;
+  std::array<std::vector<uint8_t>, 2> body_ks_;
+};
+
+class TransitionMapper final : public PayloadMapper {
+ public:
+  explicit TransitionMapper(const OligoGeometry& g) : g_(g) {
+    body_trits_ = g.payload_nt - kSeedTrits;
+    full_chunks_ = body_trits_ / 41;
+    rem_trits_ = body_trits_ % 41;
+    uint64_t pow3 = 1;
+    for (int i = 0; i < rem_trits_; ++i) pow3 *= 3;
+    rem_bits_ = 0;
+    while (rem_bits_ < 63 && (1ULL << (rem_bits_ + 1)) <= pow3) ++rem_bits_;
+    if (rem_trits_ == 0) rem_bits_ = 0;
+    body_bits_ = 64 * full_chunks_ + rem_bits_;
+    patterns_ = {g.fwd_primer, ReverseComplement(g.fwd_primer), g.rev_primer,
+                 ReverseComplement(g.rev_primer)};
+    first_prev_ = BaseCode(g.fwd_primer.back());
+    after_ = BaseCode(patterns_.rev_rc.front());
+    total_ = g.length_nt();
+    gc_lo_ = GcLow(g.constraints, total_);
+    gc_hi_ = GcHigh(g.constraints, total_);
+    frame_bytes_ = (body_bits_ + 7) / 8;
+    for (int kind = 0; kind < 2; ++kind) {
+      ks_[kind].resize(static_cast<size_t>(kSeeds) * frame_bytes_);
+      for (int c = 0; c < kSeeds; ++c) {
+        auto w = KeystreamWords(Mapping::kTransition, static_cast<FrameKind>(kind), c,
+                                (frame_bytes_ + 7) / 8);
+        for (int b = 0; b < frame_bytes_; ++b)
+          ks_[kind][static_cast<size_t>(c) * frame_bytes_ + b] =
+              static_cast<uint8_t>(w[b / 8] >> (56 - 8 * (b % 8)));
+      }
+    }
+  }
+
+  int body_bits() const override { return body_bits_; }
+
+  bool Map(const uint8_t* frame, FrameKind kind, std::string* oligo) const override {
+    std::vector<uint8_t> wf(frame_bytes_);
+    std::vector<int> trits(g_.payload_nt);
+    std::string payload(g_.payload_nt, 'A');
+    for (int c = 0; c < kSeeds; ++c) {
+      const uint8_t* ks =
+          ks_[static_cast<int>(kind)].data() + static_cast<size_t>(c) * frame_bytes_;
+      for (int b = 0; b < frame_bytes_; ++b) wf[b] = frame[b] ^ ks[b];
+      int t = 0;
+      for (int i = kSeedTrits - 1, v = c; i >= 0; --i, v /= 3) trits[i] = v % 3;
+      t = kSeedTrits;
+      for (int ch = 0; ch <= full_chunks_; ++ch) {
+        int nbits = ch < full_chunks_ ? 64 : rem_bits_;
+        int ntr = ch < full_chunks_ ? 41 : rem_trits_;
+        if (ntr == 0) continue;
+        uint64_t v = GetBits(wf.data(), 64 * ch, nbits);
+        for (int i = ntr - 1; i >= 0; --i) {
+          trits[t + i] = static_cast<int>(v % 3);
+          v /= 3;
+        }
+        t += ntr;
+      }
+      int prev = first_prev_, gc = 0;
+      for (int i = 0; i < g_.payload_nt; ++i) {
+        prev = (prev + 1 + trits[i]) & 3;
+        payload[i] = kBases[prev];
+        gc += (prev == 1 || prev == 2);
+      }
+      if (prev == after_) continue;
+      gc += fixed_gc_;
+      if (gc < gc_lo_ || gc > gc_hi_) continue;
+      std::string full = g_.fwd_primer + payload + patterns_.rev_rc;
+      if (MaxHomopolymer(full) > g_.constraints.max_homopolymer) continue;
+      if (!PrimerSitesOk(full, patterns_)) continue;
+      *oligo = std::move(full);
+      return true;
+    }
+    return false;
+  }
+
+  bool Demap(std::string_view payload, FrameKind kind, uint8_t* frame) const override {
+    if (static_cast<int>(payload.size()) != g_.payload_nt) return false;
+    int prev = first_prev_;
+    std::vector<int> trits(g_.payload_nt);
+    for (int i = 0; i < g_.payload_nt; ++i) {
+      int v = BaseCode(payload[i]);
+      if (v < 0) v = (prev + 1) & 3;
+      int tr = (v - prev - 1) & 3;
+      trits[i] = tr == 3 ? 0 : tr;  // a repeat cannot be valid; the CRC will reject it
+      prev = v;
+    }
+    int c = 0;
+    for (int i = 0; i < kSeedTrits; ++i) c = c * 3 + trits[i];
+    if (c >= kSeeds) return false;
+    for (int b = 0; b < frame_bytes_; ++b) frame[b] = 0;
+    int t = kSeedTrits;
+    for (int ch = 0; ch <= full_chunks_; ++ch) {
+      int nbits = ch < full_chunks_ ? 64 : rem_bits_;
+      int ntr = ch < full_chunks_ ? 41 : rem_trits_;
+      if (ntr == 0) continue;
+      unsigned __int128 v = 0;
+      for (int i = 0; i < ntr; ++i) v = v * 3 + trits[t + i];
+      t += ntr;
+      if (nbits < 64 ? v >= (static_cast<unsigned __int128>(1) << nbits)
+                     : v > static_cast<unsigned __int128>(~0ULL))
+        return false;
+      PutBits(frame, 64 * ch, nbits, static_cast<uint64_t>(v));
+    }
+    const uint8_t* ks = ks_[static_cast<int>(kind)].data() + static_cast<size_t>(c) * frame_bytes_;
+    for (int b = 0; b < frame_bytes_; ++b) frame[b] ^= ks[b];
+    if (body_bits_ % 8)
+      frame[frame_bytes_ - 1] &= static_cast<uint8_t>(0xFF << (8 - body_bits_ % 8));
+    return true;
+  }
+
+  bool SatisfiesConstraints(std::string_view oligo) const override {
+    return CheckOligoConstraints(oligo, g_).empty();
+  }
+  void SetFixedGc(int gc) { fixed_gc_ = gc; }
+  static constexpr int kSeedTrits = 5;
+  static constexpr int kSeeds = 243;
+
+ private:
+  static uint64_t GetBits(const uint8_t* buf, int offset, int nbits) {
+    uint64_t v = 0;
+    for (int i = 0; i < nbits; ++i) {
+      int b = offset + i;
+      v = (v << 1) | ((buf[b >> 3] >> (7 - (b & 7))) & 1);
+    }
+    return v;
+  }
+  static void PutBits(uint8_t* buf, int offset, int nbits, uint64_t v) {
+    for (int i = 0; i < nbits; ++i) {
+      int b = offset + i;
+      if ((v >> (nbits - 1 - i)) & 1) buf[b >> 3] |= static_cast<uint8_t>(1 << (7 - (b & 7)));
+    }
+  }
+
+  OligoGeometry g_;
+  PrimerPatterns patterns_;
+  int body_trits_, full_chunks_, rem_trits_, rem_bits_, body_bits_, first_prev_, after_;
+  int total_, gc_lo_, gc_hi_, frame_bytes_, fixed_gc_ = 0;
+  std::array<std::vector<uint8_t>, 2> ks_;
+};
+
+}  // namespace
+
+std::string CheckOligoConstraints(std::string_view oligo, const OligoGeometry& g) {
+  if (static_cast<int>(oligo.size()) != g.length_nt()) return "wrong length";
+  for (char ch : oligo)
+    if (BaseCode(ch) < 0) return "non-ACGT base";
+  if (MaxHomopolymer(oligo) > g.constraints.max_homopolymer) return "homopolymer too long";
+  const int total = static_cast<int>(oligo.size());
+  int gc = 0;
+  for (char ch : oligo) gc += (ch == 'G' || ch == 'C');
+  if (gc < GcLow(g.constraints, total) || gc > GcHigh(g.constraints, total))
+    return "GC content out of range";
+  PrimerPatterns p{g.fwd_primer, ReverseComplement(g.fwd_primer), g.rev_primer,
+                   ReverseComplement(g.rev_primer)};
+  if (oligo.substr(0, g.fwd_primer.size()) != g.fwd_primer) return "forward primer missing";
+  if (oligo.substr(total - p.rev_rc.size()) != p.rev_rc) return "reverse primer missing";
+  if (!PrimerSitesOk(oligo, p)) return "primer sequence inside the payload";
+  if (g.mapping == Mapping::kTransition) {
+    const size_t pf = g.fwd_primer.size();
+    for (size_t i = pf; i <= pf + g.payload_nt && i < oligo.size(); ++i)
+      if (oligo[i] == oligo[i - 1]) return "repeated base in a transition payload";
+  }
+  return "";
+}
+
+std::unique_ptr<PayloadMapper> MakeMapper(const OligoGeometry& g, std::string* error) {
+  auto fail = [&](const std::string& m) -> std::unique_ptr<PayloadMapper> {
+    *error = m;
+    return nullptr;
+  };
+  for (const std::string* p : {&g.fwd_primer, &g.rev_primer}) {
+    if (p->empty() || p->size() > 32) return fail("primers must be 1 to 32 nt long");
+    for (char ch : *p)
+      if (BaseCode(ch) < 0 || ch >= 'a') return fail("primer '" + *p + "' has a non-ACGT base");
+    if (MaxHomopolymer(*p) > g.constraints.max_homopolymer)
+      return fail("primer '" + *p + "' has a homopolymer longer than --max-homopolymer");
+  }
+  if (g.fwd_primer == ReverseComplement(g.fwd_primer) ||
+      g.rev_primer == ReverseComplement(g.rev_primer) ||
+      g.fwd_primer == ReverseComplement(g.rev_primer) || g.fwd_primer == g.rev_primer)
+    return fail("primers must differ from each other and from their reverse complements");
+  if (g.constraints.max_homopolymer < 1 || g.constraints.max_homopolymer > 31)
+    return fail("--max-homopolymer must be between 1 and 31");
+  if (g.mapping == Mapping::kDirect && g.constraints.max_homopolymer < 2)
+    return fail("--max-homopolymer 1 needs --mapping transition");
+  if (!(g.constraints.gc_min >= 0 && g.constraints.gc_max <= 1 &&
+        g.constraints.gc_max - g.constraints.gc_min >= 0.05))
+    return fail("GC bounds must satisfy 0 <= gc-min < gc-max <= 1 with at least 5 points between");
+  if (g.payload_nt < 64 || g.payload_nt > 400)
+    return fail("payload length must be between 64 and 400 nt");
+  if (g.mapping == Mapping::kDirect) return std::make_unique<DirectMapper>(g);
+  auto m = std::make_unique<TransitionMapper>(g);
+  int gc = 0;
+  for (char ch : g.fwd_primer + g.rev_primer) gc += (ch == 'G' || ch == 'C');
+  m->SetFixedGc(gc);
+  return m;
+}
+
+}  // namespace dnastore

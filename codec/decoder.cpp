@@ -1,0 +1,484 @@
+#include "codec/decoder.h"
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <optional>
+
+#include "codec/file_util.h"
+#include "codec/reed_solomon.h"
+#include "core/dna.h"
+#include "core/seq_io.h"
+
+namespace dnastore {
+namespace {
+
+constexpr size_t kBatch = 1 << 15;
+
+// Mappers for candidate geometries while the header is still unknown. Demap
+// only depends on the payload length, the mapping and (for the transition
+// mapping) the base before the payload.
+class MapperCache {
+ public:
+  const PayloadMapper* Get(int payload_nt, Mapping mapping, char base_before) {
+    if (mapping == Mapping::kDirect) base_before = 'A';
+    auto key = std::make_tuple(payload_nt, static_cast<int>(mapping), base_before);
+    auto it = cache_.find(key);
+    if (it != cache_.end()) return it->second.get();
+    OligoGeometry g;
+    g.fwd_primer = std::string("CAGTGACTCAGCAGTACGC") + base_before;
+    g.rev_primer = kDefaultRevPrimer;
+    g.payload_nt = payload_nt;
+    g.mapping = mapping;
+    g.constraints.max_homopolymer = 8;
+    g.constraints.gc_min = 0;
+    g.constraints.gc_max = 1;
+    std::string err;
+    auto m = MakeMapper(g, &err);
+    const PayloadMapper* raw = m.get();
+    cache_[key] = std::move(m);
+    return raw;
+  }
+
+ private:
+  std::map<std::tuple<int, int, char>, std::unique_ptr<PayloadMapper>> cache_;
+};
+
+struct Placement {
+  int pf = 0, pr = 0;
+  bool reverse = false;
+  Mapping mapping = Mapping::kDirect;
+};
+
+// Longest prefix (suffix) on which at least 90% of the sequences agree.
+int CommonEdge(const std::vector<std::string>& seqs, bool suffix) {
+  for (int i = 0;; ++i) {
+    int counts[5] = {0, 0, 0, 0, 0}, total = 0;
+    for (const auto& s : seqs) {
+      if (static_cast<int>(s.size()) <= i) continue;
+      char c = suffix ? s[s.size() - 1 - i] : s[i];
+      int code = BaseCode(c);
+      ++counts[code < 0 ? 4 : code];
+      ++total;
+    }
+    int best = *std::max_element(counts, counts + 4);
+    if (total == 0 || best < 0.9 * total || i >= 64) return i;
+  }
+}
+
+// Looks for header frames in clean oligo records with unknown primer lengths.
+std::optional<Placement> FindHeaderPlacement(const std::vector<std::string>& seqs,
+                                             MapperCache& cache) {
+  std::vector<std::pair<int, int>> cands = {{20, 20}};
+  const int lcp = CommonEdge(seqs, false), lcs = CommonEdge(seqs, true);
+  for (int a = lcp; a >= std::max(1, lcp - 10); --a)
+    for (int b = lcs; b >= std::max(1, lcs - 10); --b) cands.push_back({a, b});
+  std::vector<uint8_t> frame(64);
+  const size_t limit = std::min<size_t>(seqs.size(), 256);
+  for (size_t r = 0; r < limit; ++r) {
+    for (int rev = 0; rev < 2; ++rev) {
+      std::string s = rev ? ReverseComplement(seqs[r]) : seqs[r];
+      for (auto [pf, pr] : cands) {
+        int l = static_cast<int>(s.size()) - pf - pr;
+        if (l < 64 || l > 400) continue;
+        for (Mapping m : {Mapping::kDirect, Mapping::kTransition}) {
+          const PayloadMapper* mp = cache.Get(l, m, s[pf - 1]);
+          if (!mp) continue;
+          if (!mp->Demap(std::string_view(s).substr(pf, l), FrameKind::kHeader, frame.data()))
+            continue;
+          if (UnpackHeaderFrame(mp->body_bits(), frame.data()))
+            return Placement{pf, pr, rev == 1, m};
+        }
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+// Holds recovered frames on disk, indexed by oligo index, so memory stays
+// bounded by the number of oligos (one byte each), not by the data.
+class SlotStore {
+ public:
+  SlotStore(const ArchiveParams& params, ScratchFile scratch, uint64_t total)
+      : d_(params.data_bytes), scratch_(std::move(scratch)), present_(total, 0) {}
+
+  // Returns false when the index already holds a frame.
+  bool Add(uint64_t index, const uint8_t* data) {
+    if (present_[index]) return false;
+    present_[index] = 1;
+    pending_.push_back(index);
+    pending_data_.insert(pending_data_.end(), data, data + d_);
+    return true;
+  }
+  Status Flush() {
+    if (pending_.empty()) return Status::Ok();
+    std::vector<size_t> order(pending_.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(),
+              [&](size_t a, size_t b) { return pending_[a] < pending_[b]; });
+    std::vector<uint8_t> run;
+    size_t i = 0;
+    while (i < order.size()) {
+      uint64_t start = pending_[order[i]];
+      run.clear();
+      size_t j = i;
+      while (j < order.size() && pending_[order[j]] == start + (j - i)) {
+        const uint8_t* src = pending_data_.data() + order[j] * d_;
+        run.insert(run.end(), src, src + d_);
+        ++j;
+      }
+      DNASTORE_RETURN_IF_ERROR(scratch_.WriteAt(start * d_, run.data(), run.size()));
+      i = j;
+    }
+    pending_.clear();
+    pending_data_.clear();
+    return Status::Ok();
+  }
+  bool present(uint64_t index) const { return present_[index] != 0; }
+  uint64_t count() const {
+    uint64_t c = 0;
+    for (uint8_t p : present_) c += p;
+    return c;
+  }
+  Status Read(uint64_t first_index, uint64_t count, uint8_t* out) {
+    auto got = scratch_.ReadAt(first_index * d_, out, count * d_);
+    if (!got.ok()) return got.status();
+    if (*got < count * d_) std::memset(out + *got, 0, count * d_ - *got);
+    return Status::Ok();
+  }
+
+ private:
+  uint64_t d_;
+  ScratchFile scratch_;
+  std::vector<uint8_t> present_;
+  std::vector<uint64_t> pending_;
+  std::vector<uint8_t> pending_data_;
+};
+
+struct FrameResult {
+  enum Kind : uint8_t { kNone, kData, kHeader } kind = kNone;
+  uint64_t index = 0;
+  HeaderChunk header;
+};
+
+class Decoder {
+ public:
+  Decoder(const DecodeOptions& o, const DecodeProgressFn& progress, DecodeReport* r)
+      : opts_(o), progress_(progress), report_(r), arena_(std::max(1, o.threads)) {}
+
+  Status Run();
+
+ private:
+  Status SetArchive(const ArchiveParams& params);
+  // Decodes payloads (primers removed, forward orientation) into the store.
+  Status AddPayloads(const std::vector<std::string_view>& payloads);
+  Status CleanPass(ReadBatch first_batch, std::unique_ptr<SeqReader> first_reader);
+  Status OuterDecodeAndWrite();
+  std::optional<ArchiveParams> DiscoverFromBatch(const ReadBatch& batch);
+
+  const DecodeOptions& opts_;
+  const DecodeProgressFn& progress_;
+  DecodeReport* report_;
+  tbb::task_arena arena_;
+  MapperCache cache_;
+  std::optional<ArchiveParams> params_;
+  std::unique_ptr<PayloadMapper> mapper_;
+  std::unique_ptr<ArchiveLayout> layout_;
+  std::unique_ptr<SlotStore> store_;
+  HeaderAssembler assembler_;
+};
+
+std::optional<ArchiveParams> Decoder::DiscoverFromBatch(const ReadBatch& batch) {
+  std::vector<std::string> seqs;
+  seqs.reserve(batch.size());
+  for (const auto& r : batch) seqs.push_back(NormalizeBases(r.seq));
+  auto placement = FindHeaderPlacement(seqs, cache_);
+  if (!placement) return std::nullopt;
+  std::vector<uint8_t> frame(64);
+  HeaderAssembler assembler;
+  for (const auto& s0 : seqs) {
+    std::string s = placement->reverse ? ReverseComplement(s0) : s0;
+    int l = static_cast<int>(s.size()) - placement->pf - placement->pr;
+    if (l < 64 || l > 400) continue;
+    const PayloadMapper* mp = cache_.Get(l, placement->mapping, s[placement->pf - 1]);
+    if (!mp ||
+        !mp->Demap(std::string_view(s).substr(placement->pf, l), FrameKind::kHeader, frame.data()))
+      continue;
+    if (auto c = UnpackHeaderFrame(mp->body_bits(), frame.data())) assembler.Add(*c);
+  }
+  return assembler.Assemble();
+}
+
+Status Decoder::SetArchive(const ArchiveParams& params) {
+  std::string err;
+  mapper_ = MakeMapper(params.geometry, &err);
+  if (!mapper_) return BadInput("archive header describes an unusable geometry: " + err);
+  params_ = params;
+  layout_ = std::make_unique<ArchiveLayout>(params);
+  report_->header_found = true;
+  report_->params = params;
+  report_->oligos_expected = layout_->total_oligos();
+  std::string dir =
+      opts_.output_path.empty() || opts_.output_path == "-" ? "." : DirName(opts_.output_path);
+  auto scratch = ScratchFile::Create(dir);
+  if (!scratch.ok()) return scratch.status();
+  store_ = std::make_unique<SlotStore>(params, std::move(*scratch), layout_->total_oligos());
+  return Status::Ok();
+}
+
+Status Decoder::AddPayloads(const std::vector<std::string_view>& payloads) {
+  const ArchiveParams& p = *params_;
+  const int body_bits = mapper_->body_bits();
+  const int d = p.data_bytes;
+  std::vector<FrameResult> results(payloads.size());
+  std::vector<uint8_t> data(payloads.size() * d);
+  arena_.execute([&] {
+    tbb::parallel_for(tbb::blocked_range<size_t>(0, payloads.size(), 256), [&](const auto& r) {
+      std::vector<uint8_t> frame(64);
+      for (size_t i = r.begin(); i != r.end(); ++i) {
+        FrameResult& res = results[i];
+        if (mapper_->Demap(payloads[i], FrameKind::kData, frame.data()) &&
+            UnpackDataFrame(p, body_bits, frame.data(), &res.index, data.data() + i * d) &&
+            res.index < layout_->total_oligos()) {
+          res.kind = FrameResult::kData;
+        } else if (mapper_->Demap(payloads[i], FrameKind::kHeader, frame.data())) {
+          if (auto c = UnpackHeaderFrame(body_bits, frame.data())) {
+            res.kind = FrameResult::kHeader;
+            res.header = std::move(*c);
+          }
+        }
+      }
+    });
+  });
+  for (size_t i = 0; i < payloads.size(); ++i) {
+    switch (results[i].kind) {
+      case FrameResult::kData:
+        ++report_->data_frames;
+        if (!store_->Add(results[i].index, data.data() + i * d)) ++report_->duplicate_frames;
+        break;
+      case FrameResult::kHeader:
+        ++report_->header_frames;
+        break;
+      default:
+        ++report_->frames_rejected;
+    }
+  }
+  report_->strands += payloads.size();
+  return store_->Flush();
+}
+
+Status Decoder::CleanPass(ReadBatch batch, std::unique_ptr<SeqReader> reader) {
+  const OligoGeometry& g = params_->geometry;
+  const std::string rev_rc = ReverseComplement(g.rev_primer);
+  const size_t total = static_cast<size_t>(g.length_nt());
+  size_t input = 0;
+  std::vector<std::string> oriented;
+  std::vector<std::string_view> payloads;
+  while (true) {
+    oriented.clear();
+    payloads.clear();
+    for (auto& r : batch) {
+      std::string s = NormalizeBases(r.seq);
+      if (s.size() == total && s.compare(s.size() - rev_rc.size(), rev_rc.size(), rev_rc) != 0 &&
+          s.compare(0, g.fwd_primer.size(), g.fwd_primer) != 0)
+        s = ReverseComplement(s);
+      oriented.push_back(std::move(s));
+    }
+    for (const auto& s : oriented) {
+      if (s.size() != total) {
+        ++report_->frames_rejected;
+        continue;
+      }
+      payloads.push_back(std::string_view(s).substr(g.fwd_primer.size(), g.payload_nt));
+    }
+    DNASTORE_RETURN_IF_ERROR(AddPayloads(payloads));
+    report_->records += batch.size();
+    if (progress_) progress_("reading", report_->records, 0);
+    DNASTORE_RETURN_IF_ERROR(reader->Next(batch, kBatch));
+    if (batch.empty()) {
+      if (++input >= opts_.inputs.size()) break;
+      auto next = SeqReader::Open(opts_.inputs[input]);
+      if (!next.ok()) return next.status();
+      reader = std::move(*next);
+      DNASTORE_RETURN_IF_ERROR(reader->Next(batch, kBatch));
+    }
+  }
+  return Status::Ok();
+}
+
+Status Decoder::OuterDecodeAndWrite() {
+  const ArchiveParams& p = *params_;
+  const int d = p.data_bytes;
+  report_->oligos_present = store_->count();
+  std::string out_path = opts_.output_path;
+  bool to_stdout = out_path == "-";
+  if (out_path.empty()) {
+    out_path = BaseName(p.file_name);
+    if (out_path.empty() || out_path == "." || out_path == "..") out_path = "decoded.bin";
+  }
+  std::string write_path =
+      to_stdout ? std::string("/tmp/dnastore-stdout-") + std::to_string(getpid()) : out_path;
+  auto out = AtomicOutput::Create(write_path, opts_.force || to_stdout);
+  if (!out.ok()) return out.status();
+  std::map<std::pair<int, int>, std::unique_ptr<ReedSolomon>> codes;
+  ContentHasher hasher;
+  std::vector<uint8_t> buf;
+  int min_margin = 1 << 30;
+  for (uint64_t s = 0; s < layout_->num_stripes(); ++s) {
+    const StripeLayout st = layout_->Stripe(s);
+    auto& rs = codes[{st.k, st.p}];
+    if (!rs) rs = std::make_unique<ReedSolomon>(st.k, st.p);
+    buf.resize(st.oligos() * d);
+    DNASTORE_RETURN_IF_ERROR(store_->Read(st.first_index, st.oligos(), buf.data()));
+    std::vector<uint8_t*> ptrs(st.n());
+    std::vector<int> erasures;
+    for (int b = 0; b < st.blocks; ++b) {
+      erasures.clear();
+      for (int i = 0; i < st.n(); ++i) {
+        ptrs[i] = buf.data() + (static_cast<uint64_t>(i) * st.blocks + b) * d;
+        if (!store_->present(st.first_index + static_cast<uint64_t>(i) * st.blocks + b))
+          erasures.push_back(i);
+      }
+      ++report_->codewords;
+      report_->erasures += erasures.size();
+      min_margin = std::min(min_margin, st.p - static_cast<int>(erasures.size()));
+      size_t failed_cols = 0;
+      bool ok = rs->DecodeColumns(d, ptrs.data(), erasures, &failed_cols) && failed_cols == 0;
+      if (!ok) {
+        ++report_->codewords_failed;
+        for (int i = 0; i < st.k; ++i) {
+          bool erased = std::find(erasures.begin(), erasures.end(), i) != erasures.end();
+          if (!erased && failed_cols == 0) continue;
+          uint64_t off = st.data_offset + (static_cast<uint64_t>(i) * st.blocks + b) * d;
+          if (off >= p.file_size) continue;
+          uint64_t len = std::min<uint64_t>(d, p.file_size - off);
+          report_->missing.push_back({off, len});
+        }
+      }
+    }
+    uint64_t data_len = std::min<uint64_t>(static_cast<uint64_t>(st.k) * st.blocks * d,
+                                           p.file_size - st.data_offset);
+    hasher.Update(buf.data(), data_len);
+    DNASTORE_RETURN_IF_ERROR(out->Append(buf.data(), data_len));
+    if (progress_) progress_("decoding", s + 1, layout_->num_stripes());
+  }
+  report_->min_parity_margin = layout_->num_stripes() ? min_margin : 0;
+  std::sort(report_->missing.begin(), report_->missing.end(),
+            [](const ByteRange& a, const ByteRange& b) { return a.offset < b.offset; });
+  std::vector<ByteRange> merged;
+  for (const auto& r : report_->missing) {
+    if (!merged.empty() && merged.back().offset + merged.back().length == r.offset)
+      merged.back().length += r.length;
+    else
+      merged.push_back(r);
+  }
+  report_->missing = std::move(merged);
+  report_->hash_ok = hasher.Digest() == p.hash;
+  const bool recovered = report_->hash_ok && report_->missing.empty();
+  if (!recovered && !opts_.partial) {
+    if (!report_->missing.empty()) {
+      uint64_t bytes = 0;
+      for (const auto& r : report_->missing) bytes += r.length;
+      return Unrecoverable(
+          std::to_string(report_->codewords_failed) + " of " + std::to_string(report_->codewords) +
+          " codewords could not be decoded; " + std::to_string(bytes) + " bytes in " +
+          std::to_string(report_->missing.size()) + " ranges are missing (" +
+          std::to_string(report_->oligos_present) + " of " +
+          std::to_string(report_->oligos_expected) + " oligos recovered)");
+    }
+    return Unrecoverable("the decoded data does not match the archive hash (" + HashHex(p.hash) +
+                         "); the reads are too corrupted to decode reliably");
+  }
+  if (to_stdout) {
+    std::vector<uint8_t> chunk(1 << 20);
+    for (uint64_t off = 0; off < p.file_size;) {
+      auto got =
+          out->ReadAt(off, chunk.data(), std::min<uint64_t>(chunk.size(), p.file_size - off));
+      if (!got.ok()) return got.status();
+      if (*got == 0) break;
+      size_t done = 0;
+      while (done < *got) {
+        ssize_t w = write(STDOUT_FILENO, chunk.data() + done, *got - done);
+        if (w < 0) {
+          if (errno == EINTR) continue;
+          return IoError(std::string("standard output: write failed: ") + std::strerror(errno));
+        }
+        done += static_cast<size_t>(w);
+      }
+      off += *got;
+    }
+    report_->output_path = "-";
+  } else {
+    DNASTORE_RETURN_IF_ERROR(out->Commit());
+    report_->output_path = out_path;
+  }
+  if (!recovered) {
+    return Unrecoverable("partial recovery written to " + report_->output_path + "; " +
+                         std::to_string(report_->missing.size()) +
+                         " byte ranges are missing (listed in the report)");
+  }
+  return Status::Ok();
+}
+
+Status Decoder::Run() {
+  if (opts_.inputs.empty() && opts_.paired_r1.empty()) return UsageError("no input files given");
+  if (!opts_.output_path.empty() && opts_.output_path != "-") {
+    // Fail fast on an output we may not write.
+    auto probe = AtomicOutput::Create(opts_.output_path, opts_.force);
+    if (!probe.ok()) return probe.status();
+  }
+  std::unique_ptr<SeqReader> reader;
+  ReadBatch batch;
+  if (!opts_.inputs.empty()) {
+    auto r = SeqReader::Open(opts_.inputs[0]);
+    if (!r.ok()) return r.status();
+    reader = std::move(*r);
+    DNASTORE_RETURN_IF_ERROR(reader->Next(batch, kBatch));
+    if (batch.empty()) return BadInput(opts_.inputs[0] + ": no sequences");
+  }
+  if (reader && !opts_.force_reads_mode) {
+    if (auto params = DiscoverFromBatch(batch)) {
+      DNASTORE_RETURN_IF_ERROR(SetArchive(*params));
+      const OligoGeometry& g = params->geometry;
+      const std::string rev_rc = ReverseComplement(g.rev_primer);
+      size_t exact = 0;
+      for (const auto& r : batch) {
+        std::string s = NormalizeBases(r.seq);
+        if (static_cast<int>(s.size()) != g.length_nt()) continue;
+        if ((s.starts_with(g.fwd_primer) && s.ends_with(rev_rc)) ||
+            (s.starts_with(g.rev_primer) && s.ends_with(ReverseComplement(g.fwd_primer))))
+          ++exact;
+      }
+      if (exact >= 0.8 * batch.size()) {
+        report_->mode = "strands";
+        DNASTORE_RETURN_IF_ERROR(CleanPass(std::move(batch), std::move(reader)));
+        return OuterDecodeAndWrite();
+      }
+    }
+  }
+  return Unrecoverable(
+      "no clean archive found in the input (header oligos missing or reads too noisy)");
+}
+
+}  // namespace
+
+Status DecodeFile(const DecodeOptions& options, const DecodeProgressFn& progress,
+                  DecodeReport* report) {
+  const auto start = std::chrono::steady_clock::now();
+  DecodeReport local;
+  DecodeReport* r = report ? report : &local;
+  *r = DecodeReport();
+  Decoder decoder(options, progress, r);
+  Status st = decoder.Run();
+  r->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return st;
+}
+
+}  // namespace dnastore

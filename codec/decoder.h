@@ -1,0 +1,73 @@
+// Reads (or clean strands) -> the original file, verified.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "codec/archive_format.h"
+#include "core/status.h"
+
+namespace dnastore {
+
+struct DecodeOptions {
+  std::vector<std::string> inputs;   // FASTA/FASTQ/SAM/BAM, gz; "-" = stdin
+  std::string paired_r1, paired_r2;  // paired-end mates (merged where they overlap)
+  // Destination; empty = the file name stored in the archive, in the current
+  // directory; "-" = standard output (written only after verification).
+  std::string output_path;
+  bool force = false;    // overwrite an existing output
+  bool partial = false;  // on failure, still write what was recovered
+  int threads = 1;
+  // Primers to look for when the archive header cannot be found directly
+  // (custom primers in noisy reads). Empty = built-in, then inferred.
+  std::string fwd_primer, rev_primer;
+  // Treat the input as reads even when it looks like clean designed oligos.
+  bool force_reads_mode = false;
+};
+
+struct ByteRange {
+  uint64_t offset = 0;
+  uint64_t length = 0;
+};
+
+struct DecodeReport {
+  std::string mode;  // "strands" (clean oligos) or "reads" (clustered + consensus)
+  bool header_found = false;
+  ArchiveParams params;
+  uint64_t records = 0;          // input records seen
+  uint64_t strands = 0;          // payloads decoded (records or consensus strands)
+  uint64_t reads_junk = 0;       // reads without primers (reads mode)
+  uint64_t clusters = 0;         // clusters (reads mode)
+  uint64_t header_frames = 0;    // valid header frames seen
+  uint64_t data_frames = 0;      // valid data frames (CRC ok)
+  uint64_t frames_rejected = 0;  // payloads whose CRC or shape did not check out
+  uint64_t duplicate_frames = 0;
+  uint64_t oligos_expected = 0;  // data + parity oligos in the design
+  uint64_t oligos_present = 0;   // distinct indices recovered
+  uint64_t erasures = 0;         // missing oligos filled by the outer code
+  uint64_t codewords = 0;        // RS codeword groups (blocks)
+  uint64_t codewords_failed = 0;
+  uint64_t columns_with_errors = 0;          // codewords that needed error correction
+  int min_parity_margin = 0;                 // min over blocks of (parity - erasures); <0: failed
+  std::vector<uint64_t> coverage_histogram;  // reads per cluster (reads mode)
+  bool hash_ok = false;
+  std::vector<ByteRange> missing;  // byte ranges not recovered
+  std::string output_path;         // where the file was written ("" if not)
+  double seconds = 0;
+};
+
+using DecodeProgressFn =
+    std::function<void(const std::string& stage, uint64_t done, uint64_t total)>;
+
+// Decodes the archive found in the inputs. Writes the file only when its
+// hash verifies (or, with `partial`, writes the recovered bytes and lists the
+// missing ranges in the report), atomically (temporary name + rename).
+// Errors: kIo / kBadInput for unreadable or malformed input and outputs that
+// exist without `force`; kUnrecoverable when no archive is found or the data
+// cannot be recovered (the report says what is missing).
+Status DecodeFile(const DecodeOptions& options, const DecodeProgressFn& progress,
+                  DecodeReport* report);
+
+}  // namespace dnastore

@@ -1,0 +1,243 @@
+#include "codec/encoder.h"
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <memory>
+
+#include "codec/file_util.h"
+#include "codec/reed_solomon.h"
+#include "core/seq_io.h"
+
+namespace dnastore {
+
+double CodewordFailureProbability(int n, int p, double q) {
+  if (q <= 0) return 0.0;
+  if (q >= 1) return p < n ? 1.0 : 0.0;
+  // P(Binomial(n, q) > p), summed in log space.
+  double total = 0;
+  for (int x = p + 1; x <= n; ++x) {
+    double lg = std::lgamma(n + 1.0) - std::lgamma(x + 1.0) - std::lgamma(n - x + 1.0) +
+                x * std::log(q) + (n - x) * std::log1p(-q);
+    total += std::exp(lg);
+  }
+  return std::min(1.0, total);
+}
+
+Result<ArchiveParams> PlanArchive(const EncodeOptions& o, uint64_t file_size) {
+  if (!(o.redundancy > 0 && o.redundancy < 0.9))
+    return UsageError("--redundancy must be between 0 and 0.9 (fraction of parity oligos)");
+  if (o.stripe_blocks < 1 || o.stripe_blocks > 4096)
+    return UsageError("stripe blocks must be between 1 and 4096");
+  if (o.header_copies < 1 || o.header_copies > 64)
+    return UsageError("header copies must be between 1 and 64");
+  std::string err;
+  auto mapper = MakeMapper(o.geometry, &err);
+  if (!mapper) return UsageError(err);
+  ArchiveParams p;
+  p.geometry = o.geometry;
+  p.rs_p = std::max(1, static_cast<int>(std::lround(o.redundancy * 255)));
+  p.rs_k = 255 - p.rs_p;
+  p.stripe_blocks = o.stripe_blocks;
+  p.header_copies = o.header_copies;
+  p.file_size = file_size;
+  p.file_name = o.file_name.substr(0, 255);
+  DNASTORE_RETURN_IF_ERROR(ChooseFrameLayout(p, mapper->body_bits()));
+  const int chunk = HeaderChunkBytes(mapper->body_bits());
+  const size_t header_size = SerializeHeader(p).size();
+  if (chunk < 1 || (header_size + chunk - 1) / chunk > 255)
+    return UsageError("the payload is too short to carry the archive header");
+  return p;
+}
+
+namespace {
+
+class RsCache {
+ public:
+  const ReedSolomon& Get(int k, int p) {
+    auto& slot = codes_[{k, p}];
+    if (!slot) slot = std::make_unique<ReedSolomon>(k, p);
+    return *slot;
+  }
+
+ private:
+  std::map<std::pair<int, int>, std::unique_ptr<ReedSolomon>> codes_;
+};
+
+Status MapFailure(const std::string& what) {
+  return BadInput("cannot build " + what +
+                  " within the sequence constraints; relax --gc-min/--gc-max or "
+                  "--max-homopolymer");
+}
+
+}  // namespace
+
+Status EncodeFile(const std::string& input_path, const std::string& output_path,
+                  const EncodeOptions& options, const ProgressFn& progress,
+                  EncodeSummary* summary) {
+  const auto start = std::chrono::steady_clock::now();
+  auto input = InputFile::Open(input_path);
+  if (!input.ok()) return input.status();
+  const uint64_t size = input->size();
+
+  EncodeOptions opts = options;
+  if (opts.file_name.empty()) opts.file_name = input_path == "-" ? "stdin" : BaseName(input_path);
+  auto planned = PlanArchive(opts, size);
+  if (!planned.ok()) return planned.status();
+  ArchiveParams params = *planned;
+  std::string err;
+  auto mapper = MakeMapper(params.geometry, &err);
+  const int body_bits = mapper->body_bits();
+  const int frame_bytes = FrameBytes(body_bits);
+
+  // Pass 1: hash (the header goes first in the pool).
+  std::vector<uint8_t> buf(4 << 20);
+  {
+    ContentHasher hasher;
+    for (uint64_t off = 0; off < size;) {
+      auto got = input->ReadAt(off, buf.data(), std::min<uint64_t>(buf.size(), size - off));
+      if (!got.ok()) return got.status();
+      if (*got == 0) return IoError(input->path() + ": file shrank while reading");
+      hasher.Update(buf.data(), *got);
+      off += *got;
+    }
+    params.hash = hasher.Digest();
+  }
+
+  auto writer = SeqWriter::Open(output_path, SeqFormat::kFasta, opts.threads);
+  if (!writer.ok()) return writer.status();
+  tbb::task_arena arena(std::max(1, opts.threads));
+  uint64_t total_nt = 0;
+
+  // Header oligos.
+  const std::vector<uint8_t> header = SerializeHeader(params);
+  const int chunk = HeaderChunkBytes(body_bits);
+  const int chunks = static_cast<int>((header.size() + chunk - 1) / chunk);
+  std::vector<uint8_t> frame(frame_bytes + 8);
+  std::string oligo, text;
+  for (int copy = 0; copy < params.header_copies; ++copy) {
+    for (int seq = 0; seq < chunks; ++seq) {
+      PackHeaderFrame(body_bits, header, seq, chunks, copy, frame.data());
+      if (!mapper->Map(frame.data(), FrameKind::kHeader, &oligo))
+        return MapFailure("a header oligo");
+      text += ">h" + std::to_string(seq) + "." + std::to_string(copy) + "\n" + oligo + "\n";
+      total_nt += oligo.size();
+    }
+  }
+  DNASTORE_RETURN_IF_ERROR((*writer)->WriteRaw(text.data(), text.size()));
+  const uint64_t header_oligos = static_cast<uint64_t>(chunks) * params.header_copies;
+
+  // Pass 2: stripes.
+  ArchiveLayout layout(params);
+  RsCache rs_cache;
+  ContentHasher recheck;
+  const int d = params.data_bytes;
+  std::vector<uint8_t> stripe;
+  constexpr uint64_t kGrain = 512;
+  std::vector<std::string> chunk_text;
+  uint64_t parity_oligos = 0;
+  for (uint64_t s = 0; s < layout.num_stripes(); ++s) {
+    const StripeLayout st = layout.Stripe(s);
+    const uint64_t slot_bytes = static_cast<uint64_t>(st.blocks) * d;
+    stripe.assign(st.oligos() * d, 0);
+    const uint64_t want =
+        std::min<uint64_t>(static_cast<uint64_t>(st.k) * slot_bytes, size - st.data_offset);
+    auto got = input->ReadAt(st.data_offset, stripe.data(), want);
+    if (!got.ok()) return got.status();
+    if (*got != want) return IoError(input->path() + ": file changed while encoding");
+    recheck.Update(stripe.data(), want);
+    std::vector<uint8_t*> slots(st.n());
+    for (int i = 0; i < st.n(); ++i) slots[i] = stripe.data() + i * slot_bytes;
+    rs_cache.Get(st.k, st.p).Encode(slot_bytes, slots.data(), slots.data() + st.k);
+    parity_oligos += static_cast<uint64_t>(st.p) * st.blocks;
+
+    const uint64_t count = st.oligos();
+    const uint64_t nchunks = (count + kGrain - 1) / kGrain;
+    chunk_text.assign(nchunks, std::string());
+    std::atomic<bool> failed{false};
+    arena.execute([&] {
+      tbb::parallel_for(tbb::blocked_range<uint64_t>(0, nchunks), [&](const auto& r) {
+        std::vector<uint8_t> f(frame_bytes + 8);
+        std::string ol;
+        for (uint64_t c = r.begin(); c != r.end(); ++c) {
+          std::string& out = chunk_text[c];
+          out.reserve(kGrain * (params.geometry.length_nt() + 16));
+          for (uint64_t o = c * kGrain; o < std::min(count, (c + 1) * kGrain); ++o) {
+            const uint64_t index = st.first_index + o;
+            PackDataFrame(params, index, stripe.data() + o * d, f.data());
+            if (!mapper->Map(f.data(), FrameKind::kData, &ol)) {
+              failed = true;
+              return;
+            }
+            out += ">d";
+            out += std::to_string(index);
+            out += '\n';
+            out += ol;
+            out += '\n';
+          }
+        }
+      });
+    });
+    if (failed) return MapFailure("a data oligo");
+    for (const auto& t : chunk_text)
+      DNASTORE_RETURN_IF_ERROR((*writer)->WriteRaw(t.data(), t.size()));
+    total_nt += count * params.geometry.length_nt();
+    if (progress) progress(st.data_offset + want, size);
+  }
+  if (recheck.Digest() != params.hash)
+    return IoError(input->path() + ": file changed while encoding");
+  DNASTORE_RETURN_IF_ERROR((*writer)->Close());
+
+  if (summary) {
+    summary->params = params;
+    summary->data_oligos = layout.data_oligos();
+    summary->parity_oligos = parity_oligos;
+    summary->header_oligos = header_oligos;
+    summary->total_oligos = layout.total_oligos() + header_oligos;
+    summary->total_nt = total_nt;
+    summary->payload_nt = summary->total_oligos * params.geometry.payload_nt;
+    const double bits = 8.0 * static_cast<double>(size);
+    summary->bits_per_nt_payload = summary->payload_nt ? bits / summary->payload_nt : 0;
+    summary->bits_per_nt_total = total_nt ? bits / total_nt : 0;
+    summary->parity_fraction = static_cast<double>(params.rs_p) / (params.rs_k + params.rs_p);
+    summary->seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+  return Status::Ok();
+}
+
+}  // namespace dnastore
+
+namespace dnastore {
+
+double RandomLossTolerance(const ArchiveParams& params, double success) {
+  ArchiveLayout layout(params);
+  if (layout.num_stripes() == 0) return 0;
+  auto fail_prob = [&](double q) {
+    // log of P(all codeword groups decode)
+    double log_ok = 0;
+    const StripeLayout full = layout.Stripe(0);
+    const uint64_t full_stripes = layout.num_stripes() - 1;
+    const StripeLayout last = layout.Stripe(layout.num_stripes() - 1);
+    log_ok += static_cast<double>(full_stripes) * full.blocks *
+              std::log1p(-std::min(1.0 - 1e-300, CodewordFailureProbability(full.n(), full.p, q)));
+    log_ok += last.blocks *
+              std::log1p(-std::min(1.0 - 1e-300, CodewordFailureProbability(last.n(), last.p, q)));
+    return 1.0 - std::exp(log_ok);
+  };
+  double lo = 0, hi = 1;
+  for (int it = 0; it < 40; ++it) {
+    double mid = (lo + hi) / 2;
+    if (fail_prob(mid) <= 1.0 - success)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return std::floor(lo * 1000) / 1000;
+}
+
+}  // namespace dnastore

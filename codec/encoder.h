@@ -1,0 +1,65 @@
+// File -> self-describing oligo pool (FASTA).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "codec/archive_format.h"
+#include "core/status.h"
+
+namespace dnastore {
+
+struct EncodeOptions {
+  OligoGeometry geometry;  // primers, payload length, mapping, constraints
+  // Fraction of each full codeword that is parity (0 < redundancy < 1).
+  double redundancy = 0.20;
+  int stripe_blocks = 64;  // codewords per stripe (memory ~ 255*B*D bytes)
+  int header_copies = 8;   // replicas of each header chunk
+  int threads = 1;
+  std::string file_name;  // stored in the header; default: input's base name
+};
+
+struct EncodeSummary {
+  ArchiveParams params;
+  uint64_t data_oligos = 0;
+  uint64_t parity_oligos = 0;
+  uint64_t header_oligos = 0;
+  uint64_t total_oligos = 0;
+  uint64_t total_nt = 0;           // all bases written, primers included
+  uint64_t payload_nt = 0;         // bases between the primers
+  double bits_per_nt_payload = 0;  // file bits / payload nt (net density)
+  double bits_per_nt_total = 0;    // file bits / all nt
+  double parity_fraction = 0;      // p / (k + p) of a full codeword
+  double seconds = 0;
+};
+
+// Progress callback: (bytes of input processed, total input bytes).
+using ProgressFn = std::function<void(uint64_t, uint64_t)>;
+
+// Derives the archive parameters for a file of `file_size` bytes.
+Result<ArchiveParams> PlanArchive(const EncodeOptions& options, uint64_t file_size);
+
+// Encodes `input_path` ("-" = stdin, spooled to a temporary file) into a FASTA
+// pool at `output_path` ("-" = stdout). Header oligos come first, then data
+// and parity oligos in index order. Memory is bounded by one stripe, not by
+// the file. Deterministic: same input and options give the same pool at any
+// thread count. Errors: kIo (unreadable input, unwritable output),
+// kUsage (bad options), kBadInput (input not representable).
+Status EncodeFile(const std::string& input_path, const std::string& output_path,
+                  const EncodeOptions& options, const ProgressFn& progress, EncodeSummary* summary);
+
+// Loss tolerance of a design: the probability that a codeword of n slots with
+// p parity fails when each oligo is lost independently with probability q.
+double CodewordFailureProbability(int n, int p, double q);
+
+}  // namespace dnastore
+
+namespace dnastore {
+
+// Largest independent per-oligo loss probability q (to 0.1%) at which the
+// whole archive still decodes with probability >= success (each codeword
+// group decodes when its losses do not exceed its parity).
+double RandomLossTolerance(const ArchiveParams& params, double success);
+
+}  // namespace dnastore

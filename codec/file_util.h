@@ -1,0 +1,81 @@
+// Small POSIX file helpers shared by the encoder and decoder.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/status.h"
+
+namespace dnastore {
+
+// A readable regular file, opened for sequential reading.
+class InputFile {
+ public:
+  // "-" spools standard input into an anonymous temporary file first, so the
+  // size is known. Errors: kIo (missing, unreadable, a directory).
+  static Result<InputFile> Open(const std::string& path);
+  InputFile(InputFile&& other) noexcept;
+  InputFile& operator=(InputFile&&) = delete;
+  ~InputFile();
+  uint64_t size() const { return size_; }
+  const std::string& path() const { return path_; }
+  // Reads exactly n bytes at `offset` (fewer only at end of file).
+  Result<size_t> ReadAt(uint64_t offset, uint8_t* buf, size_t n) const;
+
+ private:
+  InputFile() = default;
+  int fd_ = -1;
+  uint64_t size_ = 0;
+  std::string path_;
+};
+
+// Output written to a temporary name next to the destination and renamed
+// into place on Commit; removed on destruction unless committed.
+class AtomicOutput {
+ public:
+  // Fails with kIo when the destination exists and !force, or the directory
+  // is missing or not writable.
+  static Result<AtomicOutput> Create(const std::string& path, bool force);
+  AtomicOutput(AtomicOutput&& other) noexcept;
+  AtomicOutput& operator=(AtomicOutput&&) = delete;
+  ~AtomicOutput();
+  Status WriteAt(uint64_t offset, const uint8_t* data, size_t n);
+  Status Append(const uint8_t* data, size_t n);
+  Status Truncate(uint64_t size);
+  Result<size_t> ReadAt(uint64_t offset, uint8_t* buf, size_t n) const;
+  // fsync + rename to the final name.
+  Status Commit();
+  const std::string& temp_path() const { return temp_; }
+
+ private:
+  AtomicOutput() = default;
+  int fd_ = -1;
+  std::string path_, temp_;
+  uint64_t append_pos_ = 0;
+  bool committed_ = false;
+};
+
+// Scratch file (unlinked at once) for large temporary state.
+class ScratchFile {
+ public:
+  static Result<ScratchFile> Create(const std::string& dir_hint);
+  ScratchFile(ScratchFile&& other) noexcept;
+  ScratchFile& operator=(ScratchFile&&) = delete;
+  ~ScratchFile();
+  Status WriteAt(uint64_t offset, const uint8_t* data, size_t n);
+  Result<size_t> ReadAt(uint64_t offset, uint8_t* buf, size_t n) const;
+
+ private:
+  ScratchFile() = default;
+  int fd_ = -1;
+};
+
+// Base name of a path ("a/b/c.txt" -> "c.txt").
+std::string BaseName(const std::string& path);
+std::string DirName(const std::string& path);
+
+// Paths of temporary outputs that exist right now, for a signal handler to
+// remove (async-signal-safe read: fixed-size array of C strings).
+void RemoveTemporaryOutputs();
+
+}  // namespace dnastore

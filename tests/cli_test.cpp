@@ -1,0 +1,130 @@
+// Runs the built `dnastore` binary the way a user would and checks exit codes
+// and messages (0 ok, 1 usage, 2 bad input or I/O, 3 unrecoverable).
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct RunResult {
+  int code = -1;
+  std::string err;
+};
+
+std::string Dir() {
+  static std::string dir = [] {
+    std::string d = ::testing::TempDir() + "/dnastore_cli_" + std::to_string(getpid());
+    fs::create_directories(d);
+    return d;
+  }();
+  return dir;
+}
+
+RunResult RunCli(const std::string& args) {
+  std::string err_file = Dir() + "/stderr.txt";
+  std::string cmd = std::string(DNASTORE_BINARY) + " " + args + " 2> " + err_file;
+  int status = std::system(cmd.c_str());
+  RunResult r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+  std::ifstream in(err_file);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  r.err = ss.str();
+  return r;
+}
+
+std::string Write(const std::string& name, const std::string& content) {
+  std::string path = Dir() + "/" + name;
+  std::ofstream(path, std::ios::binary) << content;
+  return path;
+}
+
+std::string Read(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+TEST(Cli, HelpAndVersion) {
+  EXPECT_EQ(RunCli("--help").code, 0);
+  EXPECT_EQ(RunCli("--version").code, 0);
+  EXPECT_EQ(RunCli("encode --help").code, 0);
+  EXPECT_EQ(RunCli("decode --help").code, 0);
+  EXPECT_EQ(RunCli("").code, 1);
+  EXPECT_EQ(RunCli("frobnicate").code, 1);
+  EXPECT_EQ(RunCli("encode").code, 1);
+  EXPECT_EQ(RunCli("encode x --no-such-option").code, 1);
+}
+
+TEST(Cli, EncodeDecodeRoundTrip) {
+  std::string content = "Hello, DNA!\n";
+  for (int i = 0; i < 500; ++i) content += std::to_string(i * 7919) + ",";
+  std::string in = Write("hello.txt", content);
+  std::string pool = Dir() + "/hello.fasta";
+  auto e = RunCli("encode " + in + " -o " + pool + " --json " + Dir() + "/enc.json");
+  ASSERT_EQ(e.code, 0) << e.err;
+  EXPECT_NE(e.err.find("bits/nt"), std::string::npos);
+  EXPECT_NE(Read(Dir() + "/enc.json").find("bits_per_nt_payload"), std::string::npos);
+  std::string out = Dir() + "/hello.out";
+  auto d = RunCli("decode " + pool + " -o " + out + " --report " + Dir() + "/dec.json");
+  ASSERT_EQ(d.code, 0) << d.err;
+  EXPECT_EQ(Read(out), content);
+  EXPECT_NE(Read(Dir() + "/dec.json").find("\"hash_ok\": true"), std::string::npos);
+  // Existing output without --force: exit 2, file untouched.
+  auto again = RunCli("decode " + pool + " -o " + out);
+  EXPECT_EQ(again.code, 2);
+  EXPECT_NE(again.err.find("--force"), std::string::npos);
+  EXPECT_EQ(Read(out), content);
+  EXPECT_EQ(RunCli("decode " + pool + " -o " + out + " --force -q").code, 0);
+}
+
+TEST(Cli, BadInputGetsExitTwoWithTheFileName) {
+  auto missing = RunCli("encode " + Dir() + "/nope.bin -o " + Dir() + "/x.fa");
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_NE(missing.err.find("nope.bin"), std::string::npos);
+  EXPECT_EQ(RunCli("encode " + Dir() + " -o " + Dir() + "/x.fa").code, 2);
+  auto dmissing = RunCli("decode " + Dir() + "/nope.fq -o " + Dir() + "/y");
+  EXPECT_EQ(dmissing.code, 2);
+  EXPECT_NE(dmissing.err.find("nope.fq"), std::string::npos);
+  std::string garbage = Write("garbage.fq", std::string("\x01\x02\x03 not a fastq\n", 19));
+  EXPECT_EQ(RunCli("decode " + garbage + " -o " + Dir() + "/y").code, 2);
+  std::string empty = Write("empty.fq", "");
+  EXPECT_EQ(RunCli("decode " + empty + " -o " + Dir() + "/y").code, 2);
+  std::string mismatch = Write("mismatch.fq", "@r1\nACGT\n+\nII\n");
+  auto mm = RunCli("decode " + mismatch + " -o " + Dir() + "/y");
+  EXPECT_EQ(mm.code, 2);
+  EXPECT_NE(mm.err.find("mismatch.fq"), std::string::npos);
+  EXPECT_EQ(RunCli("encode " + Write("a.txt", "abc") + " -o /nonexistent_dir/x.fa").code, 2);
+  EXPECT_EQ(RunCli("encode " + Write("b.txt", "abc") + " --redundancy 5").code, 1);
+  EXPECT_EQ(RunCli("encode " + Write("c.txt", "abc") + " --mapping weird").code, 1);
+}
+
+TEST(Cli, UnrelatedReadsExitThreeWithoutOutput) {
+  std::string fq;
+  for (int i = 0; i < 200; ++i) {
+    std::string seq;
+    for (int j = 0; j < 150; ++j) seq += "ACGT"[(i * 31 + j * 7 + j * j) % 4];
+    fq += "@r" + std::to_string(i) + "\n" + seq + "\n+\n" + std::string(150, 'I') + "\n";
+  }
+  std::string reads = Write("unrelated.fq", fq);
+  std::string out = Dir() + "/unrelated.out";
+  auto r = RunCli("decode " + reads + " -o " + out);
+  EXPECT_EQ(r.code, 3) << r.err;
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST(Cli, StdoutToDevFullIsAnIoError) {
+  std::string in = Write("full.txt", "some data to encode");
+  auto r = RunCli("encode " + in + " -o - > /dev/full");
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("No space left"), std::string::npos) << r.err;
+}

@@ -1,0 +1,276 @@
+// Encode -> decode round trips through files, losses up to and past the
+// design limit, shuffled and reverse-complemented strands, golden pools.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "codec/decoder.h"
+#include "codec/encoder.h"
+#include "core/dna.h"
+#include "core/rng.h"
+#include "core/seq_io.h"
+
+using namespace dnastore;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string Dir() {
+  static std::string dir = [] {
+    std::string d = ::testing::TempDir() + "/dnastore_rt_" + std::to_string(getpid());
+    fs::create_directories(d);
+    return d;
+  }();
+  return dir;
+}
+
+std::string WriteFile(const std::string& name, const std::string& content) {
+  std::string path = Dir() + "/" + name;
+  std::ofstream(path, std::ios::binary) << content;
+  return path;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string RandomBytes(size_t n, uint64_t seed) {
+  Rng rng(seed, 0);
+  std::string s(n, '\0');
+  for (auto& c : s) c = static_cast<char>(rng.Next());
+  return s;
+}
+
+EncodeOptions Options(Mapping m = Mapping::kDirect) {
+  EncodeOptions o;
+  o.geometry.fwd_primer = kDefaultFwdPrimer;
+  o.geometry.rev_primer = kDefaultRevPrimer;
+  o.geometry.payload_nt = 150;
+  o.geometry.mapping = m;
+  o.redundancy = 0.176;
+  o.stripe_blocks = 8;
+  o.threads = 2;
+  return o;
+}
+
+EncodeSummary Encode(const std::string& in, const std::string& pool, const EncodeOptions& o) {
+  EncodeSummary s;
+  Status st = EncodeFile(in, pool, o, nullptr, &s);
+  EXPECT_TRUE(st.ok()) << st.message();
+  return s;
+}
+
+Status Decode(const std::string& pool, const std::string& out, DecodeReport* r = nullptr) {
+  DecodeOptions d;
+  d.inputs = {pool};
+  d.output_path = out;
+  d.force = true;
+  d.threads = 2;
+  return DecodeFile(d, nullptr, r);
+}
+
+// Rewrites a pool keeping records for which keep(index, record) is true,
+// optionally transforming them.
+std::string FilterPool(const std::string& pool, const std::string& name,
+                       const std::function<bool(size_t, SeqRecord&)>& keep, bool shuffle = false) {
+  auto recs = ReadAllRecords(pool);
+  EXPECT_TRUE(recs.ok());
+  std::vector<SeqRecord> out;
+  for (size_t i = 0; i < recs->size(); ++i) {
+    SeqRecord r = (*recs)[i];
+    if (keep(i, r)) out.push_back(r);
+  }
+  if (shuffle) {
+    Rng rng(99, 0);
+    for (size_t i = out.size(); i > 1; --i) std::swap(out[i - 1], out[rng.Below(i)]);
+  }
+  std::string path = Dir() + "/" + name;
+  auto w = SeqWriter::Open(path, SeqFormat::kFasta);
+  for (auto& r : out) EXPECT_TRUE((*w)->Write(r).ok());
+  EXPECT_TRUE((*w)->Close().ok());
+  return path;
+}
+
+}  // namespace
+
+TEST(RoundTrip, SizesAndBlockBoundaries) {
+  EncodeOptions o = Options();
+  // D = 34 for small files; one full stripe = 215 * 8 * 34 bytes.
+  const size_t stripe = 210 * 8 * 34;
+  for (size_t n : {size_t(0), size_t(1), size_t(33), size_t(34), size_t(35), stripe - 1, stripe,
+                   stripe + 1, 3 * stripe + 17}) {
+    std::string content = RandomBytes(n, n + 1);
+    std::string in = WriteFile("in_" + std::to_string(n), content);
+    std::string pool = Dir() + "/pool_" + std::to_string(n) + ".fasta";
+    Encode(in, pool, o);
+    std::string out = Dir() + "/out_" + std::to_string(n);
+    DecodeReport r;
+    Status st = Decode(pool, out, &r);
+    ASSERT_TRUE(st.ok()) << n << ": " << st.message();
+    EXPECT_EQ(ReadFile(out), content) << n;
+    EXPECT_TRUE(r.hash_ok);
+  }
+}
+
+TEST(RoundTrip, TextTransitionMappingCustomPrimersGzip) {
+  std::string text;
+  for (int i = 0; i < 2000; ++i) text += "DNA storage line " + std::to_string(i) + "\n";
+  std::string in = WriteFile("text.txt", text);
+  EncodeOptions o = Options(Mapping::kTransition);
+  o.geometry.fwd_primer = "ACACGACGCTCTTCCGATCT";
+  o.geometry.rev_primer = "AGATCGGAAGAGCACACGTC";
+  std::string pool = Dir() + "/text_pool.fasta.gz";
+  EncodeSummary s = Encode(in, pool, o);
+  EXPECT_GT(s.bits_per_nt_payload, 1.0);
+  auto recs = ReadAllRecords(pool);
+  ASSERT_TRUE(recs.ok());
+  std::string err;
+  auto mapper = MakeMapper(s.params.geometry, &err);
+  for (const auto& r : *recs) {
+    ASSERT_EQ(CheckOligoConstraints(r.seq, s.params.geometry), "") << r.seq;
+    for (size_t i = 21; i < 170; ++i) ASSERT_NE(r.seq[i], r.seq[i - 1]);
+  }
+  std::string out = Dir() + "/text_out.txt";
+  ASSERT_TRUE(Decode(pool, out).ok());
+  EXPECT_EQ(ReadFile(out), text);
+}
+
+TEST(RoundTrip, EveryOligoObeysConstraints) {
+  std::string in = WriteFile("zeros.bin", std::string(50000, '\0'));
+  std::string pool = Dir() + "/zeros.fasta";
+  EncodeSummary s = Encode(in, pool, Options());
+  auto recs = ReadAllRecords(pool);
+  ASSERT_TRUE(recs.ok());
+  EXPECT_EQ(recs->size(), s.total_oligos);
+  for (const auto& r : *recs)
+    ASSERT_EQ(CheckOligoConstraints(r.seq, s.params.geometry), "") << r.name;
+}
+
+TEST(RoundTrip, ShuffledReverseComplementedAndDuplicated) {
+  std::string content = RandomBytes(100000, 5);
+  std::string in = WriteFile("shuf.bin", content);
+  std::string pool = Dir() + "/shuf.fasta";
+  Encode(in, pool, Options());
+  std::string mixed = FilterPool(
+      pool, "shuf_mixed.fasta",
+      [](size_t i, SeqRecord& r) {
+        if (i % 2) r.seq = ReverseComplement(r.seq);
+        return true;
+      },
+      true);
+  std::string out = Dir() + "/shuf.out";
+  DecodeReport r;
+  ASSERT_TRUE(Decode(mixed, out, &r).ok());
+  EXPECT_EQ(ReadFile(out), content);
+}
+
+TEST(RoundTrip, LossUpToLimitRecoversPastLimitFailsCleanly) {
+  std::string content = RandomBytes(200000, 6);
+  std::string in = WriteFile("loss.bin", content);
+  std::string pool = Dir() + "/loss.fasta";
+  EncodeSummary s = Encode(in, pool, Options());
+  // Slot of an oligo within its codeword, and that codeword's parity count.
+  ArchiveLayout layout(s.params);
+  auto slot_of = [&](const SeqRecord& r) -> std::pair<int, int> {
+    if (r.name[0] != 'd') return {-1, 0};
+    uint64_t index = std::stoull(r.name.substr(1));
+    StripeLayout st = layout.Stripe(layout.StripeOf(index));
+    return {static_cast<int>((index - st.first_index) / st.blocks), st.p};
+  };
+  std::string at_limit = FilterPool(pool, "loss_limit.fasta", [&](size_t, SeqRecord& r) {
+    auto [slot, p] = slot_of(r);  // drop p data oligos of every codeword
+    return slot < 0 || slot >= p;
+  });
+  std::string out = Dir() + "/loss.out";
+  DecodeReport r;
+  Status st = Decode(at_limit, out, &r);
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(ReadFile(out), content);
+  EXPECT_EQ(r.min_parity_margin, 0);
+  // One more per codeword -> exit 3 semantics, no output file, ranges reported.
+  std::string past = FilterPool(pool, "loss_past.fasta", [&](size_t, SeqRecord& r) {
+    auto [slot, p] = slot_of(r);
+    return slot < 0 || slot > p;
+  });
+  std::string out2 = Dir() + "/loss_past.out";
+  DecodeReport r2;
+  st = Decode(past, out2, &r2);
+  EXPECT_EQ(st.code(), ErrorCode::kUnrecoverable);
+  EXPECT_FALSE(fs::exists(out2));
+  EXPECT_FALSE(r2.missing.empty());
+  // 10% random loss: recovered.
+  Rng rng(7, 7);
+  std::string random_loss = FilterPool(pool, "loss_random.fasta", [&](size_t, SeqRecord& r) {
+    return r.name[0] == 'h' || !rng.Bernoulli(0.10);
+  });
+  st = Decode(random_loss, out, &r);
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(ReadFile(out), content);
+}
+
+TEST(RoundTrip, HeaderLossAndGarbage) {
+  std::string content = RandomBytes(5000, 8);
+  std::string in = WriteFile("hdr.bin", content);
+  std::string pool = Dir() + "/hdr.fasta";
+  Encode(in, pool, Options());
+  // Lose 7 of 8 header copies: still decodes.
+  std::string some = FilterPool(pool, "hdr_some.fasta", [](size_t, SeqRecord& r) {
+    return r.name[0] != 'h' || r.name.ends_with(".3");
+  });
+  std::string out = Dir() + "/hdr.out";
+  ASSERT_TRUE(Decode(some, out).ok());
+  EXPECT_EQ(ReadFile(out), content);
+  // Lose every header oligo: clean error, exit-3 category, no output.
+  std::string none =
+      FilterPool(pool, "hdr_none.fasta", [](size_t, SeqRecord& r) { return r.name[0] != 'h'; });
+  std::string out2 = Dir() + "/hdr_none.out";
+  Status st = Decode(none, out2);
+  EXPECT_EQ(st.code(), ErrorCode::kUnrecoverable);
+  EXPECT_FALSE(fs::exists(out2));
+}
+
+TEST(RoundTrip, RefusesToOverwriteWithoutForce) {
+  std::string content = RandomBytes(1000, 9);
+  std::string in = WriteFile("ow.bin", content);
+  std::string pool = Dir() + "/ow.fasta";
+  Encode(in, pool, Options());
+  std::string out = WriteFile("ow.out", "keep me");
+  DecodeOptions d;
+  d.inputs = {pool};
+  d.output_path = out;
+  Status st = DecodeFile(d, nullptr, nullptr);
+  EXPECT_EQ(st.code(), ErrorCode::kIo);
+  EXPECT_EQ(ReadFile(out), "keep me");
+}
+
+TEST(RoundTrip, DeterministicAcrossThreads) {
+  std::string in = WriteFile("det.bin", RandomBytes(300000, 10));
+  EncodeOptions o = Options();
+  o.threads = 1;
+  Encode(in, Dir() + "/det1.fasta", o);
+  o.threads = 2;
+  Encode(in, Dir() + "/det2.fasta", o);
+  EXPECT_EQ(ReadFile(Dir() + "/det1.fasta"), ReadFile(Dir() + "/det2.fasta"));
+}
+
+// Golden pools written by format version 1 must decode forever.
+TEST(Golden, FormatV1PoolsDecode) {
+  for (std::string name : {"golden_v1_direct", "golden_v1_transition"}) {
+    std::string dir = DNASTORE_TEST_DATA_DIR;
+    std::string pool = dir + "/" + name + ".fasta";
+    std::string expected = ReadFile(dir + "/golden_v1_content.txt");
+    ASSERT_FALSE(expected.empty());
+    std::string out = Dir() + "/" + name + ".out";
+    DecodeReport r;
+    Status st = Decode(pool, out, &r);
+    ASSERT_TRUE(st.ok()) << name << ": " << st.message();
+    EXPECT_EQ(ReadFile(out), expected) << name;
+  }
+}
