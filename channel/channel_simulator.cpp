@@ -364,7 +364,8 @@ struct Scratch {
   std::string tmpl[2];            // paired mode templates
   Buf mate;
   std::vector<uint32_t> mate_err;
-  std::string text;  // scratch text
+  std::string text;                                 // scratch text
+  std::vector<std::pair<uint64_t, uint32_t>> jobs;  // (sorted read id, oligo) per chunk read
 };
 
 // Quality model: a bank of rows for correct bases plus a table of error
@@ -395,6 +396,20 @@ struct ChannelSimulator::Impl {
   std::vector<int32_t> iota;
   std::vector<uint32_t> counts;
   std::vector<uint64_t> start;  // prefix sums of counts, size n+1
+  // Oligo sequences stored contiguously (cache-friendly random access).
+  std::string seq_data;
+  std::vector<uint32_t> seq_off;  // size n+1
+  // block_oligo[b] = oligo holding sorted read b << kBlockShift.
+  static constexpr int kBlockShift = 6;
+  std::vector<uint32_t> block_oligo;
+
+  uint32_t Locate(uint64_t j) const {
+    uint32_t o = block_oligo[j >> kBlockShift];
+    while (start[o + 1] <= j) ++o;
+    return o;
+  }
+  const char* OligoSeq(uint32_t o) const { return seq_data.data() + seq_off[o]; }
+  uint32_t OligoLen(uint32_t o) const { return seq_off[o + 1] - seq_off[o]; }
   uint64_t total = 0;
   // Feistel permutation of [0, total).
   int half_bits = 1;
@@ -408,7 +423,7 @@ struct ChannelSimulator::Impl {
   SimulateStats pool_stats;  // coverage part
 
   uint64_t Permute(uint64_t k) const;
-  void SimulateRead(uint64_t k, Scratch& s, uint32_t& oligo, bool& reverse, View& mol,
+  void SimulateRead(uint64_t j, uint32_t oligo, Scratch& s, bool& reverse, View& mol,
                     uint64_t* stage_events) const;
   template <typename Emit>
   void ForEachRead(uint64_t first, uint64_t count, Scratch& s, Emit&& emit) const;
@@ -579,14 +594,10 @@ void ChannelSimulator::Impl::TdtSynthesize(Rng& rng, Scratch& s, View& v, uint64
 
 // Simulates the molecule and (single-end) the read of output read k. On
 // return `mol` holds the final tokens in forward oligo orientation.
-void ChannelSimulator::Impl::SimulateRead(uint64_t k, Scratch& s, uint32_t& oligo, bool& reverse,
+void ChannelSimulator::Impl::SimulateRead(uint64_t j, uint32_t oligo, Scratch& s, bool& reverse,
                                           View& mol, uint64_t* stage_events) const {
-  uint64_t j = Permute(k);
-  oligo =
-      static_cast<uint32_t>(std::upper_bound(start.begin(), start.end(), j) - start.begin() - 1);
   Rng rng(seed, MixIds(kStreamRead, j));
-  const std::string& oseq = pool[oligo].seq;
-  View v{oseq.data(), iota.data(), static_cast<uint32_t>(oseq.size())};
+  View v{OligoSeq(oligo), iota.data(), OligoLen(oligo)};
   s.cur = -1;
   s.seq_err.clear();
   if (tdt) {
@@ -699,15 +710,24 @@ void ChannelSimulator::Impl::ProcessChunk(uint64_t first, uint64_t count, Scratc
   SimulateStats& st = cs.st;
   const bool paired = cfg.sequencing.paired;
   CountDiff counter{&st, max_len + 1};
+  // Pass 1: where each read comes from; prefetch the oligos (random access).
+  s.jobs.resize(count);
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t j = Permute(first + i);
+    uint32_t o = Locate(j);
+    s.jobs[i] = {j, o};
+    const char* p = OligoSeq(o);
+    for (uint32_t off = 0; off < OligoLen(o); off += 64) __builtin_prefetch(p + off);
+  }
   for (uint64_t k = first; k < first + count; ++k) {
-    uint32_t oligo;
+    const uint32_t oligo = s.jobs[k - first].second;
     bool reverse;
     View v;
     uint64_t ev[12] = {};
-    SimulateRead(k, s, oligo, reverse, v, ev);
+    SimulateRead(s.jobs[k - first].first, oligo, s, reverse, v, ev);
     for (int i = 0; i < 4; ++i)
       for (int j = 0; j < 3; ++j) st.stage_events[i][j] += ev[3 * i + j];
-    const std::string& ref = pool[oligo].seq;
+    const std::string_view ref(OligoSeq(oligo), OligoLen(oligo));
     const uint32_t ref_n = static_cast<uint32_t>(ref.size());
     bool changed = s.cur >= 0;
     Rng qrng(seed, MixIds(kStreamQuality, k));
@@ -1087,6 +1107,21 @@ Result<std::unique_ptr<ChannelSimulator>> ChannelSimulator::Create(std::vector<P
   m.start.assign(n + 1, 0);
   for (size_t i = 0; i < n; ++i) m.start[i + 1] = m.start[i] + m.counts[i];
   m.total = m.start[n];
+  m.block_oligo.resize((m.total >> Impl::kBlockShift) + 1);
+  {
+    uint32_t o = 0;
+    for (size_t b = 0; b < m.block_oligo.size(); ++b) {
+      uint64_t j = static_cast<uint64_t>(b) << Impl::kBlockShift;
+      while (o + 1 < n && m.start[o + 1] <= j) ++o;
+      m.block_oligo[b] = o;
+    }
+  }
+  m.seq_off.assign(n + 1, 0);
+  for (size_t i = 0; i < n; ++i)
+    m.seq_off[i + 1] = m.seq_off[i] + static_cast<uint32_t>(m.pool[i].seq.size());
+  if (m.seq_off[n] > 0xF0000000u) return BadInput("the pool is too large (> 4 G nt)");
+  m.seq_data.reserve(m.seq_off[n]);
+  for (auto& o : m.pool) m.seq_data += o.seq;
   // ---- permutation
   int bits = 2;
   while (bits < 62 && (1ULL << bits) < m.total) ++bits;
@@ -1208,11 +1243,12 @@ void ChannelSimulator::Generate(uint64_t first, uint64_t count,
     SimulatedRead& r = out[i];
     r = SimulatedRead();
     r.read_index = k;
-    uint32_t oligo;
+    uint64_t j = m.Permute(k);
+    uint32_t oligo = m.Locate(j);
     bool reverse;
     View v;
     uint64_t ev[12] = {};
-    m.SimulateRead(k, s, oligo, reverse, v, ev);
+    m.SimulateRead(j, oligo, s, reverse, v, ev);
     r.oligo_index = oligo;
     r.reverse = reverse;
     VectorDiff vd{&r.edits};
