@@ -68,15 +68,15 @@ SynthesisParams ArrayLowQSynthesis() {
   // Electrochemical (CustomArray-like) array synthesis. Rates fitted so that
   // array-lowq + Taq PCR + Illumina reproduces the measured dt4dds worstcase
   // pool (docs/channel_calibration.md; sub 0.92%, del 0.44%, ins 0.10% per nt
-  // in reads, coverage CV 0.90 and 2.4% zero-read oligos at 30x).
+  // in reads; coverage CV 0.91 and 3.0% zero-read oligos at 30x).
   // Length distributions and substitution bias: dt4dds
   // array_synthesis_photolithographic.yaml (deletion/insertion_repeat_bias).
   // The photolithographic fit itself (sub 2.12%, del 6.83%, ins 1.36%,
   // sigma 0.44) is 5-15x worse; set those values in a config file to use it.
   SynthesisParams s;
   s.model = SynthesisModel::kArrayLowQ;
-  s.copy_sigma = 0.80;
-  s.dropout_fraction = 0.02;
+  s.copy_sigma = 0.74;
+  s.dropout_fraction = 0.029;
   s.substitution_rate = 6.5e-3;
   s.deletion_rate = 3.5e-3;
   s.insertion_rate = 8.5e-4;
