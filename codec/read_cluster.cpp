@@ -80,13 +80,16 @@ inline uint64_t MixKmer(uint64_t x) {
   return x;
 }
 
-// Bottom-s MinHash sketch of the k-mers of seq (k-mers with N skipped),
-// sorted ascending, distinct.
+// Bottom-s MinHash sketch of the k-mers of seq (k-mers with N skipped):
+// the s smallest distinct k-mer hashes, ascending. Kept by insertion into a
+// small sorted array (most hashes are rejected by one comparison).
 void Sketch(std::string_view seq, int k, int s, std::vector<uint64_t>* out) {
   out->clear();
+  out->reserve(static_cast<size_t>(s) + 1);
   const uint64_t mask = (k >= 32) ? ~0ULL : ((1ULL << (2 * k)) - 1);
   uint64_t code = 0;
   int valid = 0;
+  const size_t cap = static_cast<size_t>(s);
   for (char c : seq) {
     int b = BaseCode(c);
     if (b < 0) {
@@ -95,11 +98,14 @@ void Sketch(std::string_view seq, int k, int s, std::vector<uint64_t>* out) {
       continue;
     }
     code = ((code << 2) | static_cast<uint64_t>(b)) & mask;
-    if (++valid >= k) out->push_back(MixKmer(code + static_cast<uint64_t>(k)));
+    if (++valid < k) continue;
+    const uint64_t h = MixKmer(code + static_cast<uint64_t>(k));
+    if (out->size() == cap && h >= out->back()) continue;
+    auto it = std::lower_bound(out->begin(), out->end(), h);
+    if (it != out->end() && *it == h) continue;
+    if (out->size() == cap) out->pop_back();
+    out->insert(std::lower_bound(out->begin(), out->end(), h), h);
   }
-  std::sort(out->begin(), out->end());
-  out->erase(std::unique(out->begin(), out->end()), out->end());
-  if (static_cast<int>(out->size()) > s) out->resize(s);
 }
 
 inline uint64_t SeqHash(std::string_view s) { return XXH3_64bits(s.data(), s.size()); }
@@ -145,7 +151,10 @@ class SketchGreedyClusterer final : public ReadClusterer {
   explicit SketchGreedyClusterer(const ClusterOptions& o) : opt_(o) {
     const bool noisy = o.error_rate > 0.02;
     k_ = o.kmer_nt > 0 ? std::clamp(o.kmer_nt, 4, 31) : (noisy ? 11 : 14);
-    s_ = o.sketch_size > 0 ? std::clamp(o.sketch_size, 1, 256) : (noisy ? 32 : 12);
+    s_ = o.sketch_size > 0 ? std::clamp(o.sketch_size, 1, 256) : (noisy ? 32 : 8);
+    // Low error: two sketched anchors find nearly every read and keep the
+    // index (random memory accesses) small; more anchors only feed the exact map.
+    sketch_anchors_ = noisy ? o.anchors_per_cluster : std::min(2, o.anchors_per_cluster);
     frac_ = o.max_edit_fraction > 0 ? o.max_edit_fraction : ClusterEditFraction(o.error_rate);
     opt_.max_candidates = std::max(1, o.max_candidates);
     opt_.anchors_per_cluster = std::clamp(o.anchors_per_cluster, 1, 255);
@@ -177,7 +186,7 @@ class SketchGreedyClusterer final : public ReadClusterer {
     std::vector<uint64_t> hash(n);
     std::vector<uint32_t> assign(n, kNone);
     std::vector<std::vector<uint64_t>> sketch(n);
-    std::vector<uint8_t> sketched(n, 0);
+    std::vector<float> ee(n, 0);
 
     // 1. Match against existing clusters (index is read-only here).
     tbb::parallel_for(tbb::blocked_range<size_t>(0, n, 256),
@@ -187,13 +196,14 @@ class SketchGreedyClusterer final : public ReadClusterer {
                           const std::string& seq = reads[i].seq;
                           hash[i] = SeqHash(seq);
                           uint32_t c = exact_.Find(hash[i]);
+                          ee[i] = ExpectedErrors(seq, reads[i].qual, opt_.payload_nt);
                           if (c != kNone) {
                             assign[i] = c;
                             continue;
                           }
-                          Sketch(seq, k_, s_, &sketch[i]);
-                          sketched[i] = 1;
+                          // With no clusters yet, sketch lazily (duplicates need none).
                           if (clusters_.empty()) continue;
+                          Sketch(seq, k_, s_, &sketch[i]);
                           cand.raw.clear();
                           for (uint64_t key : sketch[i]) {
                             uint32_t e = sketch_heads_.Find(key);
@@ -228,20 +238,20 @@ class SketchGreedyClusterer final : public ReadClusterer {
       PayloadRead& pr = reads[i];
       if (static_cast<int>(cl.anchors.size()) < opt_.anchors_per_cluster &&
           std::find(cl.anchors.begin(), cl.anchors.end(), pr.seq) == cl.anchors.end()) {
-        if (!sketched[i]) Sketch(pr.seq, k_, s_, &sketch[i]);
+        if (sketch[i].empty() && static_cast<int>(cl.anchors.size()) < sketch_anchors_)
+          Sketch(pr.seq, k_, s_, &sketch[i]);
         AddAnchor(assign[i], pr.seq, hash[i], sketch[i]);
       }
-      float ee = ExpectedErrors(pr.seq, pr.qual, opt_.payload_nt);
       if (static_cast<int>(cl.kept.size()) < opt_.max_reads_per_cluster) {
-        cl.kept.push_back({std::move(pr.seq), std::move(pr.qual), ee});
+        cl.kept.push_back({std::move(pr.seq), std::move(pr.qual), ee[i]});
       } else {
         // Replace the worst kept read (first one on ties) if this one is better.
         size_t worst = 0;
         for (size_t j = 1; j < cl.kept.size(); ++j)
           if (cl.kept[j].expected_errors > cl.kept[worst].expected_errors) worst = j;
-        if (ee < cl.kept[worst].expected_errors) {
+        if (ee[i] < cl.kept[worst].expected_errors) {
           cl.kept.erase(cl.kept.begin() + static_cast<std::ptrdiff_t>(worst));
-          cl.kept.push_back({std::move(pr.seq), std::move(pr.qual), ee});
+          cl.kept.push_back({std::move(pr.seq), std::move(pr.qual), ee[i]});
         }
       }
     }
@@ -265,7 +275,15 @@ class SketchGreedyClusterer final : public ReadClusterer {
     return static_cast<int>(std::ceil(frac_ * static_cast<double>(l)));
   }
   bool Close(std::string_view a, std::string_view b) const {
-    return BoundedEditDistance(a, b, MaxEdits(a.size(), b.size())) >= 0;
+    const int k = MaxEdits(a.size(), b.size());
+    if (a.size() == b.size()) {
+      // Edit distance <= Hamming distance: substitution-only pairs (most
+      // Illumina reads) need no alignment.
+      int mism = 0;
+      for (size_t i = 0; i < a.size() && mism <= k; ++i) mism += a[i] != b[i];
+      if (mism <= k) return true;
+    }
+    return BoundedEditDistance(a, b, k) >= 0;
   }
 
   void AddAnchor(uint32_t cluster, const std::string& seq, uint64_t hash,
@@ -274,6 +292,7 @@ class SketchGreedyClusterer final : public ReadClusterer {
     uint32_t a = static_cast<uint32_t>(cl.anchors.size());
     cl.anchors.push_back(seq);
     exact_.Upsert(hash, cluster);  // keeps the first cluster for this exact sequence
+    if (static_cast<int>(a) >= sketch_anchors_) return;
     for (uint64_t key : sk) {
       uint32_t& head = sketch_heads_.Upsert(key, kNone);
       entries_.push_back({cluster, a, head});
@@ -293,13 +312,18 @@ class SketchGreedyClusterer final : public ReadClusterer {
       uint32_t u, next;
     };
     std::vector<LocalEntry> local_entries;
+    for (uint32_t u = 0; u < m; ++u) first_same[u] = local_exact.Upsert(hash[um[u]], u);
+    tbb::parallel_for(tbb::blocked_range<size_t>(0, m, 256),
+                      [&](const tbb::blocked_range<size_t>& r) {
+                        for (size_t u = r.begin(); u != r.end(); ++u) {
+                          const uint32_t i = um[u];
+                          if (first_same[u] == u && sketch[i].empty())
+                            Sketch(reads[i].seq, k_, s_, &sketch[i]);
+                        }
+                      });
     for (uint32_t u = 0; u < m; ++u) {
-      uint32_t i = um[u];
-      uint32_t& f = local_exact.Upsert(hash[i], u);
-      first_same[u] = f;
-      if (f != u) continue;  // duplicates of an earlier read are not indexed
-      if (sketch[i].empty() && !reads[i].seq.empty()) Sketch(reads[i].seq, k_, s_, &sketch[i]);
-      for (uint64_t key : sketch[i]) {
+      if (first_same[u] != u) continue;  // duplicates of an earlier read are not indexed
+      for (uint64_t key : sketch[um[u]]) {
         uint32_t& head = local_heads.Upsert(key, kNone);
         local_entries.push_back({u, head});
         head = static_cast<uint32_t>(local_entries.size() - 1);
@@ -364,7 +388,7 @@ class SketchGreedyClusterer final : public ReadClusterer {
   }
 
   ClusterOptions opt_;
-  int k_ = 14, s_ = 12;
+  int k_ = 14, s_ = 8, sketch_anchors_ = 2;
   double frac_ = 0.1;
   std::vector<Cluster> clusters_;
   FlatMap exact_;

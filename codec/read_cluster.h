@@ -37,9 +37,10 @@ struct ClusterOptions {
   double max_edit_fraction = 0;    // two reads join when edit distance <= fraction * length;
                                    // 0 = ClusterEditFraction(error_rate)
   int kmer_nt = 0;                 // sketch k-mer length (0 = auto: 14, or 11 above 2% errors)
-  int sketch_size = 0;             // k-mers per sketch (0 = auto: 12, or 32 above 2% errors)
+  int sketch_size = 0;             // k-mers per sketch (0 = auto: 8, or 32 above 2% errors)
   int max_candidates = 6;          // candidates verified per read (most shared k-mers first)
-  int anchors_per_cluster = 4;     // distinct reads per cluster that are indexed
+  int anchors_per_cluster = 4;     // distinct reads per cluster indexed by exact hash; the
+                                   // first 2 (all above 2% errors) also by sketch
   int max_reads_per_cluster = 32;  // reads kept per cluster for consensus
 };
 

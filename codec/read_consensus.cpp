@@ -26,6 +26,7 @@ class AlignVote {
       double e = std::max(std::pow(10.0, -std::max(0, q - 33) / 10.0), floor_err_ / 4);
       e = std::min(e, 0.7);
       qweight_[q] = WeightOfError(e);
+      qerr_[q] = std::pow(10.0, -std::max(0, q - 33) / 10.0);
     }
     no_qual_weight_ = WeightOfError(floor_err_);
   }
@@ -37,7 +38,7 @@ class AlignVote {
     for (size_t r = 0; r < reads.size(); ++r) {
       double ee = 0;
       if (reads[r].qual.size() == reads[r].seq.size() && !reads[r].qual.empty()) {
-        for (char q : reads[r].qual) ee += std::pow(10.0, -std::max(0, q - 33) / 10.0);
+        for (char q : reads[r].qual) ee += qerr_[static_cast<unsigned char>(q) & 127];
       } else {
         ee = floor_err_ * static_cast<double>(reads[r].seq.size());
       }
@@ -54,17 +55,21 @@ class AlignVote {
   // Runs vote iterations from `draft`; fills out.
   void Run(const std::vector<ConsensusRead>& reads, std::string draft, int iterations,
            ConsensusResult* out) {
-    std::string next;
+    bool converged = false;
     for (int it = 0; it < std::max(1, iterations); ++it) {
       Vote(reads, draft);
-      Build(&next, nullptr);
-      if (next == draft) break;
-      draft.swap(next);
+      Build(&out->seq, &out->qual);
+      if (out->seq == draft) {
+        converged = true;
+        break;
+      }
+      draft.swap(out->seq);
     }
-    // `draft` is the sequence the last votes were taken against when the loop
-    // converged; otherwise re-vote against the newest draft.
-    if (next != draft) Vote(reads, draft);
-    Build(&out->seq, &out->qual);
+    // Not converged: take the final votes against the newest draft.
+    if (!converged) {
+      Vote(reads, draft);
+      Build(&out->seq, &out->qual);
+    }
     if (opt_.payload_nt > 0 && opt_.max_length_fix_nt > 0) FixLength(&out->seq, &out->qual);
   }
 
@@ -100,9 +105,17 @@ class AlignVote {
         for (size_t j = 0; j < m; ++j) col_[j][4] += wmean;
         continue;
       }
+      // A bounded band first (fast); unbounded only for very divergent reads.
+      const int k = std::max(
+          8, static_cast<int>(3.0 * floor_err_ * static_cast<double>(std::max(n, m))) + 2);
       EdlibAlignResult a =
           edlibAlign(r.seq.data(), static_cast<int>(n), draft.data(), static_cast<int>(m),
-                     edlibNewAlignConfig(-1, EDLIB_MODE_NW, EDLIB_TASK_PATH, nullptr, 0));
+                     edlibNewAlignConfig(k, EDLIB_MODE_NW, EDLIB_TASK_PATH, nullptr, 0));
+      if (a.status == EDLIB_STATUS_OK && a.editDistance < 0) {
+        edlibFreeAlignResult(a);
+        a = edlibAlign(r.seq.data(), static_cast<int>(n), draft.data(), static_cast<int>(m),
+                       edlibNewAlignConfig(-1, EDLIB_MODE_NW, EDLIB_TASK_PATH, nullptr, 0));
+      }
       if (a.status != EDLIB_STATUS_OK || a.alignment == nullptr) {
         edlibFreeAlignResult(a);
         continue;
@@ -145,6 +158,12 @@ class AlignVote {
 
   // Phred of the best of `s` (log-likelihood scores) against the others.
   char Phred(const double* s, int k, int best) const {
+    double second = -1e300;
+    for (int h = 0; h < k; ++h)
+      if (h != best) second = std::max(second, s[h]);
+    // Far ahead of every alternative: the cap applies (saves exp/log per base).
+    if (s[best] - second > 0.2303 * opt_.max_quality + 2.0)
+      return static_cast<char>(33 + opt_.max_quality);
     double sum = 0;
     for (int h = 0; h < k; ++h)
       if (h != best) sum += std::exp(std::max(-700.0, s[h] - s[best]));
@@ -237,6 +256,7 @@ class AlignVote {
   ConsensusOptions opt_;
   double floor_err_ = 0.01;
   std::array<double, 128> qweight_{};
+  std::array<double, 128> qerr_{};
   double no_qual_weight_ = 1;
   std::vector<std::array<double, 5>> col_;
   std::vector<double> ins_exist_;

@@ -5,6 +5,7 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <chrono>
 #include <future>
 #include <memory>
 #include <optional>
@@ -13,6 +14,10 @@
 
 namespace dnastore {
 namespace {
+
+double SecondsSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
 
 // Orchestrates the stages on batches. Not thread-safe; parallel inside.
 class Pipeline {
@@ -35,6 +40,7 @@ class Pipeline {
     if (batch.empty()) return Status::Ok();
     if (!trimmer_) DNASTORE_RETURN_IF_ERROR(Init(batch));
     const size_t n = batch.size();
+    auto t0 = std::chrono::steady_clock::now();
     std::vector<TrimmedRead> trimmed(n);
     arena_.execute([&] {
       tbb::parallel_for(tbb::blocked_range<size_t>(0, n, 512),
@@ -85,12 +91,16 @@ class Pipeline {
     }
     const uint64_t first = next_payload_index_;
     next_payload_index_ += payloads.size();
+    auto t1 = std::chrono::steady_clock::now();
+    stats_.seconds_trim += std::chrono::duration<double>(t1 - t0).count();
     arena_.execute([&] { clusterer_->AddBatch(std::move(payloads), first); });
+    stats_.seconds_cluster += SecondsSince(t1);
     return Status::Ok();
   }
 
   Status Finish(std::vector<Strand>* strands, FrontEndStats* stats) {
     strands->clear();
+    auto t0 = std::chrono::steady_clock::now();
     if (clusterer_) {
       std::vector<ReadCluster> clusters = clusterer_->TakeClusters();
       stats_.clusters = clusters.size();
@@ -128,6 +138,7 @@ class Pipeline {
             });
       });
     }
+    stats_.seconds_consensus = SecondsSince(t0);
     stats_.strands = strands->size();
     for (const Strand& s : *strands)
       if (opt_.payload_nt > 0 && static_cast<int>(s.seq.size()) == opt_.payload_nt)
@@ -142,6 +153,7 @@ class Pipeline {
   void MergePairs(const std::vector<SeqRecord>& r1, const std::vector<SeqRecord>& r2,
                   std::vector<SeqRecord>* out) {
     const size_t n = r1.size();
+    auto t0 = std::chrono::steady_clock::now();
     std::vector<SeqRecord> merged(n);
     std::vector<uint8_t> ok(n, 0);
     arena_.execute([&] {
@@ -162,6 +174,7 @@ class Pipeline {
         out->push_back(r2[i]);
       }
     }
+    stats_.seconds_trim += SecondsSince(t0);
   }
 
  private:

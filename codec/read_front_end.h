@@ -70,6 +70,9 @@ struct FrontEndStats {
   std::string fwd_primer;                // primers used (inferred when not given)
   std::string rev_primer;
   bool primers_inferred = false;
+  // Wall-clock seconds spent per stage (trim includes pair merging; not
+  // deterministic, for reports only).
+  double seconds_trim = 0, seconds_cluster = 0, seconds_consensus = 0;
   // coverage_histogram[c] = clusters with c reads; the last bin (kCoverageBins - 1)
   // counts clusters with at least that many reads.
   static constexpr size_t kCoverageBins = 101;

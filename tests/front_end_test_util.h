@@ -102,7 +102,8 @@ inline SyntheticPool MakePool(const PoolSpec& spec) {
     for (uint64_t c = 0; c < cov; ++c) {
       Mutate(r, oligo, spec.errors, &m, &q);
       SeqRecord rec;
-      rec.name = "o" + std::to_string(i) + "_" + std::to_string(c);
+      rec.name = std::to_string(i);  // oligo index, then copy number
+      rec.name.append(1, '_').append(std::to_string(c));
       if (r.Uniform() < spec.reverse_fraction) {
         rec.seq = ReverseComplement(m);
         rec.qual.assign(q.rbegin(), q.rend());
@@ -117,7 +118,7 @@ inline SyntheticPool MakePool(const PoolSpec& spec) {
   const size_t n_junk = static_cast<size_t>(spec.junk_fraction * static_cast<double>(reads.size()));
   for (size_t j = 0; j < n_junk; ++j) {
     SeqRecord rec;
-    rec.name = "junk" + std::to_string(j);
+    rec.name = std::string("junk").append(std::to_string(j));
     switch (j % 3) {
       case 0:
         rec.seq = RandomBases(rng, spec.payload_nt + 40);

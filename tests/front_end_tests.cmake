@@ -4,3 +4,7 @@ dnastore_add_test(front_end_test SOURCES ${CMAKE_CURRENT_SOURCE_DIR} /
                   front_end_test.cpp LIBS dnastore::codec dnastore::core)
     dnastore_add_test(front_end_real_data_test SOURCES ${CMAKE_CURRENT_SOURCE_DIR} /
                       front_end_real_data_test.cpp LIBS dnastore::codec dnastore::core)
+dnastore_add_test(front_end_cli_test
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/front_end_cli_test.cpp
+  LIBS dnastore::codec dnastore::core)
+add_dependencies(front_end_cli_test dnastore)

@@ -1,0 +1,196 @@
+// `dnastore consensus` end to end (the binary), and the file-based entry
+// points ReconstructStrands / ReconstructStrandsPaired.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <unordered_set>
+
+#include "codec/read_front_end.h"
+#include "tests/front_end_test_util.h"
+
+using namespace dnastore;
+using namespace dnastore::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+class FrontEndCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("dnastore_front_end_cli_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
+
+  // Runs the binary with `args`; returns the exit code, stderr in *err.
+  int Run(const std::string& args, std::string* err = nullptr) const {
+    std::string cmd = std::string(DNASTORE_BINARY) + " " + args + " 2> " + Path("stderr.txt");
+    int rc = std::system(cmd.c_str());
+    if (err) *err = Slurp(Path("stderr.txt"));
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  }
+
+  static std::string Slurp(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+
+  void WriteReads(const std::string& path, const std::vector<SeqRecord>& reads) const {
+    auto w = SeqWriter::Open(path, SeqFormat::kFastq);
+    ASSERT_TRUE(w.ok());
+    for (const auto& r : reads) ASSERT_TRUE((*w)->Write(r).ok());
+    ASSERT_TRUE((*w)->Close().ok());
+  }
+
+  static size_t ExactStrands(const std::string& fasta, const std::vector<std::string>& payloads) {
+    auto recs = ReadAllRecords(fasta);
+    if (!recs.ok()) return 0;
+    std::unordered_set<std::string> got;
+    for (const auto& r : *recs) got.insert(r.seq);
+    size_t n = 0;
+    for (const auto& p : payloads) n += got.count(p);
+    return n;
+  }
+
+  fs::path dir_;
+};
+
+// Mates of a 190-nt oligo read with 150-nt reads: R1 from the start, R2 from
+// the end (reverse strand), so they overlap by 110 nt.
+void MakeMates(const SyntheticPool& pool, std::vector<SeqRecord>* r1, std::vector<SeqRecord>* r2) {
+  Rng rng(77, 0);
+  const std::string rev_rc = ReverseComplement(kTestRev);
+  for (size_t i = 0; i < pool.payloads.size(); ++i) {
+    const std::string oligo = kTestFwd + pool.payloads[i] + rev_rc;
+    for (int c = 0; c < 4; ++c) {
+      std::string frag = c % 2 ? ReverseComplement(oligo) : oligo;
+      std::string m1, q1, m2, q2;
+      Mutate(rng, frag.substr(0, 150), {0.002, 0, 0}, &m1, &q1);
+      Mutate(rng, ReverseComplement(frag.substr(frag.size() - 150)), {0.004, 0, 0}, &m2, &q2);
+      std::string name = std::to_string(i);
+      name.append(1, '_').append(std::to_string(c));
+      r1->push_back({name, m1, q1});
+      r2->push_back({name, m2, q2});
+    }
+  }
+}
+
+}  // namespace
+
+TEST_F(FrontEndCli, ConsensusWithPrimersAndReport) {
+  PoolSpec spec;
+  spec.oligos = 300;
+  auto pool = MakePool(spec);
+  WriteReads(Path("reads.fq.gz"), pool.reads);
+  std::string err;
+  ASSERT_EQ(
+      Run("consensus " + Path("reads.fq.gz") + " -o " + Path("out.fa") + " --primers " + kTestFwd +
+              "," + kTestRev + " --payload-length 150 -t 2 --report " + Path("r.json"),
+          &err),
+      0)
+      << err;
+  EXPECT_NE(err.find("clusters:"), std::string::npos) << err;
+  EXPECT_GE(ExactStrands(Path("out.fa"), pool.payloads), 295u);
+  std::string report = Slurp(Path("r.json"));
+  EXPECT_NE(report.find("\"reads_total\""), std::string::npos);
+  EXPECT_NE(report.find("\"coverage_histogram\""), std::string::npos);
+  std::string fa = Slurp(Path("out.fa"));
+  EXPECT_NE(fa.find(" reads="), std::string::npos);
+  EXPECT_NE(fa.find(" mean_q="), std::string::npos);
+}
+
+TEST_F(FrontEndCli, ConsensusInfersPrimers) {
+  PoolSpec spec;
+  spec.oligos = 200;
+  auto pool = MakePool(spec);
+  WriteReads(Path("reads.fq"), pool.reads);
+  std::string err;
+  ASSERT_EQ(Run("consensus " + Path("reads.fq") + " -o " + Path("out.fa"), &err), 0) << err;
+  EXPECT_NE(err.find("inferred primers"), std::string::npos) << err;
+  // Either orientation may be inferred; count both.
+  std::vector<std::string> rc;
+  for (const auto& p : pool.payloads) rc.push_back(ReverseComplement(p));
+  EXPECT_GE(ExactStrands(Path("out.fa"), pool.payloads) + ExactStrands(Path("out.fa"), rc), 195u);
+  ASSERT_EQ(Run("consensus " + Path("reads.fq") + " -o " + Path("q.fa") + " -q", &err), 0);
+  EXPECT_TRUE(err.empty()) << err;
+}
+
+TEST_F(FrontEndCli, ConsensusPaired) {
+  PoolSpec spec;
+  spec.oligos = 200;
+  auto pool = MakePool(spec);
+  std::vector<SeqRecord> r1, r2;
+  MakeMates(pool, &r1, &r2);
+  WriteReads(Path("r1.fq"), r1);
+  WriteReads(Path("r2.fq"), r2);
+  std::string err;
+  ASSERT_EQ(
+      Run("consensus --paired " + Path("r1.fq") + " " + Path("r2.fq") + " -o " + Path("out.fa") +
+              " --primers " + kTestFwd + "," + kTestRev + " --payload-length 150",
+          &err),
+      0)
+      << err;
+  EXPECT_NE(err.find("merged"), std::string::npos);
+  EXPECT_GE(ExactStrands(Path("out.fa"), pool.payloads), 198u);
+
+  // The library entry point directly.
+  FrontEndOptions o;
+  o.fwd_primer = kTestFwd;
+  o.rev_primer = kTestRev;
+  o.payload_nt = 150;
+  std::vector<Strand> strands;
+  FrontEndStats st;
+  ASSERT_TRUE(ReconstructStrandsPaired(Path("r1.fq"), Path("r2.fq"), o, &strands, &st).ok());
+  EXPECT_EQ(st.pairs_total, r1.size());
+  EXPECT_GE(st.pairs_merged, r1.size() * 99 / 100);
+  EXPECT_EQ(st.reads_total, st.pairs_merged + 2 * (st.pairs_total - st.pairs_merged));
+  // Mismatched mate files are bad input.
+  r2.pop_back();
+  WriteReads(Path("r2short.fq"), r2);
+  EXPECT_EQ(ReconstructStrandsPaired(Path("r1.fq"), Path("r2short.fq"), o, &strands, &st).code(),
+            ErrorCode::kBadInput);
+}
+
+TEST_F(FrontEndCli, ConsensusErrors) {
+  std::string err;
+  EXPECT_EQ(Run("consensus -o " + Path("x.fa"), &err), 1) << err;  // no reads
+  EXPECT_EQ(Run("consensus reads.fq", &err), 1) << err;            // no -o
+  EXPECT_EQ(Run("consensus " + Path("missing.fq") + " -o " + Path("x.fa"), &err), 2) << err;
+  {
+    std::ofstream bad(Path("bad.fq"));
+    bad << "@r1\nACGT\n+\nII\n";  // quality length mismatch
+  }
+  EXPECT_EQ(Run("consensus " + Path("bad.fq") + " -o " + Path("x.fa") +
+                    " --primers ACGTACGTAC,TTTTGGGGCC",
+                &err),
+            2)
+      << err;
+  EXPECT_EQ(Run("consensus " + Path("bad.fq") + " -o " + Path("x.fa") + " --primers ACGT", &err), 1)
+      << err;
+}
+
+TEST_F(FrontEndCli, ConsensusOnLcrcRealData) {
+  const std::string reads =
+      std::string(DNASTORE_SHARED_DATA_DIR) + "/real/lcrc/HFS_Pool_11.7K_NGS_PEmerged.fastq.gz";
+  if (!fs::exists(reads)) GTEST_SKIP() << "shared data not found: " << reads;
+  std::string err;
+  ASSERT_EQ(Run("consensus " + reads + " -o " + Path("lcrc.fa") +
+                    " --payload-length 160 -t 2 --report " + Path("lcrc.json"),
+                &err),
+            0)
+      << err;
+  auto recs = ReadAllRecords(Path("lcrc.fa"));
+  ASSERT_TRUE(recs.ok());
+  EXPECT_GE(recs->size(), 11000u);
+  EXPECT_NE(err.find("inferred primers"), std::string::npos);
+}
