@@ -57,6 +57,81 @@ def read_dt4dds_stats(path):
     return vals
 
 
+def read_dt4dds_sections(path, names):
+    """Per-position arrays from a dt4dds stats file, e.g. n_bases_by_refposition."""
+    out = {n: {} for n in names}
+    cur = None
+    with open(path) as f:
+        for line in f:
+            if not line.startswith(" "):
+                key = line.split(":", 1)[0].strip()
+                cur = key if key in out else None
+            elif cur:
+                k, v = line.split(":", 1)
+                k = k.strip()
+                if k.isdigit():
+                    out[cur][int(k)] = float(v)
+    return out
+
+
+def real_dt4dds_by_position(data, case):
+    path = os.path.join(data, "real/dt4dds-pool/error_analysis", case,
+                        "fw.global.mapped_high.stats")
+    sec = read_dt4dds_sections(path, ["n_bases_by_refposition", "n_substitutions_by_refposition",
+                                      "n_insertions_by_refposition", "n_deletions_by_refposition"])
+    base = sec["n_bases_by_refposition"]
+    res = {}
+    for t, key in (("substitution", "n_substitutions_by_refposition"),
+                   ("insertion", "n_insertions_by_refposition"),
+                   ("deletion", "n_deletions_by_refposition")):
+        res[t] = [sec[key].get(p, 0.0) / base[p] for p in sorted(base) if base[p] > 0]
+    return res
+
+
+def sim_by_position(j):
+    bp = j["by_position"]
+    ref = bp["reference_nt"]
+    res = {}
+    for t, key in (("substitution", "substitutions"), ("insertion", "inserted_nt"),
+                   ("deletion", "deleted_nt")):
+        res[t] = [bp[key][p] / ref[p] for p in range(len(ref)) if ref[p] > 0]
+    return res
+
+
+def svg_lines(path, title, real, sim):
+    """Per-position error rates: measured solid, simulated dashed, one colour per type."""
+    w, h, x0, y0, pw, ph = 640, 320, 60, 40, 540, 230
+    top = max(max(v) for d in (real, sim) for v in d.values() if v) or 1.0
+    n = max(len(v) for d in (real, sim) for v in d.values())
+    cols = {"substitution": "#4477aa", "insertion": "#228833", "deletion": "#ee6677"}
+    out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" '
+           'font-family="sans-serif" font-size="12">' % (w, h),
+           '<rect width="100%" height="100%" fill="white"/>',
+           '<text x="10" y="20" font-size="14" font-weight="bold">%s</text>' % title,
+           '<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>' % (x0, y0 + ph, x0 + pw, y0 + ph),
+           '<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>' % (x0, y0, x0, y0 + ph),
+           '<text x="%d" y="%d">position in oligo (nt)</text>' % (x0 + pw / 2 - 60, h - 12),
+           '<text x="5" y="%d">%.2g</text>' % (y0 + 4, top),
+           '<text x="5" y="%d">0</text>' % (y0 + ph),
+           '<text x="%d" y="%d">%d</text>' % (x0 + pw - 10, y0 + ph + 15, n - 1)]
+    for i, (t, col) in enumerate(cols.items()):
+        out.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="2"/>'
+                   '<text x="%d" y="%d">%s</text>' %
+                   (x0 + 20 + 150 * i, 32, x0 + 40 + 150 * i, 32, col, x0 + 45 + 150 * i, 36, t))
+        for d, dash in ((real, ""), (sim, ' stroke-dasharray="4,3"')):
+            v = d.get(t, [])
+            if not v:
+                continue
+            pts = " ".join("%.1f,%.1f" % (x0 + pw * p / max(1, n - 1), y0 + ph - ph * r / top)
+                           for p, r in enumerate(v))
+            out.append('<polyline fill="none" stroke="%s" stroke-width="1.2"%s points="%s"/>' %
+                       (col, dash, pts))
+    out.append('<text x="%d" y="%d">solid: measured, dashed: simulated</text>' % (x0 + 300, y0 + 15))
+    out.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
 def design_names(data):
     names = []
     with gzip.open(os.path.join(data, "real/dt4dds-pool/design_padded_indexed.fasta.gz"),
@@ -125,6 +200,15 @@ def real_chandak(data):
     }
 
 
+def _rel(path):
+    """Paths relative to the project root, for printing reproducible commands."""
+    norm = os.path.normpath(path)
+    shared = os.path.normpath(os.path.join(ROOT, ".."))
+    if os.path.isabs(path) and norm.startswith(shared + os.sep):
+        return os.path.relpath(norm, ROOT)
+    return path
+
+
 def simulate(binary, pool, args, out_dir, tag, seed):
     stats = os.path.join(out_dir, tag + ".json")
     cmd = [binary, "simulate", pool, "-o", "/dev/null", "--coverage", "30", "--seed",
@@ -140,12 +224,12 @@ def simulate(binary, pool, args, out_dir, tag, seed):
         "zero_read_fraction_30x": j["coverage"]["dropout_fraction"],
         "error_free_reads": j["error_free_fraction"],
         "json": j,
-        "cmd": " ".join(["dnastore"] + cmd[1:]),
+        "cmd": " ".join(["dnastore"] + [_rel(x) for x in cmd[1:]]),
     }
 
 
 def svg_bars(path, title, rows):
-    """rows: [(label, real, sim)] drawn as paired bars on a log-free linear scale per row."""
+    """rows: [(label, real, sim)] as paired horizontal bars, each row scaled to its maximum."""
     w, rh = 640, 46
     h = 60 + rh * len(rows)
     out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" '
@@ -176,6 +260,7 @@ def main():
     ap.add_argument("--data", default=os.path.join(ROOT, "../shared/data"))
     ap.add_argument("--out", default="/tmp/channel_calibration")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--svg-dir", default=None, help="where to write the SVG plots (default --out)")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     pool = os.path.join(a.data, "real/dt4dds-pool/design_padded_indexed.fasta.gz")
@@ -213,7 +298,13 @@ def main():
             lines.append("| %s | %.4g | %.4g | %+.1f%% | %s |" % (k, rv, sv, 100 * rel, verdict))
             plot.append((k, rv, sv))
         lines.append("")
-        svg_bars(os.path.join(a.out, "calibration_%d.svg" % idx), name, plot)
+        svg_dir = a.svg_dir or a.out
+        svg_bars(os.path.join(svg_dir, "channel_calibration_%d.svg" % idx), name, plot)
+        if source.startswith("dt4dds") and tol:
+            svg_lines(os.path.join(svg_dir, "channel_calibration_%d_by_position.svg" % idx),
+                      name + ": error rate by position",
+                      real_dt4dds_by_position(a.data, source.split(":")[1]),
+                      sim_by_position(sim["json"]))
     text = "\n".join(lines)
     with open(os.path.join(a.out, "calibration.md"), "w") as f:
         f.write(text + "\n")

@@ -418,7 +418,10 @@ struct ChannelSimulator::Impl {
   StageModel synth, pcr, decay;
   StageModel seq[2];  // mate 1 / single-end, mate 2
   bool tdt = false;
-  double tdt_log_q[5][4] = {};  // log(1 - 1/mean) per (prev, cur), 0 = no runs
+  // Cycle outcome CDF per (prev, cur): index 0 = missed cycle, k = run of k
+  // bases (geometric with the configured mean, capped at kTdtMaxRun).
+  static constexpr int kTdtMaxRun = 50;
+  double tdt_cdf[5][4][kTdtMaxRun + 1] = {};
   QualityModel qual;
   SimulateStats pool_stats;  // coverage part
 
@@ -567,25 +570,24 @@ void ChannelSimulator::Impl::TdtSynthesize(Rng& rng, Scratch& s, View& v, uint64
   out.Append(v, 0, lo);
   int prev = lo > 0 ? BaseCode(v.b[lo - 1]) : 4;
   if (prev < 0) prev = 4;
-  const double missed = sp.missed_cycle_rate;
   for (uint32_t p = lo; p < hi; ++p) {
     int cur = BaseCode(v.b[p]);
     if (cur < 0) {
       out.Push(v.b[p], v.o[p]);
       continue;
     }
-    if (rng.Uniform() < missed) {
+    // One uniform per cycle: inverse CDF over {missed, run 1, run 2, ...}.
+    const double* cdf = tdt_cdf[prev][cur];
+    const double u = rng.Uniform();
+    int k = 0;
+    while (k < kTdtMaxRun && u >= cdf[k]) ++k;
+    if (k == 0) {
       ++events[2];
       continue;
     }
     out.Push(v.b[p], v.o[p]);
-    double lq = tdt_log_q[prev][cur];
-    if (lq < 0) {
-      uint64_t extra = GeometricSkip(rng, lq);
-      if (extra > 50) extra = 50;
-      if (extra > 0) ++events[1];
-      for (uint64_t e = 0; e < extra; ++e) out.Push(v.b[p], -1);
-    }
+    if (k > 1) ++events[1];
+    for (int e = 1; e < k; ++e) out.Push(v.b[p], -1);
     prev = cur;
   }
   out.Append(v, hi, v.n);
@@ -1136,8 +1138,19 @@ Result<std::unique_ptr<ChannelSimulator>> ChannelSimulator::Create(std::vector<P
     m.tdt = true;
     for (int p = 0; p < 5; ++p)
       for (int c = 0; c < 4; ++c) {
-        double mean = sp.run_length_mean[p][c];
-        m.tdt_log_q[p][c] = mean > 1.0 ? std::log(1.0 - 1.0 / mean) : 0.0;
+        // P(run = k) = (1 - q) q^(k-1), mean 1 / (1 - q).
+        double mean = std::max(1.0, sp.run_length_mean[p][c]);
+        double q = 1.0 - 1.0 / mean;
+        double* cdf = m.tdt_cdf[p][c];
+        double acc = sp.missed_cycle_rate;
+        cdf[0] = acc;
+        double pk = (1 - sp.missed_cycle_rate) * (1 - q);
+        for (int k = 1; k <= Impl::kTdtMaxRun; ++k) {
+          acc += pk;
+          cdf[k] = acc;
+          pk *= q;
+        }
+        cdf[Impl::kTdtMaxRun] = 1.0;  // the tail is folded into the longest run
       }
   } else if (sp.model == SynthesisModel::kTdtTerminator) {
     // Conditional on reaching full length (capped strands are lost), a step
