@@ -8,3 +8,6 @@ dnastore_add_test(channel_config_test
 dnastore_add_test(channel_cli_test
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/channel_cli_test.cpp
   LIBS dnastore::core)
+dnastore_add_test(channel_calibration_test
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/channel_calibration_test.cpp
+  LIBS dnastore::channel dnastore::core)
