@@ -428,15 +428,17 @@ struct ChannelSimulator::Impl {
   uint64_t Permute(uint64_t k) const;
   void SimulateRead(uint64_t j, uint32_t oligo, Scratch& s, bool& reverse, View& mol,
                     uint64_t* stage_events) const;
-  template <typename Emit>
-  void ForEachRead(uint64_t first, uint64_t count, Scratch& s, Emit&& emit) const;
   void Mutate(const StageModel& m, Rng& rng, Scratch& s, View& v, bool reverse, bool record,
               uint64_t* events) const;
   void TdtSynthesize(Rng& rng, Scratch& s, View& v, uint64_t* events) const;
   void Qualities(Rng& rng, const View& v, bool reverse, const std::vector<uint32_t>& err,
                  uint32_t n_out, char* dst, uint64_t& phred_sum) const;
   void ProcessChunk(uint64_t first, uint64_t count, Scratch& s, std::string* fq1, std::string* fq2,
-                    std::string* truth, ChunkStats& cs) const;
+                    std::string* truth, ChunkStats& cs,
+                    std::vector<SimulatedRead>* records = nullptr) const;
+  void EmitRead(Rng& qrng, uint64_t k, const char* suffix, const View& v, bool reverse,
+                uint32_t n_out, Scratch& s, std::string* fq, std::string* rec_seq,
+                std::string* rec_qual, uint64_t& phred_sum) const;
 };
 
 namespace {
@@ -704,11 +706,49 @@ void MergeStats(SimulateStats& a, const SimulateStats& b) {
 
 }  // namespace
 
+// Writes one read (or mate) as FASTQ into `fq` and/or into a record's
+// seq/qual strings (any may be null; qualities are drawn once either way).
+void ChannelSimulator::Impl::EmitRead(Rng& qrng, uint64_t k, const char* suffix, const View& v,
+                                      bool reverse, uint32_t n_out, Scratch& s, std::string* fq,
+                                      std::string* rec_seq, std::string* rec_qual,
+                                      uint64_t& phred_sum) const {
+  if (rec_seq) {
+    rec_seq->clear();
+    AppendSeq(*rec_seq, v, reverse, n_out);
+    rec_qual->resize(n_out);
+    Qualities(qrng, v, reverse, s.seq_err, n_out, rec_qual->data(), phred_sum);
+    if (fq) {
+      AppendName(*fq, '@', k, suffix);
+      fq->push_back('\n');
+      fq->append(*rec_seq);
+      fq->append("\n+\n");
+      fq->append(*rec_qual);
+      fq->push_back('\n');
+    }
+    return;
+  }
+  if (fq) {  // hot path: format straight into the chunk buffer
+    AppendName(*fq, '@', k, suffix);
+    fq->push_back('\n');
+    AppendSeq(*fq, v, reverse, n_out);
+    fq->append("\n+\n");
+    size_t at = fq->size();
+    fq->resize(at + n_out);
+    Qualities(qrng, v, reverse, s.seq_err, n_out, &(*fq)[at], phred_sum);
+    fq->push_back('\n');
+    return;
+  }
+  s.text.resize(n_out);  // stats only: qualities still drawn for mean_phred
+  Qualities(qrng, v, reverse, s.seq_err, n_out, s.text.data(), phred_sum);
+}
+
 // Generates reads [first, first+count) and formats them. Any of the text
-// outputs may be null.
+// outputs may be null; `records` (if given) receives one structured record
+// per read.
 void ChannelSimulator::Impl::ProcessChunk(uint64_t first, uint64_t count, Scratch& s,
                                           std::string* fq1, std::string* fq2, std::string* truth,
-                                          ChunkStats& cs) const {
+                                          ChunkStats& cs,
+                                          std::vector<SimulatedRead>* records) const {
   SimulateStats& st = cs.st;
   const bool paired = cfg.sequencing.paired;
   CountDiff counter{&st, max_len + 1};
@@ -731,14 +771,25 @@ void ChannelSimulator::Impl::ProcessChunk(uint64_t first, uint64_t count, Scratc
       for (int j = 0; j < 3; ++j) st.stage_events[i][j] += ev[3 * i + j];
     const std::string_view ref(OligoSeq(oligo), OligoLen(oligo));
     const uint32_t ref_n = static_cast<uint32_t>(ref.size());
-    bool changed = s.cur >= 0;
+    const bool changed = s.cur >= 0;
     Rng qrng(seed, MixIds(kStreamQuality, k));
     ++st.reads;
-    uint64_t before = st.substitutions + st.insertion_events + st.deletion_events;
+    const uint64_t before = st.substitutions + st.insertion_events + st.deletion_events;
     if (changed) Diff(v, ref.data(), ref_n, true, counter);
     st.reference_nt += ref_n;
     if (cs.ref_len_hist.size() <= ref_n) cs.ref_len_hist.resize(ref_n + 1, 0);
     ++cs.ref_len_hist[ref_n];
+    SimulatedRead* rec = nullptr;
+    if (records) {
+      records->emplace_back();
+      rec = &records->back();
+      rec->read_index = k;
+      rec->oligo_index = oligo;
+      rec->reverse = reverse;
+      AppendName(rec->name, 0, k, nullptr);
+      VectorDiff vd{&rec->edits};
+      if (changed) Diff(v, ref.data(), ref_n, true, vd);
+    }
     if (truth) {
       AppendName(*truth, 0, k, nullptr);
       truth->push_back('\t');
@@ -757,21 +808,9 @@ void ChannelSimulator::Impl::ProcessChunk(uint64_t first, uint64_t count, Scratc
     if (!paired) {
       if (st.substitutions + st.insertion_events + st.deletion_events == before)
         ++st.error_free_reads;
-      uint32_t n_out = v.n;
-      st.read_nt += n_out;
-      if (fq1) {
-        AppendName(*fq1, '@', k, nullptr);
-        fq1->push_back('\n');
-        AppendSeq(*fq1, v, reverse, n_out);
-        fq1->append("\n+\n");
-        size_t at = fq1->size();
-        fq1->resize(at + n_out);
-        Qualities(qrng, v, reverse, s.seq_err, n_out, &(*fq1)[at], cs.phred_sum);
-        fq1->push_back('\n');
-      } else {
-        s.text.resize(n_out);
-        Qualities(qrng, v, reverse, s.seq_err, n_out, s.text.data(), cs.phred_sum);
-      }
+      st.read_nt += v.n;
+      EmitRead(qrng, k, nullptr, v, reverse, v.n, s, fq1, rec ? &rec->seq : nullptr,
+               rec ? &rec->qual : nullptr, cs.phred_sum);
       if (truth) truth->push_back('\n');
       continue;
     }
@@ -792,37 +831,32 @@ void ChannelSimulator::Impl::ProcessChunk(uint64_t first, uint64_t count, Scratc
     bool mate_clean = true;
     for (int mate = 0; mate < 2; ++mate) {
       const std::string& t = s.tmpl[mate];
-      View mv{t.data(), iota.data(), static_cast<uint32_t>(t.size())};
+      const uint32_t t_n = static_cast<uint32_t>(t.size());
+      View mv{t.data(), iota.data(), t_n};
       s.cur = -1;
       s.seq_err.clear();
       Mutate(seq[mate], qrng, s, mv, false, true, st.stage_events[kStageSequencing]);
-      uint32_t n_out = std::min(rl, mv.n);
-      View cut{mv.b, mv.o, n_out};
-      bool mchanged = s.cur >= 0;
-      uint64_t b2 = st.substitutions + st.insertion_events + st.deletion_events;
-      if (mchanged) Diff(cut, t.data(), static_cast<uint32_t>(t.size()), false, counter);
+      const uint32_t n_out = std::min(rl, mv.n);
+      const View cut{mv.b, mv.o, n_out};
+      const bool mchanged = s.cur >= 0;
+      const uint64_t b2 = st.substitutions + st.insertion_events + st.deletion_events;
+      if (mchanged) Diff(cut, t.data(), t_n, false, counter);
       if (st.substitutions + st.insertion_events + st.deletion_events != b2) mate_clean = false;
       st.reference_nt += n_out;
       st.read_nt += n_out;
       if (truth) {
         truth->push_back('\t');
         TextDiff td{truth};
-        if (mchanged) Diff(cut, t.data(), static_cast<uint32_t>(t.size()), false, td);
+        if (mchanged) Diff(cut, t.data(), t_n, false, td);
         td.Finish();
       }
-      std::string* fq = mate == 0 ? fq1 : fq2;
-      std::string* dst = fq ? fq : &s.text;
-      if (!fq) dst->clear();
-      if (fq) {
-        AppendName(*fq, '@', k, mate == 0 ? "/1" : "/2");
-        fq->push_back('\n');
+      if (rec && mchanged) {
+        VectorDiff vd{mate == 0 ? &rec->edits_r1 : &rec->edits_r2};
+        Diff(cut, t.data(), t_n, false, vd);
       }
-      AppendSeq(*dst, cut, false, n_out);
-      if (fq) fq->append("\n+\n");
-      size_t at = dst->size();
-      dst->resize(at + n_out);
-      Qualities(qrng, cut, false, s.seq_err, n_out, &(*dst)[at], cs.phred_sum);
-      if (fq) fq->push_back('\n');
+      EmitRead(qrng, k, mate == 0 ? "/1" : "/2", cut, false, n_out, s, mate == 0 ? fq1 : fq2,
+               rec ? (mate == 0 ? &rec->seq : &rec->seq2) : nullptr,
+               rec ? (mate == 0 ? &rec->qual : &rec->qual2) : nullptr, cs.phred_sum);
     }
     if (mate_clean && st.substitutions + st.insertion_events + st.deletion_events == before)
       ++st.error_free_reads;
@@ -1244,79 +1278,14 @@ void ChannelSimulator::Generate(uint64_t first, uint64_t count,
   const Impl& m = *impl_;
   if (first > m.total) first = m.total;
   count = std::min(count, m.total - first);
-  out.resize(count);
+  out.clear();
+  out.reserve(count);
   Scratch s;
-  for (uint64_t i = 0; i < count; ++i) {
-    uint64_t k = first + i;
-    ChunkStats cs;
-    InitStats(cs.st, m.max_len);
-    std::string fq1, fq2, truth;
-    m.ProcessChunk(k, 1, s, &fq1, m.cfg.sequencing.paired ? &fq2 : nullptr, nullptr, cs);
-    // Re-run the molecule for the structured truth (same stream: identical).
-    SimulatedRead& r = out[i];
-    r = SimulatedRead();
-    r.read_index = k;
-    uint64_t j = m.Permute(k);
-    uint32_t oligo = m.Locate(j);
-    bool reverse;
-    View v;
-    uint64_t ev[12] = {};
-    m.SimulateRead(j, oligo, s, reverse, v, ev);
-    r.oligo_index = oligo;
-    r.reverse = reverse;
-    VectorDiff vd{&r.edits};
-    const std::string& ref = m.pool[oligo].seq;
-    if (s.cur >= 0) Diff(v, ref.data(), static_cast<uint32_t>(ref.size()), true, vd);
-    auto parse = [](const std::string& fq, std::string& name, std::string& seq, std::string& qual) {
-      size_t a = fq.find('\n');
-      size_t b = fq.find('\n', a + 1);
-      size_t c = fq.find('\n', b + 1);
-      size_t d = fq.find('\n', c + 1);
-      name = fq.substr(1, a - 1);
-      seq = fq.substr(a + 1, b - a - 1);
-      qual = fq.substr(c + 1, d - c - 1);
-    };
-    std::string name2;
-    parse(fq1, r.name, r.seq, r.qual);
-    if (m.cfg.sequencing.paired) {
-      parse(fq2, name2, r.seq2, r.qual2);
-      // Mate edits: re-derive from the truth text of this read.
-      std::string t;
-      ChunkStats cs2;
-      InitStats(cs2.st, m.max_len);
-      m.ProcessChunk(k, 1, s, nullptr, nullptr, &t, cs2);
-      // t = name \t oligo_id \t oligo_index \t strand \t edits \t r1 \t r2 \n
-      std::vector<std::string> f;
-      size_t p = 0;
-      while (p < t.size()) {
-        size_t q = t.find_first_of("\t\n", p);
-        f.push_back(t.substr(p, q - p));
-        p = q + 1;
-      }
-      auto parse_edits = [](const std::string& txt, std::vector<Edit>& e) {
-        if (txt == ".") return;
-        size_t p = 0;
-        while (p < txt.size()) {
-          size_t q = txt.find(',', p);
-          if (q == std::string::npos) q = txt.size();
-          std::string tok = txt.substr(p, q - p);
-          size_t colon = tok.find(':');
-          uint32_t pos = static_cast<uint32_t>(std::stoul(tok.substr(1, colon - 1)));
-          std::string rest = tok.substr(colon + 1);
-          if (tok[0] == 'S') e.push_back(Edit{EditType::kSubstitution, pos, 1, rest.substr(2)});
-          if (tok[0] == 'I')
-            e.push_back(Edit{EditType::kInsertion, pos, static_cast<uint32_t>(rest.size()), rest});
-          if (tok[0] == 'D')
-            e.push_back(Edit{EditType::kDeletion, pos, static_cast<uint32_t>(std::stoul(rest)),
-                             std::string()});
-          p = q + 1;
-        }
-      };
-      if (f.size() >= 7) {
-        parse_edits(f[5], r.edits_r1);
-        parse_edits(f[6], r.edits_r2);
-      }
-    }
+  ChunkStats cs;
+  InitStats(cs.st, m.max_len);
+  for (uint64_t done = 0; done < count; done += kChunkReads) {
+    uint64_t n = std::min<uint64_t>(kChunkReads, count - done);
+    m.ProcessChunk(first + done, n, s, nullptr, nullptr, nullptr, cs, &out);
   }
 }
 

@@ -147,7 +147,9 @@ class ChannelSimulator {
   const std::vector<uint32_t>& reads_per_oligo() const;
 
   // Generates reads [first, first + count) in output order into `out`
-  // (resized). Deterministic; independent of how ranges are split.
+  // (replaced), with their truth. The same reads, byte for byte, as Run writes;
+  // independent of how ranges are split. Single-threaded (call it from
+  // several threads on disjoint ranges to parallelise).
   void Generate(uint64_t first, uint64_t count, std::vector<SimulatedRead>& out) const;
 
   // Generates every read and writes FASTQ (+ truth), in bounded batches on

@@ -87,6 +87,7 @@ nlohmann::json StatsJson(const channel::SimulateStats& st, const channel::Channe
                    {"dropout_fraction", st.dropout_fraction},
                    {"histogram", st.coverage_histogram}};
   j["mean_phred"] = st.mean_phred;
+  j["config_toml"] = channel::ConfigToToml(cfg);
   return j;
 }
 

@@ -442,6 +442,45 @@ TEST(ChannelModel, StatsMatchRunAndMeasure) {
   EXPECT_DOUBLE_EQ(run->mean_phred, m.mean_phred);
 }
 
+TEST(ChannelModel, GenerateMatchesRun) {
+  auto pool = RandomPool(60, 80, 17);
+  for (bool paired : {false, true}) {
+    ChannelConfig cfg = Preset("worstcase");
+    cfg.sequencing.paired = paired;
+    cfg.sampling.coverage_x = 100;  // 6000 reads: two chunks
+    auto sim = Make(pool, cfg, 21);
+    SimulateOutput out;
+    out.reads_path = ::testing::TempDir() + "/chgen_1.fastq";
+    out.reads2_path = ::testing::TempDir() + "/chgen_2.fastq";
+    out.truth_path = ::testing::TempDir() + "/chgen.tsv";
+    out.threads = 2;
+    ASSERT_TRUE(sim->Run(out).ok());
+    std::vector<SimulatedRead> reads;
+    sim->Generate(0, sim->read_count(), reads);
+    ASSERT_EQ(reads.size(), 6000u);
+    std::string fq1, fq2, truth;
+    auto fastq = [](std::string& out, const std::string& name, const char* suffix,
+                    const std::string& seq, const std::string& qual) {
+      out.append("@").append(name).append(suffix).append("\n");
+      out.append(seq).append("\n+\n").append(qual).append("\n");
+    };
+    for (const auto& r : reads) {
+      fastq(fq1, r.name, paired ? "/1" : "", r.seq, r.qual);
+      if (paired) fastq(fq2, r.name, "/2", r.seq2, r.qual2);
+      truth.append(r.name).append("\t").append(pool[r.oligo_index].id).append("\t");
+      truth.append(std::to_string(r.oligo_index)).append(r.reverse ? "\t-\t" : "\t+\t");
+      truth.append(FormatEdits(r.edits, pool[r.oligo_index].seq)).append("\n");
+    }
+    EXPECT_EQ(fq1, Slurp(out.reads_path)) << paired;
+    if (paired) {
+      EXPECT_EQ(fq2, Slurp(out.reads2_path));
+    } else {
+      std::string file_truth = Slurp(out.truth_path);
+      EXPECT_EQ(truth, file_truth.substr(file_truth.find('\n') + 1));
+    }
+  }
+}
+
 TEST(ChannelModel, RejectsBadPool) {
   EXPECT_EQ(ChannelSimulator::Create({}, Preset("illumina"), 1).status().code(),
             ErrorCode::kBadInput);
