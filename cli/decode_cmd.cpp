@@ -39,6 +39,7 @@ nlohmann::json ReportJson(const DecodeReport& r, const Status& st) {
       {"oligos_expected", r.oligos_expected},
       {"oligos_present", r.oligos_present},
       {"erasures_filled", r.erasures},
+      {"suspect_frames_used", r.suspect_frames_used},
       {"codewords", r.codewords},
       {"codewords_failed", r.codewords_failed},
       {"codewords_with_errors", r.columns_with_errors},

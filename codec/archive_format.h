@@ -20,6 +20,8 @@
 namespace dnastore {
 
 inline constexpr int kFormatVersion = 1;
+// Upper bound on FrameBytes() for any supported payload (<= 400 nt).
+inline constexpr int kMaxFrameBytes = 128;
 inline constexpr char kCodecId[] = "dnastore-rs255";
 // Built-in primers: 20 nt, GC 50%, no homopolymer > 2, checked in tests.
 inline constexpr char kDefaultFwdPrimer[] = "CAGTGACTCAGCAGTACGTC";
@@ -76,10 +78,12 @@ Status ChooseFrameLayout(ArchiveParams& params, int body_bits);
 int FrameBytes(int body_bits);
 void PackDataFrame(const ArchiveParams& params, uint64_t index, const uint8_t* data,
                    uint8_t* frame);
-// Unpacks a data frame; returns false when the CRC does not match. Data is
-// unscrambled into `data` (D bytes).
+// Unpacks a data frame; data is unscrambled into `data` (D bytes). When
+// `crc_ok` is null, returns false if the CRC does not match; otherwise always
+// unpacks (a "suspect" frame may still carry mostly right bytes) and reports
+// the CRC result in *crc_ok.
 bool UnpackDataFrame(const ArchiveParams& params, int body_bits, const uint8_t* frame,
-                     uint64_t* index, uint8_t* data);
+                     uint64_t* index, uint8_t* data, bool* crc_ok = nullptr);
 
 // Header serialisation (the bytes split across header chunks).
 std::vector<uint8_t> SerializeHeader(const ArchiveParams& params);

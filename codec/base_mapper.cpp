@@ -306,7 +306,7 @@ class TransitionMapper final : public PayloadMapper {
     }
     int c = 0;
     for (int i = 0; i < kSeedTrits; ++i) c = c * 3 + trits[i];
-    if (c >= kSeeds) return false;
+    if (c >= kSeeds) c %= kSeeds;  // a read error in the seed; the CRC decides
     for (int b = 0; b < frame_bytes_; ++b) frame[b] = 0;
     int t = kSeedTrits;
     for (int ch = 0; ch <= full_chunks_; ++ch) {
@@ -316,9 +316,9 @@ class TransitionMapper final : public PayloadMapper {
       unsigned __int128 v = 0;
       for (int i = 0; i < ntr; ++i) v = v * 3 + trits[t + i];
       t += ntr;
-      if (nbits < 64 ? v >= (static_cast<unsigned __int128>(1) << nbits)
-                     : v > static_cast<unsigned __int128>(~0ULL))
-        return false;
+      // An impossible chunk value means a read error; keep the low bits so
+      // that the frame can still serve as a "suspect" (the CRC rejects it).
+      if (nbits < 64) v &= (static_cast<unsigned __int128>(1) << nbits) - 1;
       PutBits(frame, 64 * ch, nbits, static_cast<uint64_t>(v));
     }
     const uint8_t* ks = ks_[static_cast<int>(kind)].data() + static_cast<size_t>(c) * frame_bytes_;

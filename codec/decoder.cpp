@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "codec/file_util.h"
+#include "codec/read_front_end.h"
 #include "codec/reed_solomon.h"
 #include "core/dna.h"
 #include "core/seq_io.h"
@@ -80,7 +81,7 @@ std::optional<Placement> FindHeaderPlacement(const std::vector<std::string>& seq
   const int lcp = CommonEdge(seqs, false), lcs = CommonEdge(seqs, true);
   for (int a = lcp; a >= std::max(1, lcp - 10); --a)
     for (int b = lcs; b >= std::max(1, lcs - 10); --b) cands.push_back({a, b});
-  std::vector<uint8_t> frame(64);
+  std::vector<uint8_t> frame(kMaxFrameBytes);
   const size_t limit = std::min<size_t>(seqs.size(), 256);
   for (size_t r = 0; r < limit; ++r) {
     for (int rev = 0; rev < 2; ++rev) {
@@ -109,10 +110,14 @@ class SlotStore {
   SlotStore(const ArchiveParams& params, ScratchFile scratch, uint64_t total)
       : d_(params.data_bytes), scratch_(std::move(scratch)), present_(total, 0) {}
 
-  // Returns false when the index already holds a frame.
-  bool Add(uint64_t index, const uint8_t* data) {
-    if (present_[index]) return false;
-    present_[index] = 1;
+  // Slot states: kEmpty, kValid (CRC checked), kSuspect (CRC failed but the
+  // frame may still be mostly right; the outer code decides).
+  static constexpr uint8_t kEmpty = 0, kValid = 1, kSuspect = 2;
+  // Returns false when the index already holds a frame at least as good.
+  bool Add(uint64_t index, const uint8_t* data, bool suspect) {
+    const uint8_t state = suspect ? kSuspect : kValid;
+    if (present_[index] == kValid || (suspect && present_[index] != kEmpty)) return false;
+    present_[index] = state;
     pending_.push_back(index);
     pending_data_.insert(pending_data_.end(), data, data + d_);
     return true;
@@ -141,10 +146,10 @@ class SlotStore {
     pending_data_.clear();
     return Status::Ok();
   }
-  bool present(uint64_t index) const { return present_[index] != 0; }
-  uint64_t count() const {
+  uint8_t state(uint64_t index) const { return present_[index]; }
+  uint64_t count(uint8_t state) const {
     uint64_t c = 0;
-    for (uint8_t p : present_) c += p;
+    for (uint8_t p : present_) c += (p == state);
     return c;
   }
   Status Read(uint64_t first_index, uint64_t count, uint8_t* out) {
@@ -163,7 +168,7 @@ class SlotStore {
 };
 
 struct FrameResult {
-  enum Kind : uint8_t { kNone, kData, kHeader } kind = kNone;
+  enum Kind : uint8_t { kNone, kData, kSuspect, kHeader } kind = kNone;
   uint64_t index = 0;
   HeaderChunk header;
 };
@@ -181,9 +186,14 @@ class Decoder {
   Status AddPayloads(const std::vector<std::string_view>& payloads);
   Status CleanPass(ReadBatch first_batch, std::unique_ptr<SeqReader> first_reader);
   Status OuterDecodeAndWrite();
+  Status ReadsPass(bool tdt_hint);
+  Status RunFrontEnd(const FrontEndOptions& fo, std::vector<Strand>* strands, FrontEndStats* stats);
+  std::optional<ArchiveParams> HeaderFromStrands(const std::vector<Strand>& strands,
+                                                 const std::string& fwd_primer);
   std::optional<ArchiveParams> DiscoverFromBatch(const ReadBatch& batch);
 
-  const DecodeOptions& opts_;
+  DecodeOptions opts_;
+  std::vector<InputFile> spooled_;  // standard input, spooled so it can be read again
   const DecodeProgressFn& progress_;
   DecodeReport* report_;
   tbb::task_arena arena_;
@@ -201,7 +211,7 @@ std::optional<ArchiveParams> Decoder::DiscoverFromBatch(const ReadBatch& batch) 
   for (const auto& r : batch) seqs.push_back(NormalizeBases(r.seq));
   auto placement = FindHeaderPlacement(seqs, cache_);
   if (!placement) return std::nullopt;
-  std::vector<uint8_t> frame(64);
+  std::vector<uint8_t> frame(kMaxFrameBytes);
   HeaderAssembler assembler;
   for (const auto& s0 : seqs) {
     std::string s = placement->reverse ? ReverseComplement(s0) : s0;
@@ -241,19 +251,25 @@ Status Decoder::AddPayloads(const std::vector<std::string_view>& payloads) {
   std::vector<uint8_t> data(payloads.size() * d);
   arena_.execute([&] {
     tbb::parallel_for(tbb::blocked_range<size_t>(0, payloads.size(), 256), [&](const auto& r) {
-      std::vector<uint8_t> frame(64);
+      std::vector<uint8_t> frame(kMaxFrameBytes);
       for (size_t i = r.begin(); i != r.end(); ++i) {
         FrameResult& res = results[i];
-        if (mapper_->Demap(payloads[i], FrameKind::kData, frame.data()) &&
-            UnpackDataFrame(p, body_bits, frame.data(), &res.index, data.data() + i * d) &&
-            res.index < layout_->total_oligos()) {
+        if (!mapper_->Demap(payloads[i], FrameKind::kData, frame.data())) continue;
+        bool crc_ok = false;
+        UnpackDataFrame(p, body_bits, frame.data(), &res.index, data.data() + i * d, &crc_ok);
+        const bool in_range = res.index < layout_->total_oligos();
+        if (crc_ok && in_range) {
           res.kind = FrameResult::kData;
-        } else if (mapper_->Demap(payloads[i], FrameKind::kHeader, frame.data())) {
+          continue;
+        }
+        if (mapper_->Demap(payloads[i], FrameKind::kHeader, frame.data())) {
           if (auto c = UnpackHeaderFrame(body_bits, frame.data())) {
             res.kind = FrameResult::kHeader;
             res.header = std::move(*c);
+            continue;
           }
         }
+        if (in_range) res.kind = FrameResult::kSuspect;
       }
     });
   });
@@ -261,7 +277,11 @@ Status Decoder::AddPayloads(const std::vector<std::string_view>& payloads) {
     switch (results[i].kind) {
       case FrameResult::kData:
         ++report_->data_frames;
-        if (!store_->Add(results[i].index, data.data() + i * d)) ++report_->duplicate_frames;
+        if (!store_->Add(results[i].index, data.data() + i * d, false)) ++report_->duplicate_frames;
+        break;
+      case FrameResult::kSuspect:
+        ++report_->frames_rejected;
+        store_->Add(results[i].index, data.data() + i * d, true);
         break;
       case FrameResult::kHeader:
         ++report_->header_frames;
@@ -316,7 +336,8 @@ Status Decoder::CleanPass(ReadBatch batch, std::unique_ptr<SeqReader> reader) {
 Status Decoder::OuterDecodeAndWrite() {
   const ArchiveParams& p = *params_;
   const int d = p.data_bytes;
-  report_->oligos_present = store_->count();
+  report_->oligos_present = store_->count(SlotStore::kValid);
+  report_->suspect_frames_used = store_->count(SlotStore::kSuspect);
   std::string out_path = opts_.output_path;
   bool to_stdout = out_path == "-";
   if (out_path.empty()) {
@@ -338,23 +359,39 @@ Status Decoder::OuterDecodeAndWrite() {
     buf.resize(st.oligos() * d);
     DNASTORE_RETURN_IF_ERROR(store_->Read(st.first_index, st.oligos(), buf.data()));
     std::vector<uint8_t*> ptrs(st.n());
-    std::vector<int> erasures;
+    std::vector<int> erasures, with_suspects;
+    std::vector<uint8_t> saved(static_cast<size_t>(st.n()) * d);
     for (int b = 0; b < st.blocks; ++b) {
       erasures.clear();
+      with_suspects.clear();
       for (int i = 0; i < st.n(); ++i) {
         ptrs[i] = buf.data() + (static_cast<uint64_t>(i) * st.blocks + b) * d;
-        if (!store_->present(st.first_index + static_cast<uint64_t>(i) * st.blocks + b))
-          erasures.push_back(i);
+        const uint8_t state =
+            store_->state(st.first_index + static_cast<uint64_t>(i) * st.blocks + b);
+        if (state == SlotStore::kEmpty) erasures.push_back(i);
+        if (state != SlotStore::kValid) with_suspects.push_back(i);
+        std::memcpy(saved.data() + static_cast<size_t>(i) * d, ptrs[i], d);
       }
       ++report_->codewords;
       report_->erasures += erasures.size();
       min_margin = std::min(min_margin, st.p - static_cast<int>(erasures.size()));
-      size_t failed_cols = 0;
-      bool ok = rs->DecodeColumns(d, ptrs.data(), erasures, &failed_cols) && failed_cols == 0;
+      // Suspect frames first count as data (their errors usually hit a few
+      // columns only); if that fails, they are erased instead.
+      size_t failed_cols = 0, corrected = 0;
+      bool ok =
+          rs->DecodeColumns(d, ptrs.data(), erasures, &failed_cols, &corrected) && failed_cols == 0;
+      if (!ok && with_suspects.size() != erasures.size()) {
+        for (int i = 0; i < st.n(); ++i)
+          std::memcpy(ptrs[i], saved.data() + static_cast<size_t>(i) * d, d);
+        ok = rs->DecodeColumns(d, ptrs.data(), with_suspects, &failed_cols, &corrected) &&
+             failed_cols == 0;
+      }
+      report_->columns_with_errors += corrected;
       if (!ok) {
         ++report_->codewords_failed;
         for (int i = 0; i < st.k; ++i) {
-          bool erased = std::find(erasures.begin(), erasures.end(), i) != erasures.end();
+          bool erased =
+              std::find(with_suspects.begin(), with_suspects.end(), i) != with_suspects.end();
           if (!erased && failed_cols == 0) continue;
           uint64_t off = st.data_offset + (static_cast<uint64_t>(i) * st.blocks + b) * d;
           if (off >= p.file_size) continue;
@@ -427,8 +464,152 @@ Status Decoder::OuterDecodeAndWrite() {
   return Status::Ok();
 }
 
+Status Decoder::RunFrontEnd(const FrontEndOptions& fo, std::vector<Strand>* strands,
+                            FrontEndStats* stats) {
+  if (!opts_.paired_r1.empty()) {
+    DNASTORE_RETURN_IF_ERROR(
+        ReconstructStrandsPaired(opts_.paired_r1, opts_.paired_r2, fo, strands, stats));
+    if (!opts_.inputs.empty()) {
+      std::vector<Strand> more;
+      FrontEndStats more_stats;
+      DNASTORE_RETURN_IF_ERROR(ReconstructStrands(opts_.inputs, fo, &more, &more_stats));
+      strands->insert(strands->end(), more.begin(), more.end());
+      stats->reads_total += more_stats.reads_total;
+      stats->reads_junk += more_stats.reads_junk;
+      stats->clusters += more_stats.clusters;
+    }
+    return Status::Ok();
+  }
+  return ReconstructStrands(opts_.inputs, fo, strands, stats);
+}
+
+std::optional<ArchiveParams> Decoder::HeaderFromStrands(const std::vector<Strand>& strands,
+                                                        const std::string& fwd_primer) {
+  HeaderAssembler assembler;
+  std::vector<uint8_t> frame(kMaxFrameBytes);
+  const char before = fwd_primer.empty() ? 'A' : fwd_primer.back();
+  for (const auto& s : strands) {
+    const int l = static_cast<int>(s.seq.size());
+    if (l < 64 || l > 400) continue;
+    for (Mapping m : {Mapping::kDirect, Mapping::kTransition}) {
+      const PayloadMapper* mp = cache_.Get(l, m, before);
+      if (!mp || !mp->Demap(s.seq, FrameKind::kHeader, frame.data())) continue;
+      if (auto c = UnpackHeaderFrame(mp->body_bits(), frame.data())) assembler.Add(*c);
+    }
+  }
+  return assembler.Assemble();
+}
+
+Status Decoder::ReadsPass(bool tdt_hint) {
+  report_->mode = "reads";
+  // Spool standard input so that several attempts can read it.
+  // Attempts: (primers, collapse). Known header params fix both.
+  struct Attempt {
+    std::string fwd, rev;
+    bool collapse;
+    int payload_nt;
+  };
+  std::vector<Attempt> attempts;
+  if (params_) {
+    const OligoGeometry& g = params_->geometry;
+    attempts.push_back(
+        {g.fwd_primer, g.rev_primer, g.mapping == Mapping::kTransition, g.payload_nt});
+  } else {
+    std::vector<std::pair<std::string, std::string>> primer_sets;
+    if (!opts_.fwd_primer.empty()) primer_sets.push_back({opts_.fwd_primer, opts_.rev_primer});
+    primer_sets.push_back({kDefaultFwdPrimer, kDefaultRevPrimer});
+    primer_sets.push_back({"", ""});  // inferred from the reads
+    for (const auto& ps : primer_sets)
+      for (bool collapse : {tdt_hint, !tdt_hint})
+        attempts.push_back({ps.first, ps.second, collapse, 0});
+  }
+  Status last = Unrecoverable("no archive header found in the reads");
+  for (const Attempt& a : attempts) {
+    FrontEndOptions fo;
+    fo.fwd_primer = a.fwd;
+    fo.rev_primer = a.rev;
+    fo.collapse_homopolymers = a.collapse;
+    fo.payload_nt = a.payload_nt;
+    fo.threads = std::max(1, opts_.threads);
+    // Terminator-free TdT: primers are ligated (error-free), so the error rate
+    // estimated from them says nothing about the payload, where missed
+    // cycles leave ~5% deletions after run collapsing (channel docs).
+    if (a.collapse) fo.error_rate = 0.06;
+    std::vector<Strand> strands;
+    FrontEndStats stats;
+    if (progress_) progress_("clustering", 0, 0);
+    Status st = RunFrontEnd(fo, &strands, &stats);
+    if (!st.ok()) {
+      if (st.code() == ErrorCode::kIo ||
+          (st.code() == ErrorCode::kBadInput && a.fwd.empty() == false))
+        return st;
+      last = st;
+      continue;
+    }
+    report_->records = stats.reads_total;
+    report_->reads_junk = stats.reads_junk;
+    report_->clusters = stats.clusters;
+    report_->coverage_histogram = stats.coverage_histogram;
+    if (stats.reads_used == 0) continue;
+    if (!params_) {
+      auto header = HeaderFromStrands(strands, stats.fwd_primer);
+      if (!header) continue;
+      // The header must agree with how we read: transition pools need collapsing.
+      if ((header->geometry.mapping == Mapping::kTransition) != a.collapse) continue;
+      DNASTORE_RETURN_IF_ERROR(SetArchive(*header));
+      // Read again knowing the primers and payload length: the front end
+      // then rejects and trims by the true geometry.
+      fo.fwd_primer = header->geometry.fwd_primer;
+      fo.rev_primer = header->geometry.rev_primer;
+      fo.payload_nt = header->geometry.payload_nt;
+      strands.clear();
+      stats = FrontEndStats();
+      DNASTORE_RETURN_IF_ERROR(RunFrontEnd(fo, &strands, &stats));
+      report_->records = stats.reads_total;
+      report_->reads_junk = stats.reads_junk;
+      report_->clusters = stats.clusters;
+      report_->coverage_histogram = stats.coverage_histogram;
+    }
+    // Best-supported strands first: they win duplicate indices.
+    std::stable_sort(strands.begin(), strands.end(),
+                     [](const Strand& x, const Strand& y) { return x.reads > y.reads; });
+    std::vector<std::string_view> payloads;
+    payloads.reserve(strands.size());
+    for (const auto& s : strands) payloads.push_back(s.seq);
+    DNASTORE_RETURN_IF_ERROR(AddPayloads(payloads));
+    return OuterDecodeAndWrite();
+  }
+  return last;
+}
+
+// Share of bases that sit in homopolymer runs of 4 or more: near zero for
+// designed pools (max run 3), large for terminator-free TdT synthesis.
+static bool LooksLikeTdt(const ReadBatch& batch) {
+  uint64_t in_runs = 0, total = 0;
+  for (const auto& r : batch) {
+    int run = 0;
+    for (size_t i = 0; i < r.seq.size(); ++i) {
+      run = (i > 0 && r.seq[i] == r.seq[i - 1]) ? run + 1 : 1;
+      if (run == 4)
+        in_runs += 4;
+      else if (run > 4)
+        ++in_runs;
+    }
+    total += r.seq.size();
+  }
+  return total > 0 && in_runs > 0.05 * total;
+}
+
 Status Decoder::Run() {
   if (opts_.inputs.empty() && opts_.paired_r1.empty()) return UsageError("no input files given");
+  for (auto& path : opts_.inputs) {
+    if (path != "-") continue;
+    auto in = InputFile::Open("-");
+    if (!in.ok()) return in.status();
+    if (in->size() == 0) return BadInput("standard input is empty");
+    spooled_.push_back(std::move(*in));
+    path = spooled_.back().ReopenPath();
+  }
   if (!opts_.output_path.empty() && opts_.output_path != "-") {
     // Fail fast on an output we may not write.
     auto probe = AtomicOutput::Create(opts_.output_path, opts_.force);
@@ -463,8 +644,7 @@ Status Decoder::Run() {
       }
     }
   }
-  return Unrecoverable(
-      "no clean archive found in the input (header oligos missing or reads too noisy)");
+  return ReadsPass(reader ? LooksLikeTdt(batch) : false);
 }
 
 }  // namespace

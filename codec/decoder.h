@@ -44,10 +44,11 @@ struct DecodeReport {
   uint64_t data_frames = 0;      // valid data frames (CRC ok)
   uint64_t frames_rejected = 0;  // payloads whose CRC or shape did not check out
   uint64_t duplicate_frames = 0;
-  uint64_t oligos_expected = 0;  // data + parity oligos in the design
-  uint64_t oligos_present = 0;   // distinct indices recovered
-  uint64_t erasures = 0;         // missing oligos filled by the outer code
-  uint64_t codewords = 0;        // RS codeword groups (blocks)
+  uint64_t oligos_expected = 0;      // data + parity oligos in the design
+  uint64_t oligos_present = 0;       // distinct indices recovered with a valid CRC
+  uint64_t suspect_frames_used = 0;  // slots filled by CRC-failed frames (outer code checks them)
+  uint64_t erasures = 0;             // missing oligos filled by the outer code
+  uint64_t codewords = 0;            // RS codeword groups (blocks)
   uint64_t codewords_failed = 0;
   uint64_t columns_with_errors = 0;          // codewords that needed error correction
   int min_parity_margin = 0;                 // min over blocks of (parity - erasures); <0: failed

@@ -19,6 +19,8 @@ class InputFile {
   ~InputFile();
   uint64_t size() const { return size_; }
   const std::string& path() const { return path_; }
+  // A path that reopens this file (/proc/self/fd/N), valid while it lives.
+  std::string ReopenPath() const { return "/proc/self/fd/" + std::to_string(fd_); }
   // Reads exactly n bytes at `offset` (fewer only at end of file).
   Result<size_t> ReadAt(uint64_t offset, uint8_t* buf, size_t n) const;
 

@@ -175,8 +175,10 @@ int ReedSolomon::DecodeWord(uint8_t* word, const std::vector<int>& erasures) con
 }
 
 bool ReedSolomon::DecodeColumns(size_t len, uint8_t* const* codeword,
-                                const std::vector<int>& erasures, size_t* failed_columns) const {
+                                const std::vector<int>& erasures, size_t* failed_columns,
+                                size_t* corrected_columns) const {
   *failed_columns = 0;
+  if (corrected_columns) *corrected_columns = 0;
   const int e = static_cast<int>(erasures.size());
   if (e > p_) return false;
   if (p_ == 0 || len == 0) return true;
@@ -229,6 +231,7 @@ bool ReedSolomon::DecodeColumns(size_t len, uint8_t* const* codeword,
       continue;
     }
     for (int j = 0; j < n; ++j) codeword[j][c] = word[j];
+    if (corrected_columns) ++*corrected_columns;
   }
   return true;
 }

@@ -48,9 +48,10 @@ class ReedSolomon {
   // are more erasures than p. Columns that still have nonzero syndromes after
   // filling are decoded again with DecodeWord (errors and erasures); the
   // number of such columns that could not be decoded is returned in
-  // *failed_columns.
+  // *failed_columns; columns repaired that way are counted in
+  // *corrected_columns when it is not null.
   bool DecodeColumns(size_t len, uint8_t* const* codeword, const std::vector<int>& erasures,
-                     size_t* failed_columns) const;
+                     size_t* failed_columns, size_t* corrected_columns = nullptr) const;
 
   // Slow reference encoder: polynomial long division, one codeword.
   void EncodeWordSlow(const uint8_t* data, uint8_t* parity) const;
