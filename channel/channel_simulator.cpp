@@ -543,15 +543,16 @@ void ChannelSimulator::Impl::Mutate(const StageModel& m, Rng& rng, Scratch& s, V
       } else {
         uint32_t len = m.del_len.Draw(rng);
         uint32_t end = std::min<uint32_t>(p + len, hi);
+        // Base callers usually lower the quality next to a deletion: the
+        // next base written gets an error quality half of the time.
+        if (record && end < v.n && rng.Uniform() < 0.5) s.seq_err.push_back(out->n);
         cursor = end;
         pos = end;  // continue after the deleted bases
         ++events[2];
         pos += GeometricSkip(rng, log_q);
         continue;
       }
-    } else {
-      // rejected candidate (thinning): nothing happens here
-    }
+    }  // else: candidate rejected by thinning
     pos = pos + 1 + GeometricSkip(rng, log_q);
   }
   if (!out) return;
