@@ -108,10 +108,16 @@ int RunEncode(const EncodeCliOptions& o) {
                  "  density     %.3f bits/nt in the payload region, %.3f bits/nt with primers\n",
                  s.bits_per_nt_payload, s.bits_per_nt_total);
     std::fprintf(stderr,
-                 "  redundancy  RS(%d,%d) over GF(256): %.1f%% parity; any %d lost oligos per "
-                 "codeword are recovered;\n              random loss of up to %.1f%% of oligos "
-                 "decodes with >= 99%% probability\n",
-                 p.rs_k + p.rs_p, p.rs_k, 100.0 * s.parity_fraction, p.rs_p, 100.0 * tol);
+                 "  redundancy  RS over GF(256), %d parity per %d-oligo codeword (%.1f%%)",
+                 p.rs_p, p.rs_k + p.rs_p, 100.0 * s.parity_fraction);
+    if (s.smallest_codeword_n && s.smallest_codeword_n != p.rs_k + p.rs_p)
+      std::fprintf(stderr, "; last codeword %d parity of %d", s.smallest_codeword_p,
+                   s.smallest_codeword_n);
+    std::fprintf(stderr,
+                 "\n  loss        each codeword survives the loss of as many oligos as it has "
+                 "parity;\n              random loss of up to %.1f%% of oligos decodes with >= "
+                 "99%% probability\n",
+                 100.0 * tol);
     std::fprintf(stderr, "  time        %.2f s (%.1f MB/s)\n", s.seconds,
                  s.seconds > 0 ? p.file_size / s.seconds / 1e6 : 0.0);
   }

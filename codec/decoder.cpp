@@ -637,10 +637,23 @@ Status Decoder::Run() {
             (s.starts_with(g.rev_primer) && s.ends_with(ReverseComplement(g.fwd_primer))))
           ++exact;
       }
-      if (exact >= 0.8 * batch.size()) {
+      // Designed oligos (a pool file, or perfect reads): decode every record
+      // directly. Sequencer reads with errors go through clustering and
+      // consensus instead, which is also the fallback when this fails.
+      if (exact >= 0.98 * batch.size()) {
         report_->mode = "strands";
         DNASTORE_RETURN_IF_ERROR(CleanPass(std::move(batch), std::move(reader)));
-        return OuterDecodeAndWrite();
+        Status st = OuterDecodeAndWrite();
+        if (st.code() != ErrorCode::kUnrecoverable) return st;
+        DNASTORE_RETURN_IF_ERROR(SetArchive(*params_));  // fresh store
+        const uint64_t records = report_->records;
+        *report_ = DecodeReport();
+        report_->header_found = true;
+        report_->params = *params_;
+        report_->oligos_expected = layout_->total_oligos();
+        Status reads = ReadsPass(false);
+        if (reads.code() == ErrorCode::kUnrecoverable && records > 0) return st;
+        return reads;
       }
     }
   }

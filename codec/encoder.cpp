@@ -204,6 +204,11 @@ Status EncodeFile(const std::string& input_path, const std::string& output_path,
     summary->bits_per_nt_payload = summary->payload_nt ? bits / summary->payload_nt : 0;
     summary->bits_per_nt_total = total_nt ? bits / total_nt : 0;
     summary->parity_fraction = static_cast<double>(params.rs_p) / (params.rs_k + params.rs_p);
+    if (layout.num_stripes() > 0) {
+      StripeLayout last = layout.Stripe(layout.num_stripes() - 1);
+      summary->smallest_codeword_n = last.n();
+      summary->smallest_codeword_p = last.p;
+    }
     summary->seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }

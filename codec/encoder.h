@@ -31,6 +31,8 @@ struct EncodeSummary {
   double bits_per_nt_payload = 0;  // file bits / payload nt (net density)
   double bits_per_nt_total = 0;    // file bits / all nt
   double parity_fraction = 0;      // p / (k + p) of a full codeword
+  int smallest_codeword_n = 0;     // oligos in the smallest (shortened) codeword
+  int smallest_codeword_p = 0;     // its parity oligos
   double seconds = 0;
 };
 
