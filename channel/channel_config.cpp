@@ -84,6 +84,9 @@ SynthesisParams ArrayLowQSynthesis() {
   s.insertion_length_weights = {0.9275, 0.0453, 0.0126, 0.0146};
   s.substitution_bias = kPhotoBias;
   s.truncation_rate = 2e-3;
+  // Error clustering: per-molecule rate multiplier fitted to the measured
+  // share of error-free reads (19.8%; 17.0% with independent errors).
+  s.rate_sigma = 0.42;
   return s;
 }
 
@@ -387,6 +390,7 @@ Status ValidateConfig(const ChannelConfig& c) {
       CheckWeights("synthesis.insertion_length_weights", s.insertion_length_weights));
   DNASTORE_RETURN_IF_ERROR(CheckBias("synthesis.substitution_bias", s.substitution_bias));
   DNASTORE_RETURN_IF_ERROR(CheckRange("synthesis.truncation_rate", s.truncation_rate, 0, 0.1));
+  DNASTORE_RETURN_IF_ERROR(CheckRange("synthesis.rate_sigma", s.rate_sigma, 0, 3));
   DNASTORE_RETURN_IF_ERROR(CheckRange("synthesis.missed_cycle_rate", s.missed_cycle_rate, 0, 0.9));
   for (auto& row : s.run_length_mean)
     for (double m : row)
@@ -434,6 +438,7 @@ Status ValidateConfig(const ChannelConfig& c) {
   DNASTORE_RETURN_IF_ERROR(
       CheckRange("sequencing.homopolymer_min_nt", q.homopolymer_min_nt, 2, 1000));
   DNASTORE_RETURN_IF_ERROR(CheckRange("sequencing.reverse_fraction", q.reverse_fraction, 0, 1));
+  DNASTORE_RETURN_IF_ERROR(CheckRange("sequencing.rate_sigma", q.rate_sigma, 0, 3));
   DNASTORE_RETURN_IF_ERROR(CheckRange("sequencing.read_length_nt", q.read_length_nt, 1, 100000));
   DNASTORE_RETURN_IF_ERROR(CheckBias("sequencing.substitution_bias", q.substitution_bias));
   DNASTORE_RETURN_IF_ERROR(
@@ -610,6 +615,7 @@ std::map<std::string, Setter> Setters(ChannelConfig& c) {
   m["synthesis.insertion_length_weights"] = DoubleList(s.insertion_length_weights);
   m["synthesis.substitution_bias"] = Bias(s.substitution_bias);
   m["synthesis.truncation_rate"] = Double(s.truncation_rate);
+  m["synthesis.rate_sigma"] = Double(s.rate_sigma);
   m["synthesis.missed_cycle_rate"] = Double(s.missed_cycle_rate);
   m["synthesis.run_length_mean"] = RunLengths(s.run_length_mean);
   m["synthesis.coupling_yield"] = Double(s.coupling_yield);
@@ -641,6 +647,7 @@ std::map<std::string, Setter> Setters(ChannelConfig& c) {
   m["sequencing.homopolymer_error_factor"] = Double(q.homopolymer_error_factor);
   m["sequencing.homopolymer_min_nt"] = Int(q.homopolymer_min_nt);
   m["sequencing.reverse_fraction"] = Double(q.reverse_fraction);
+  m["sequencing.rate_sigma"] = Double(q.rate_sigma);
   m["sequencing.deletion_length_weights"] = DoubleList(q.deletion_length_weights);
   m["sequencing.insertion_length_weights"] = DoubleList(q.insertion_length_weights);
   m["sequencing.paired"] = Bool(q.paired);
@@ -773,6 +780,7 @@ std::string ConfigToToml(const ChannelConfig& c) {
   PutList(os, "deletion_length_weights", s.deletion_length_weights);
   PutList(os, "insertion_length_weights", s.insertion_length_weights);
   PutBias(os, "substitution_bias", s.substitution_bias);
+  os << "rate_sigma = " << s.rate_sigma << "\n";
   os << "truncation_rate = " << s.truncation_rate << "\nmissed_cycle_rate = " << s.missed_cycle_rate
      << "\nrun_length_mean = { ";
   for (int p = 0; p < 5; ++p) {
@@ -807,7 +815,7 @@ std::string ConfigToToml(const ChannelConfig& c) {
      << "\nend_error_factor = " << q.end_error_factor
      << "\nhomopolymer_error_factor = " << q.homopolymer_error_factor
      << "\nhomopolymer_min_nt = " << q.homopolymer_min_nt
-     << "\nreverse_fraction = " << q.reverse_fraction << "\n";
+     << "\nreverse_fraction = " << q.reverse_fraction << "\nrate_sigma = " << q.rate_sigma << "\n";
   PutList(os, "deletion_length_weights", q.deletion_length_weights);
   PutList(os, "insertion_length_weights", q.insertion_length_weights);
   os << "\npaired = " << (q.paired ? "true" : "false") << "\nread_length_nt = " << q.read_length_nt

@@ -60,6 +60,9 @@ struct SynthesisParams {
   std::vector<double> deletion_length_weights = {1.0};
   std::vector<double> insertion_length_weights = {1.0};
   SubstitutionBias substitution_bias{};  // all-zero = uniform
+  // Log-normal sigma of a per-molecule multiplier (mean 1) on the error rates
+  // above: errors cluster in some molecules (0 = independent errors).
+  double rate_sigma = 0.0;
   // Per-nt probability that chain growth stops (truncated product). Truncated
   // products lack the 5' primer and do not amplify: they only lower the yield.
   double truncation_rate = 0.0;
@@ -120,6 +123,9 @@ struct SequencingParams {
   // >= homopolymer_min_nt (Badread: x1.5-4.6).
   double homopolymer_error_factor = 1.0;
   int homopolymer_min_nt = 4;
+  // Log-normal sigma of a per-read multiplier (mean 1) on the error rates:
+  // some clusters / pores are worse than others (0 = independent errors).
+  double rate_sigma = 0.0;
   // Fraction of reads reported as the reverse complement of the oligo.
   double reverse_fraction = 0.5;
   // Relative weights of sequencing deletion / insertion event lengths 1, 2, ...

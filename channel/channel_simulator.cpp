@@ -181,6 +181,14 @@ inline uint64_t GeometricSkip(Rng& rng, double log_q) {
   return s >= 4e9 ? 4000000000ULL : static_cast<uint64_t>(s);
 }
 
+// Per-molecule / per-read error-rate multiplier: log-normal with mean 1.
+// Real errors cluster (bad synthesis spots, bad clusters): dt4dds models
+// this with per-read error-count distributions (*_read_bias).
+inline double RateScale(Rng& rng, double sigma) {
+  if (sigma <= 0) return 1.0;
+  return std::exp(sigma * rng.Normal() - 0.5 * sigma * sigma);
+}
+
 // ------------------------------------------------------------ tokens -------
 
 struct View {
@@ -429,7 +437,7 @@ struct ChannelSimulator::Impl {
   void SimulateRead(uint64_t j, uint32_t oligo, Scratch& s, bool& reverse, View& mol,
                     uint64_t* stage_events) const;
   void Mutate(const StageModel& m, Rng& rng, Scratch& s, View& v, bool reverse, bool record,
-              uint64_t* events) const;
+              uint64_t* events, double scale = 1.0) const;
   void TdtSynthesize(Rng& rng, Scratch& s, View& v, uint64_t* events) const;
   void Qualities(Rng& rng, const View& v, bool reverse, const std::vector<uint32_t>& err,
                  uint32_t n_out, char* dst, uint64_t& phred_sum) const;
@@ -472,7 +480,8 @@ uint64_t ChannelSimulator::Impl::Permute(uint64_t k) const {
 // Generic stage: substitutions, insertions, deletions at (possibly
 // position-dependent) rates, placed by geometric skipping with thinning.
 void ChannelSimulator::Impl::Mutate(const StageModel& m, Rng& rng, Scratch& s, View& v,
-                                    bool reverse, bool record, uint64_t* events) const {
+                                    bool reverse, bool record, uint64_t* events,
+                                    double scale) const {
   if (!m.active() || v.n == 0) return;
   double max_factor = 1.0;
   IlluminaProfile prof{m.end_factor};
@@ -483,7 +492,9 @@ void ChannelSimulator::Impl::Mutate(const StageModel& m, Rng& rng, Scratch& s, V
   } else if (m.mode == FactorMode::kHomopolymer) {
     max_factor = std::max(1.0, m.hp_factor);
   }
-  double p_max = std::min(0.95, m.p_tot * max_factor);
+  // `scale` is this molecule's / read's rate multiplier (error clustering);
+  // the type split below is relative to p_tot and unaffected by it.
+  double p_max = std::min(0.95, m.p_tot * max_factor * scale);
   double log_q = std::log1p(-p_max);
   uint32_t lo = m.lo_margin, hi = v.n > m.hi_margin ? v.n - m.hi_margin : 0;
   if (lo >= hi) return;
@@ -608,13 +619,15 @@ void ChannelSimulator::Impl::SimulateRead(uint64_t j, uint32_t oligo, Scratch& s
   if (tdt) {
     TdtSynthesize(rng, s, v, stage_events + 3 * kStageSynthesis);
   } else {
-    Mutate(synth, rng, s, v, false, false, stage_events + 3 * kStageSynthesis);
+    Mutate(synth, rng, s, v, false, false, stage_events + 3 * kStageSynthesis,
+           RateScale(rng, cfg.synthesis.rate_sigma));
   }
   Mutate(decay, rng, s, v, false, false, stage_events + 3 * kStageDecay);
   Mutate(pcr, rng, s, v, false, false, stage_events + 3 * kStagePcr);
   reverse = rng.Uniform() < cfg.sequencing.reverse_fraction;
   if (!cfg.sequencing.paired) {
-    Mutate(seq[0], rng, s, v, reverse, true, stage_events + 3 * kStageSequencing);
+    Mutate(seq[0], rng, s, v, reverse, true, stage_events + 3 * kStageSequencing,
+           RateScale(rng, cfg.sequencing.rate_sigma));
   }
   mol = v;
 }
@@ -836,7 +849,8 @@ void ChannelSimulator::Impl::ProcessChunk(uint64_t first, uint64_t count, Scratc
       View mv{t.data(), iota.data(), t_n};
       s.cur = -1;
       s.seq_err.clear();
-      Mutate(seq[mate], qrng, s, mv, false, true, st.stage_events[kStageSequencing]);
+      Mutate(seq[mate], qrng, s, mv, false, true, st.stage_events[kStageSequencing],
+             RateScale(qrng, sq.rate_sigma));
       const uint32_t n_out = std::min(rl, mv.n);
       const View cut{mv.b, mv.o, n_out};
       const bool mchanged = s.cur >= 0;

@@ -171,6 +171,20 @@ TEST(ChannelModel, ArrayLowQRates) {
   ExpectRate(st.SubstitutionRate(), s.substitution_rate, 0.06, "net sub");
 }
 
+TEST(ChannelModel, RateSigmaClustersErrorsKeepingRates) {
+  ChannelConfig cfg = Quiet();
+  ASSERT_TRUE(SetSequencingModel(cfg, "illumina").ok());
+  cfg.sequencing.substitution_rate = 0.01;
+  cfg.sampling.coverage_x = 300;
+  auto pool = RandomPool(200, 100, 18);
+  SimulateStats flat = Make(pool, cfg)->Measure(0, 60000, 2);
+  cfg.sequencing.rate_sigma = 1.0;
+  SimulateStats clustered = Make(pool, cfg)->Measure(0, 60000, 2);
+  ExpectRate(clustered.SubstitutionRate(), flat.SubstitutionRate(), 0.05, "mean rate kept");
+  // Same mean, more variance: more reads without any error.
+  EXPECT_GT(clustered.error_free_reads, flat.error_free_reads * 1.1);
+}
+
 TEST(ChannelModel, DropoutFromModel) {
   ChannelConfig cfg = Quiet();
   cfg.synthesis.dropout_fraction = 0.1;
