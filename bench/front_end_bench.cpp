@@ -95,9 +95,11 @@ void BM_Consensus(benchmark::State& state) {
   const int n_reads = static_cast<int>(state.range(1));
   ErrorRates e = nanopore ? ErrorRates{0.025, 0.015, 0.025} : ErrorRates{0.002, 0.0003, 0.0005};
   std::vector<std::vector<std::string>> seqs(64), quals(64);
+  std::vector<std::string> truths;
   for (int c = 0; c < 64; ++c) {
     Rng rng(5, c);
     std::string truth = RandomBases(rng, 150);
+    truths.push_back(truth);
     seqs[c].resize(n_reads);
     quals[c].resize(n_reads);
     for (int r = 0; r < n_reads; ++r) Mutate(rng, truth, e, &seqs[c][r], &quals[c][r]);
@@ -105,23 +107,39 @@ void BM_Consensus(benchmark::State& state) {
   ConsensusOptions o;
   o.payload_nt = 150;
   o.error_rate = nanopore ? 0.065 : 0.003;
+  if (state.range(2) > 0) o.max_iterations = static_cast<int>(state.range(2));
+  if (state.range(3) > 0) o.method = ConsensusMethod::kSpoa;
   auto engine = MakeConsensusEngine(o);
   ConsensusResult res;
   std::vector<ConsensusRead> in;
   size_t c = 0;
+  int exact = 0, total = 0;
   for (auto _ : state) {
     in.clear();
     for (int r = 0; r < n_reads; ++r) in.push_back({seqs[c][r], quals[c][r]});
     engine->Consensus(in, &res);
     benchmark::DoNotOptimize(res);
+    exact += res.seq == truths[c];
+    ++total;
     c = (c + 1) % 64;
   }
+  state.counters["exact"] = total ? static_cast<double>(exact) / total : 0;
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * n_reads);
 }
 
 }  // namespace
 
-BENCHMARK(BM_Consensus)->Args({0, 10})->Args({1, 25});
+// Args: nanopore?, reads per cluster, max iterations (0 = default), spoa?
+BENCHMARK(BM_Consensus)
+    ->Args({0, 10, 0, 0})
+    ->Args({1, 25, 0, 0})
+    ->Args({1, 25, 1, 0})
+    ->Args({1, 25, 2, 0})
+    ->Args({1, 25, 0, 1})
+    ->Args({1, 10, 0, 0})
+    ->Args({1, 10, 1, 0})
+    ->Args({1, 6, 0, 0})
+    ->Args({1, 6, 1, 0});
 BENCHMARK(BM_FrontEndIllumina)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_FrontEndNanopore)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_FrontEndIlluminaFile)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();

@@ -305,13 +305,9 @@ class SketchGreedyClusterer final : public ReadClusterer {
                         uint64_t first_read_index, std::vector<uint32_t>* assign) {
     const size_t m = um.size();
     // Local index over the unmatched reads (u = position in `um`).
-    FlatMap local_exact, local_heads;
+    FlatMap local_exact, bucket_of;
     local_exact.Reserve(m);
     std::vector<uint32_t> first_same(m);
-    struct LocalEntry {
-      uint32_t u, next;
-    };
-    std::vector<LocalEntry> local_entries;
     for (uint32_t u = 0; u < m; ++u) first_same[u] = local_exact.Upsert(hash[um[u]], u);
     tbb::parallel_for(tbb::blocked_range<size_t>(0, m, 256),
                       [&](const tbb::blocked_range<size_t>& r) {
@@ -321,13 +317,31 @@ class SketchGreedyClusterer final : public ReadClusterer {
                             Sketch(reads[i].seq, k_, s_, &sketch[i]);
                         }
                       });
+    // Buckets in CSR form, members in increasing u, so a query for u scans
+    // only earlier reads and stops at the first later one.
+    std::vector<uint32_t> key_bucket;  // per (u, sketch slot), flattened
+    std::vector<uint32_t> key_begin(m + 1, 0);
+    std::vector<uint32_t> bucket_size;
     for (uint32_t u = 0; u < m; ++u) {
+      key_begin[u] = static_cast<uint32_t>(key_bucket.size());
       if (first_same[u] != u) continue;  // duplicates of an earlier read are not indexed
       for (uint64_t key : sketch[um[u]]) {
-        uint32_t& head = local_heads.Upsert(key, kNone);
-        local_entries.push_back({u, head});
-        head = static_cast<uint32_t>(local_entries.size() - 1);
+        uint32_t& b = bucket_of.Upsert(key, static_cast<uint32_t>(bucket_size.size()));
+        if (b == bucket_size.size()) bucket_size.push_back(0);
+        ++bucket_size[b];
+        key_bucket.push_back(b);
       }
+    }
+    key_begin[m] = static_cast<uint32_t>(key_bucket.size());
+    std::vector<uint32_t> bucket_begin(bucket_size.size() + 1, 0);
+    for (size_t b = 0; b < bucket_size.size(); ++b)
+      bucket_begin[b + 1] = bucket_begin[b] + bucket_size[b];
+    std::vector<uint32_t> members(key_bucket.size());
+    {
+      std::vector<uint32_t> fill(bucket_begin.begin(), bucket_begin.end() - 1);
+      for (uint32_t u = 0; u < m; ++u)
+        for (uint32_t t = key_begin[u]; t < key_begin[u + 1]; ++t)
+          members[fill[key_bucket[t]]++] = u;
     }
     // Each read links to one earlier read it is close to.
     std::vector<uint32_t> parent(m);
@@ -342,14 +356,11 @@ class SketchGreedyClusterer final : public ReadClusterer {
             }
             const uint32_t i = um[u];
             cand.raw.clear();
-            for (uint64_t key : sketch[i]) {
-              uint32_t e = local_heads.Find(key);
-              int steps = 0;
-              for (; e != kNone && steps < kMaxBucketScan; e = local_entries[e].next) {
-                if (local_entries[e].u >= u) continue;  // lists are newest first
-                cand.raw.push_back(local_entries[e].u);
-                ++steps;
-              }
+            for (uint32_t t = key_begin[u]; t < key_begin[u + 1]; ++t) {
+              const uint32_t b = key_bucket[t];
+              const uint32_t end = std::min(bucket_begin[b + 1], bucket_begin[b] + kMaxBucketScan);
+              for (uint32_t e = bucket_begin[b]; e < end && members[e] < u; ++e)
+                cand.raw.push_back(members[e]);
             }
             cand.Rank(opt_.max_candidates);
             for (const auto& [neg, v] : cand.ranked) {

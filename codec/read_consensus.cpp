@@ -32,18 +32,25 @@ class AlignVote {
   }
 
   // Index of the read to start from: payload length first, then fewest expected errors.
+  // Ranking score of a read as a draft: payload length first, then fewest
+  // expected errors (lower is better).
+  double DraftScore(const ConsensusRead& r) const {
+    double ee = 0;
+    if (r.qual.size() == r.seq.size() && !r.qual.empty()) {
+      for (char q : r.qual) ee += qerr_[static_cast<unsigned char>(q) & 127];
+    } else {
+      ee = floor_err_ * static_cast<double>(r.seq.size());
+    }
+    if (opt_.payload_nt > 0)
+      ee += 1000.0 * std::abs(static_cast<int>(r.seq.size()) - opt_.payload_nt);
+    return ee;
+  }
+
   size_t PickDraft(const std::vector<ConsensusRead>& reads) const {
     size_t best = 0;
     double best_score = 1e300;
     for (size_t r = 0; r < reads.size(); ++r) {
-      double ee = 0;
-      if (reads[r].qual.size() == reads[r].seq.size() && !reads[r].qual.empty()) {
-        for (char q : reads[r].qual) ee += qerr_[static_cast<unsigned char>(q) & 127];
-      } else {
-        ee = floor_err_ * static_cast<double>(reads[r].seq.size());
-      }
-      if (opt_.payload_nt > 0)
-        ee += 1000.0 * std::abs(static_cast<int>(reads[r].seq.size()) - opt_.payload_nt);
+      double ee = DraftScore(reads[r]);
       if (ee < best_score) {
         best_score = ee;
         best = r;
@@ -55,22 +62,37 @@ class AlignVote {
   // Runs vote iterations from `draft`; fills out.
   void Run(const std::vector<ConsensusRead>& reads, std::string draft, int iterations,
            ConsensusResult* out) {
-    bool converged = false;
-    for (int it = 0; it < std::max(1, iterations); ++it) {
+    iterations = std::max(1, iterations);
+    for (int it = 0; it < iterations; ++it) {
       Vote(reads, draft);
       Build(&out->seq, &out->qual);
-      if (out->seq == draft) {
-        converged = true;
+      // Converged, or only substitutions changed: the alignments (and so the
+      // votes and confidences) against the new draft would be the same.
+      if (out->seq.size() == draft.size() &&
+          (out->seq == draft || it + 1 == iterations || SubstitutionsOnly(out->seq, draft)))
+        break;
+      if (it + 1 == iterations) {
+        // Out of iterations with an indel change: final votes on the newest draft.
+        draft.swap(out->seq);
+        Vote(reads, draft);
+        Build(&out->seq, &out->qual);
         break;
       }
       draft.swap(out->seq);
     }
-    // Not converged: take the final votes against the newest draft.
-    if (!converged) {
-      Vote(reads, draft);
-      Build(&out->seq, &out->qual);
-    }
     if (opt_.payload_nt > 0 && opt_.max_length_fix_nt > 0) FixLength(&out->seq, &out->qual);
+  }
+
+  // True when a and b (equal length) differ by a few isolated substitutions.
+  static bool SubstitutionsOnly(const std::string& a, const std::string& b) {
+    int diff = 0;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (a[i] == b[i]) continue;
+      if (++diff > 4) return false;
+      // Adjacent differences may be a shifted indel pair.
+      if (i + 1 < a.size() && a[i + 1] != b[i + 1]) return false;
+    }
+    return true;
   }
 
  private:
@@ -105,25 +127,29 @@ class AlignVote {
         for (size_t j = 0; j < m; ++j) col_[j][4] += wmean;
         continue;
       }
-      // A bounded band first (fast); unbounded only for very divergent reads.
-      const int k = std::max(
-          8, static_cast<int>(3.0 * floor_err_ * static_cast<double>(std::max(n, m))) + 2);
-      EdlibAlignResult a =
-          edlibAlign(r.seq.data(), static_cast<int>(n), draft.data(), static_cast<int>(m),
-                     edlibNewAlignConfig(k, EDLIB_MODE_NW, EDLIB_TASK_PATH, nullptr, 0));
-      if (a.status == EDLIB_STATUS_OK && a.editDistance < 0) {
+      if (!SingleIndelAlign(r.seq, draft, &ops_)) {
+        // A bounded band first (fast); unbounded only for very divergent reads.
+        const int k = std::max(
+            8, static_cast<int>(3.0 * floor_err_ * static_cast<double>(std::max(n, m))) + 2);
+        EdlibAlignResult a =
+            edlibAlign(r.seq.data(), static_cast<int>(n), draft.data(), static_cast<int>(m),
+                       edlibNewAlignConfig(k, EDLIB_MODE_NW, EDLIB_TASK_PATH, nullptr, 0));
+        if (a.status == EDLIB_STATUS_OK && a.editDistance < 0) {
+          edlibFreeAlignResult(a);
+          a = edlibAlign(r.seq.data(), static_cast<int>(n), draft.data(), static_cast<int>(m),
+                         edlibNewAlignConfig(-1, EDLIB_MODE_NW, EDLIB_TASK_PATH, nullptr, 0));
+        }
+        if (a.status != EDLIB_STATUS_OK || a.alignment == nullptr) {
+          edlibFreeAlignResult(a);
+          continue;
+        }
+        ops_.assign(a.alignment, a.alignment + a.alignmentLength);
         edlibFreeAlignResult(a);
-        a = edlibAlign(r.seq.data(), static_cast<int>(n), draft.data(), static_cast<int>(m),
-                       edlibNewAlignConfig(-1, EDLIB_MODE_NW, EDLIB_TASK_PATH, nullptr, 0));
-      }
-      if (a.status != EDLIB_STATUS_OK || a.alignment == nullptr) {
-        edlibFreeAlignResult(a);
-        continue;
       }
       size_t i = 0, j = 0;
       int run = 0;  // bases inserted in the current gap
-      for (int k = 0; k < a.alignmentLength; ++k) {
-        switch (a.alignment[k]) {
+      for (uint8_t op : ops_) {
+        switch (op) {
           case EDLIB_EDOP_MATCH:
           case EDLIB_EDOP_MISMATCH:
             AddBase(j, r.seq[i], W(r, i));
@@ -147,8 +173,45 @@ class AlignVote {
             break;
         }
       }
-      edlibFreeAlignResult(a);
     }
+  }
+
+  // Fast path for reads one base shorter or longer than the draft (one indel,
+  // the common Illumina case): tries every indel position with prefix/suffix
+  // mismatch counts, O(length). Writes edlib-style ops and returns true when
+  // the best such alignment has at most 3 mismatches besides the indel
+  // (leftmost position on ties, so gaps in a run land at its start in every
+  // read); false otherwise (use a full aligner).
+  bool SingleIndelAlign(std::string_view q, std::string_view t, std::vector<uint8_t>* ops) {
+    const int n = static_cast<int>(q.size()), m = static_cast<int>(t.size());
+    if (std::abs(n - m) != 1) return false;
+    const bool del = n < m;  // a draft base is missing from the read
+    const int len = std::min(n, m);
+    // pre[p] = mismatches of q[0, p) vs t[0, p); suf[p] = mismatches of the
+    // shifted tails (q[p + !del, n) vs t[p + del, m)).
+    pre_.assign(len + 1, 0);
+    suf_.assign(len + 2, 0);
+    for (int p = 0; p < len; ++p) pre_[p + 1] = pre_[p] + (q[p] != t[p]);
+    for (int p = len - 1; p >= 0; --p)
+      suf_[p] = suf_[p + 1] + (del ? q[p] != t[p + 1] : q[p + 1] != t[p]);
+    int best_p = 0, best = 1 << 30;
+    for (int p = 0; p <= len; ++p) {
+      int c = pre_[p] + suf_[p];
+      if (c < best) {
+        best = c;
+        best_p = p;
+      }
+    }
+    if (best > 3) return false;
+    ops->clear();
+    for (int p = 0; p < best_p; ++p)
+      ops->push_back(q[p] == t[p] ? EDLIB_EDOP_MATCH : EDLIB_EDOP_MISMATCH);
+    ops->push_back(del ? EDLIB_EDOP_DELETE : EDLIB_EDOP_INSERT);
+    for (int p = best_p; p < len; ++p) {
+      const bool eq = del ? q[p] == t[p + 1] : q[p + 1] == t[p];
+      ops->push_back(eq ? EDLIB_EDOP_MATCH : EDLIB_EDOP_MISMATCH);
+    }
+    return true;
   }
 
   void AddBase(size_t j, char c, double w) {
@@ -263,6 +326,8 @@ class AlignVote {
   std::vector<std::array<double, 4>> ins_base_;
   double total_ = 0;
   std::vector<Decision> decisions_;
+  std::vector<uint8_t> ops_;
+  std::vector<int> pre_, suf_;
   std::vector<std::pair<bool, size_t>> flips_;
 };
 

@@ -26,7 +26,8 @@ struct ConsensusOptions {
   ConsensusMethod method = ConsensusMethod::kAlignVote;
   int payload_nt = 0;        // expected length (0 = unknown); used to pick the draft and fix length
   double error_rate = 0.01;  // per-base error of reads without qualities; floor for those with
-  int max_iterations = 4;    // draft refinements (kAlignVote)
+  int max_iterations = 1;    // draft updates (kAlignVote); each costs a vote pass over all
+                             // reads, plus one final pass when indels changed
   int max_quality = 60;      // cap of the output Phred values
   int max_length_fix_nt = 3;  // when the consensus misses payload_nt by at most this many nt,
                               // flip the least-supported indel decisions to hit it (0 = never)
