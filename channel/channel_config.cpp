@@ -87,6 +87,10 @@ SynthesisParams ArrayLowQSynthesis() {
   // Error clustering: per-molecule rate multiplier fitted to the measured
   // share of error-free reads (19.8%; 17.0% with independent errors).
   s.rate_sigma = 0.42;
+  // 3x deletions at the 5'-most base decaying over ~4 nt (measured worstcase
+  // deletions by position: 3.08, 2.71, 2.17, 1.72, ... x the middle).
+  s.deletion_5p_excess = 2.1;
+  s.deletion_5p_decay_nt = 4.0;
   return s;
 }
 
@@ -391,6 +395,10 @@ Status ValidateConfig(const ChannelConfig& c) {
   DNASTORE_RETURN_IF_ERROR(CheckBias("synthesis.substitution_bias", s.substitution_bias));
   DNASTORE_RETURN_IF_ERROR(CheckRange("synthesis.truncation_rate", s.truncation_rate, 0, 0.1));
   DNASTORE_RETURN_IF_ERROR(CheckRange("synthesis.rate_sigma", s.rate_sigma, 0, 3));
+  DNASTORE_RETURN_IF_ERROR(
+      CheckRange("synthesis.deletion_5p_excess", s.deletion_5p_excess, 0, 100));
+  DNASTORE_RETURN_IF_ERROR(
+      CheckRange("synthesis.deletion_5p_decay_nt", s.deletion_5p_decay_nt, 0.1, 1000));
   DNASTORE_RETURN_IF_ERROR(CheckRange("synthesis.missed_cycle_rate", s.missed_cycle_rate, 0, 0.9));
   for (auto& row : s.run_length_mean)
     for (double m : row)
@@ -616,6 +624,8 @@ std::map<std::string, Setter> Setters(ChannelConfig& c) {
   m["synthesis.substitution_bias"] = Bias(s.substitution_bias);
   m["synthesis.truncation_rate"] = Double(s.truncation_rate);
   m["synthesis.rate_sigma"] = Double(s.rate_sigma);
+  m["synthesis.deletion_5p_excess"] = Double(s.deletion_5p_excess);
+  m["synthesis.deletion_5p_decay_nt"] = Double(s.deletion_5p_decay_nt);
   m["synthesis.missed_cycle_rate"] = Double(s.missed_cycle_rate);
   m["synthesis.run_length_mean"] = RunLengths(s.run_length_mean);
   m["synthesis.coupling_yield"] = Double(s.coupling_yield);
@@ -780,7 +790,8 @@ std::string ConfigToToml(const ChannelConfig& c) {
   PutList(os, "deletion_length_weights", s.deletion_length_weights);
   PutList(os, "insertion_length_weights", s.insertion_length_weights);
   PutBias(os, "substitution_bias", s.substitution_bias);
-  os << "rate_sigma = " << s.rate_sigma << "\n";
+  os << "rate_sigma = " << s.rate_sigma << "\ndeletion_5p_excess = " << s.deletion_5p_excess
+     << "\ndeletion_5p_decay_nt = " << s.deletion_5p_decay_nt << "\n";
   os << "truncation_rate = " << s.truncation_rate << "\nmissed_cycle_rate = " << s.missed_cycle_rate
      << "\nrun_length_mean = { ";
   for (int p = 0; p < 5; ++p) {

@@ -60,6 +60,11 @@ struct SynthesisParams {
   std::vector<double> deletion_length_weights = {1.0};
   std::vector<double> insertion_length_weights = {1.0};
   SubstitutionBias substitution_bias{};  // all-zero = uniform
+  // Deletions are likelier near the 5' end (position 0 of the designed
+  // sequence): rate x (1 + excess * exp(-pos / decay_nt)), renormalised so
+  // deletion_rate stays the mean over the oligo. 0 = uniform.
+  double deletion_5p_excess = 0.0;
+  double deletion_5p_decay_nt = 4.0;
   // Log-normal sigma of a per-molecule multiplier (mean 1) on the error rates
   // above: errors cluster in some molecules (0 = independent errors).
   double rate_sigma = 0.0;

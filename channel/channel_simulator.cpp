@@ -243,6 +243,9 @@ struct StageModel {
   double hp_factor = 1.0;   // nanopore
   int hp_min = 4;
   uint32_t lo_margin = 0, hi_margin = 0;  // untouched ends (TdT primers)
+  // Deletion excess at the 5' end: rate x (1 + A exp(-pos / d)), normalised
+  // so the mean over the oligo stays p_del.
+  double del_5p_excess = 0, del_5p_decay_nt = 4;
 
   bool active() const { return p_tot > 0; }
   // Candidate rate: substitutions at the most mutable base's rate; a
@@ -494,7 +497,14 @@ void ChannelSimulator::Impl::Mutate(const StageModel& m, Rng& rng, Scratch& s, V
   }
   // `scale` is this molecule's / read's rate multiplier (error clustering);
   // the type split below is relative to p_tot and unaffected by it.
-  double p_max = std::min(0.95, m.p_tot * max_factor * scale);
+  double del_norm = 1.0, p_del_max = m.p_del;
+  if (m.del_5p_excess > 0) {
+    const double d = m.del_5p_decay_nt, n = v.n;
+    del_norm = 1.0 + m.del_5p_excess * d * (1.0 - std::exp(-n / d)) / n;
+    p_del_max = m.p_del * (1.0 + m.del_5p_excess) / del_norm;
+  }
+  const double p_tot = m.p_tot - m.p_del + p_del_max;
+  double p_max = std::min(0.95, p_tot * max_factor * scale);
   double log_q = std::log1p(-p_max);
   uint32_t lo = m.lo_margin, hi = v.n > m.hi_margin ? v.n - m.hi_margin : 0;
   if (lo >= hi) return;
@@ -522,7 +532,7 @@ void ChannelSimulator::Impl::Mutate(const StageModel& m, Rng& rng, Scratch& s, V
       }
       out->Append(v, cursor, p);
       cursor = p;
-      double u = rng.Uniform() * m.p_tot;
+      double u = rng.Uniform() * p_tot;
       const double p_sub_max = m.p_sub * m.sub.max_rel;
       if (u < p_sub_max) {
         int code = BaseCode(v.b[p]);
@@ -552,6 +562,15 @@ void ChannelSimulator::Impl::Mutate(const StageModel& m, Rng& rng, Scratch& s, V
         cursor = p + 1;
         ++events[1];
       } else {
+        if (m.del_5p_excess > 0 &&
+            u - p_sub_max - m.p_ins >=
+                m.p_del *
+                    (1.0 +
+                     m.del_5p_excess * std::exp(-static_cast<double>(p) / m.del_5p_decay_nt)) /
+                    del_norm) {
+          pos = pos + 1 + GeometricSkip(rng, log_q);  // away from the 5' end: no event
+          continue;
+        }
         uint32_t len = m.del_len.Draw(rng);
         uint32_t end = std::min<uint32_t>(p + len, hi);
         // Base callers usually lower the quality next to a deletion: the
@@ -1210,21 +1229,16 @@ Result<std::unique_ptr<ChannelSimulator>> ChannelSimulator::Create(std::vector<P
     syn.ins_same_base = true;
     syn.lo_margin = static_cast<uint32_t>(sp.primer_5p_nt);
     syn.hi_margin = static_cast<uint32_t>(sp.primer_3p_nt);
-  } else if (sp.model != SynthesisModel::kNone) {
-    syn.p_sub = sp.substitution_rate;
-    syn.p_ins = sp.insertion_rate;
-    syn.p_del = sp.deletion_rate;
-    syn.del_len = LengthCdf(sp.deletion_length_weights);
-    syn.ins_len = LengthCdf(sp.insertion_length_weights);
-    syn.sub = SubTable(sp.substitution_bias);
   } else {
-    // "none" still honours explicitly configured rates
+    // Phosphoramidite models; "none" still honours explicitly configured rates.
     syn.p_sub = sp.substitution_rate;
     syn.p_ins = sp.insertion_rate;
     syn.p_del = sp.deletion_rate;
     syn.del_len = LengthCdf(sp.deletion_length_weights);
     syn.ins_len = LengthCdf(sp.insertion_length_weights);
     syn.sub = SubTable(sp.substitution_bias);
+    syn.del_5p_excess = sp.deletion_5p_excess;
+    syn.del_5p_decay_nt = sp.deletion_5p_decay_nt;
   }
   syn.Finish();
   // PCR: a molecule after c cycles descends through ~c*e/(1+e) copying

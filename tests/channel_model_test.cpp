@@ -185,6 +185,23 @@ TEST(ChannelModel, RateSigmaClustersErrorsKeepingRates) {
   EXPECT_GT(clustered.error_free_reads, flat.error_free_reads * 1.1);
 }
 
+TEST(ChannelModel, DeletionExcessAtFivePrimeEnd) {
+  ChannelConfig cfg = Quiet();
+  cfg.synthesis.deletion_rate = 0.004;
+  cfg.synthesis.deletion_5p_excess = 2.0;
+  cfg.synthesis.deletion_5p_decay_nt = 4.0;
+  cfg.sampling.coverage_x = 500;
+  auto sim = Make(RandomPool(200, 120, 19), cfg);
+  SimulateStats st = sim->Measure(0, sim->read_count(), 2);
+  // The configured rate stays the mean over the oligo.
+  ExpectRate(static_cast<double>(st.deletion_events) / st.reference_nt, 0.004, 0.05, "mean");
+  double head = 0, mid = 0;
+  for (int p = 0; p < 3; ++p) head += st.deletions_by_position[p];
+  for (int p = 60; p < 63; ++p) mid += st.deletions_by_position[p];
+  // 1 + 2 exp(-p/4) averaged over p = 0..2 is ~2.6x the middle.
+  EXPECT_NEAR(head / mid, 2.6, 0.3);
+}
+
 TEST(ChannelModel, DropoutFromModel) {
   ChannelConfig cfg = Quiet();
   cfg.synthesis.dropout_fraction = 0.1;
