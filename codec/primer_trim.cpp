@@ -201,6 +201,76 @@ void CollapseHomopolymers(std::string_view seq, std::string_view qual, std::stri
   }
 }
 
+namespace {
+
+// Window variant of InferPrimers: the most common k-mer within the first
+// k + kWindowSlackNt bases of reads is one primer (as it starts reads of its
+// strand); among reads containing it, the most common k-mer near the read end
+// is the reverse complement of the other primer.
+InferredPrimers InferPrimersInWindows(const std::vector<SeqRecord>& sample, size_t k) {
+  constexpr size_t kWindowSlackNt = 24;
+  InferredPrimers res;
+  res.reads_examined = sample.size();
+  auto window_kmers = [&](const std::string& s, bool at_start, std::vector<std::string>* out) {
+    out->clear();
+    if (s.size() < k) return;
+    const size_t w = std::min(s.size(), k + kWindowSlackNt);
+    const size_t begin = at_start ? 0 : s.size() - w;
+    for (size_t p = begin; p + k <= begin + w; ++p) {
+      std::string km = s.substr(p, k);
+      if (km.find_first_not_of("ACGT") == std::string::npos) out->push_back(std::move(km));
+    }
+    std::sort(out->begin(), out->end());
+    out->erase(std::unique(out->begin(), out->end()), out->end());
+  };
+  constexpr size_t kMaxSample = 20000;  // bounded time on big batches
+  std::vector<std::string> upper;
+  for (size_t i = 0; i < sample.size() && i < kMaxSample; ++i)
+    upper.push_back(Upper(sample[i].seq));
+  std::map<std::string, uint64_t> start_counts;
+  std::vector<std::string> km;
+  for (const std::string& s : upper) {
+    window_kmers(s, true, &km);
+    for (auto& x : km) ++start_counts[x];
+  }
+  std::string p1;
+  uint64_t p1_count = 0;
+  for (const auto& [x, c] : start_counts)
+    if (c > p1_count) {
+      p1 = x;
+      p1_count = c;
+    }
+  if (p1.empty()) return res;
+  std::map<std::string, uint64_t> end_counts;
+  std::vector<std::string> ends;
+  for (const std::string& s : upper) {
+    window_kmers(s, true, &km);
+    if (!std::binary_search(km.begin(), km.end(), p1)) continue;
+    window_kmers(s, false, &ends);
+    for (auto& x : ends) ++end_counts[x];
+  }
+  std::string e1;
+  uint64_t e1_count = 0;
+  for (const auto& [x, c] : end_counts)
+    if (c > e1_count) {
+      e1 = x;
+      e1_count = c;
+    }
+  if (e1.empty()) return res;
+  // Orientation: FWD is the primer starting more reads.
+  const std::string other = ReverseComplement(e1);
+  uint64_t other_count = 0;
+  if (auto it = start_counts.find(other); it != start_counts.end()) other_count = it->second;
+  const bool p1_is_fwd = p1_count > other_count || (p1_count == other_count && p1 <= other);
+  res.fwd_primer = p1_is_fwd ? p1 : other;
+  res.rev_primer = p1_is_fwd ? other : p1;
+  res.reads_supporting = e1_count;
+  res.reads_forward = std::max(p1_count, other_count);
+  return res;
+}
+
+}  // namespace
+
 Result<InferredPrimers> InferPrimers(const std::vector<SeqRecord>& sample, int primer_length) {
   if (primer_length < 8) return UsageError("primer length must be at least 8 nt");
   const size_t k = static_cast<size_t>(primer_length);
@@ -234,13 +304,20 @@ Result<InferredPrimers> InferPrimers(const std::vector<SeqRecord>& sample, int p
       best_fwd = cnt;
     }
   }
-  if (best < 3 || best * 100 < res.reads_examined)
-    return BadInput("cannot infer primers: no primer pair is shared by enough reads (best " +
-                    std::to_string(best) + " of " + std::to_string(res.reads_examined) + ")");
   res.fwd_primer = best_key.substr(0, k);
-  res.rev_primer = ReverseComplement(best_key.substr(k));
+  res.rev_primer = best_key.empty() ? "" : ReverseComplement(best_key.substr(k));
   res.reads_supporting = best;
   res.reads_forward = best_fwd;
+  // Noisy reads (nanopore) or adapters before the primers: exact primers at
+  // the exact read ends are rare, so look for them in windows near the ends.
+  if (best * 20 < res.reads_examined) {
+    InferredPrimers w = InferPrimersInWindows(sample, k);
+    if (w.reads_supporting > res.reads_supporting) res = w;
+  }
+  if (res.reads_supporting < 3 || res.reads_supporting * 100 < res.reads_examined)
+    return BadInput("cannot infer primers: no primer pair is shared by enough reads (best " +
+                    std::to_string(res.reads_supporting) + " of " +
+                    std::to_string(res.reads_examined) + ")");
   return res;
 }
 

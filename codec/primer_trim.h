@@ -108,6 +108,9 @@ struct InferredPrimers {
 // Guesses the primer pair from a sample of reads: counts (prefix, suffix)
 // pairs of `primer_length` nt at the read ends, folds each pair with its
 // reverse-complement mirror (the other strand), and returns the most common.
+// When under 5% of the reads support that pair (noisy reads, adapters before
+// the primers), primers are looked for anywhere within primer_length + 24 nt
+// of the read ends instead (first 20,000 reads).
 // Orientation: fwd_primer is the primer that starts more reads of the sample
 // (ties: the lexicographically smaller one), so the inferred orientation may be
 // the reverse of the designer's; payloads are then reverse complements of the

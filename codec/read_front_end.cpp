@@ -36,10 +36,14 @@ class Pipeline {
     return Status::Ok();
   }
 
-  Status AddBatch(std::vector<SeqRecord>& batch) {
-    if (batch.empty()) return Status::Ok();
-    if (!trimmer_) DNASTORE_RETURN_IF_ERROR(Init(batch));
-    const size_t n = batch.size();
+  Status AddBatch(const std::vector<SeqRecord>& batch) {
+    return AddBatch(batch.data(), batch.size());
+  }
+
+  // Adds records [recs, recs + n) as one batch (not copied).
+  Status AddBatch(const SeqRecord* batch, size_t n) {
+    if (n == 0) return Status::Ok();
+    if (!trimmer_) DNASTORE_RETURN_IF_ERROR(Init(batch, n));
     auto t0 = std::chrono::steady_clock::now();
     std::vector<TrimmedRead> trimmed(n);
     arena_.execute([&] {
@@ -178,12 +182,13 @@ class Pipeline {
   }
 
  private:
-  Status Init(const std::vector<SeqRecord>& first_batch) {
+  Status Init(const SeqRecord* first, size_t n) {
     PrimerTrimOptions to;
     to.fwd_primer = opt_.fwd_primer;
     to.rev_primer = opt_.rev_primer;
     if (to.fwd_primer.empty()) {
-      Result<InferredPrimers> inf = InferPrimers(first_batch, opt_.infer_primer_nt);
+      Result<InferredPrimers> inf =
+          InferPrimers(std::vector<SeqRecord>(first, first + n), opt_.infer_primer_nt);
       if (!inf.ok()) return inf.status();
       to.fwd_primer = inf->fwd_primer;
       to.rev_primer = inf->rev_primer;
@@ -266,12 +271,9 @@ Status ReconstructStrandsFromReads(const std::vector<SeqRecord>& reads,
                                    FrontEndStats* stats) {
   DNASTORE_RETURN_IF_ERROR(Pipeline::Validate(options));
   Pipeline p(options);
-  std::vector<SeqRecord> batch;
   for (size_t b = 0; b < reads.size(); b += options.batch_reads) {
     size_t e = std::min(reads.size(), b + options.batch_reads);
-    batch.assign(reads.begin() + static_cast<std::ptrdiff_t>(b),
-                 reads.begin() + static_cast<std::ptrdiff_t>(e));
-    DNASTORE_RETURN_IF_ERROR(p.AddBatch(batch));
+    DNASTORE_RETURN_IF_ERROR(p.AddBatch(reads.data() + b, e - b));
   }
   return p.Finish(strands, stats);
 }

@@ -176,6 +176,20 @@ TEST(FrontEndPrimerTrim, InferPrimers) {
   EXPECT_EQ(inf->fwd_primer, kTestRev);
   EXPECT_EQ(inf->rev_primer, kTestFwd);
 
+  // Noisy reads with a few adapter bases before the primer: the window search.
+  spec.reverse_fraction = 0.3;
+  spec.errors = {0.02, 0.015, 0.025};
+  pool = MakePool(spec);
+  Rng ad(4, 0);
+  for (auto& r : pool.reads) {
+    r.seq = RandomBases(ad, ad.Below(8)) + r.seq;
+    r.qual.clear();
+  }
+  inf = InferPrimers(pool.reads, 20);
+  ASSERT_TRUE(inf.ok()) << inf.status().message();
+  EXPECT_EQ(inf->fwd_primer, kTestFwd);
+  EXPECT_EQ(inf->rev_primer, kTestRev);
+
   std::vector<SeqRecord> junk(50);
   Rng rng(3, 0);
   for (auto& r : junk) r.seq = RandomBases(rng, 100);
