@@ -62,8 +62,10 @@ struct Edit {
 //
 // Paired-end: the fragment is ApplyEdits(oligo, edits) (synthesis, PCR and
 // decay only). Mate 1 template = Orient(fragment) + adapter_r1; mate 2
-// template = ReverseComplement(Orient(fragment)) + adapter_r2; each mate is
-// ApplyEdits(template, edits_rN) cut to read_length_nt (sequencing errors).
+// template = ReverseComplement(Orient(fragment)) + adapter_r2; each template
+// is then padded with 'G' (dark cycles of 2-colour chemistry) to at least
+// read_length_nt + 32; each mate is ApplyEdits(template, edits_rN) cut to
+// read_length_nt (sequencing errors, in template coordinates).
 struct SimulatedRead {
   uint64_t read_index = 0;   // position in the output
   uint32_t oligo_index = 0;  // index into the pool
