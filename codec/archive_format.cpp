@@ -18,13 +18,21 @@ namespace {
 constexpr uint8_t kHeaderMagic0 = 0xD7, kHeaderMagic1 = 0xA5;
 constexpr int kHeaderFrameOverhead = 9;  // magic 2 + copy + seq + total + crc32 4
 
+// CRC-8, polynomial 0x07, initial value 0, no reflection (table driven).
 uint8_t Crc8(const uint8_t* data, size_t n) {
+  static const auto table = [] {
+    std::array<uint8_t, 256> t{};
+    for (int v = 0; v < 256; ++v) {
+      uint8_t crc = static_cast<uint8_t>(v);
+      for (int b = 0; b < 8; ++b)
+        crc =
+            (crc & 0x80) ? static_cast<uint8_t>((crc << 1) ^ 0x07) : static_cast<uint8_t>(crc << 1);
+      t[v] = crc;
+    }
+    return t;
+  }();
   uint8_t crc = 0;
-  for (size_t i = 0; i < n; ++i) {
-    crc ^= data[i];
-    for (int b = 0; b < 8; ++b)
-      crc = (crc & 0x80) ? static_cast<uint8_t>((crc << 1) ^ 0x07) : static_cast<uint8_t>(crc << 1);
-  }
+  for (size_t i = 0; i < n; ++i) crc = table[crc ^ data[i]];
   return crc;
 }
 

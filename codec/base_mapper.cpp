@@ -3,6 +3,8 @@
 #include <array>
 #include <bit>
 #include <cmath>
+#include <cstring>
+#include <unordered_map>
 
 #include "core/dna.h"
 #include "core/rng.h"
@@ -19,6 +21,31 @@ std::vector<uint64_t> KeystreamWords(Mapping mapping, FrameKind kind, uint64_t s
   std::vector<uint64_t> out(words);
   for (auto& w : out) w = SplitMix64(state);
   return out;
+}
+
+// Byte lookup tables: a frame byte (4 nt, first nt in the top bits) to the
+// packed layout (first nt in the low bits), and packed 4 nt to ASCII.
+struct ByteTableSet {
+  uint8_t reversed[256];
+  uint32_t ascii[256];
+};
+
+const ByteTableSet& ByteTables() {
+  static const ByteTableSet t = [] {
+    ByteTableSet r{};
+    for (int b = 0; b < 256; ++b) {
+      int v = 0;
+      char chars[4];
+      for (int k = 0; k < 4; ++k) {
+        v |= ((b >> (6 - 2 * k)) & 3) << (2 * k);
+        chars[k] = kBases[(b >> (2 * k)) & 3];
+      }
+      r.reversed[b] = static_cast<uint8_t>(v);
+      std::memcpy(&r.ascii[b], chars, 4);
+    }
+    return r;
+  }();
+  return t;
 }
 
 int GcLow(const Constraints& c, int total) {
@@ -67,10 +94,7 @@ class DirectMapper final : public PayloadMapper {
     gc_hi_ = GcHigh(g.constraints, total_);
     patterns_ = {g.fwd_primer, ReverseComplement(g.fwd_primer), g.rev_primer,
                  ReverseComplement(g.rev_primer)};
-    fwd_val_ = Pack(patterns_.fwd);
-    fwd_rc_val_ = Pack(patterns_.fwd_rc);
-    rev_val_ = Pack(patterns_.rev);
-    rev_rc_val_ = Pack(patterns_.rev_rc);
+    BuildPrimerFilter();
     // Template: primers in place, seed and body zero.
     base_.assign(words_, 0);
     auto fwd = Codes(g.fwd_primer);
@@ -106,7 +130,15 @@ class DirectMapper final : public PayloadMapper {
     uint64_t base[kMaxWords + 1] = {};
     for (int w = 0; w < words_; ++w) base[w] = base_[w];
     const int off = pf_ + kSeedNt;
-    for (int j = 0; j < body_nt_; ++j) {
+    const int full_bytes = body_nt_ / 4;
+    const auto& rev = ByteTables().reversed;
+    for (int j = 0; j < full_bytes; ++j) {  // 4 nt per frame byte
+      const int pos = off + 4 * j, shift = 2 * (pos & 31);
+      const uint64_t v = rev[frame[j]];
+      base[pos >> 5] |= v << shift;
+      if (shift > 56) base[(pos >> 5) + 1] |= v >> (64 - shift);
+    }
+    for (int j = 4 * full_bytes; j < body_nt_; ++j) {
       uint64_t v = (frame[j >> 2] >> (6 - 2 * (j & 3))) & 3;
       int pos = off + j;
       base[pos >> 5] |= v << (2 * (pos & 31));
@@ -117,9 +149,14 @@ class DirectMapper final : public PayloadMapper {
       const uint64_t* t = tab + static_cast<size_t>(c) * words_;
       for (int w = 0; w < words_; ++w) cand[w] = base[w] ^ t[w];
       if (!Check(cand)) continue;
-      oligo->resize(total_);
+      oligo->resize(total_ + 3);  // room for whole 4-nt writes
       char* out = oligo->data();
-      for (int i = 0; i < total_; ++i) out[i] = kBases[(cand[i >> 5] >> (2 * (i & 31))) & 3];
+      const auto& ascii = ByteTables().ascii;
+      for (int i = 0; i < total_; i += 4) {
+        const uint32_t chars = ascii[(cand[i >> 5] >> (2 * (i & 31))) & 0xFF];
+        std::memcpy(out + i, &chars, 4);
+      }
+      oligo->resize(total_);
       return true;
     }
     return false;
@@ -165,17 +202,9 @@ class DirectMapper final : public PayloadMapper {
     w[pos >> 5] &= ~(3ULL << (2 * (pos & 31)));
     w[pos >> 5] |= static_cast<uint64_t>(v) << (2 * (pos & 31));
   }
-  static uint64_t Pack(const std::string& s) {  // first base most significant
-    uint64_t v = 0;
-    for (char ch : s) v = (v << 2) | static_cast<uint64_t>(BaseCode(ch));
-    return v;
-  }
 
   bool Check(const uint64_t* w) const {
-    int gc = 0;
-    for (int i = 0; i < words_; ++i)
-      gc += std::popcount((w[i] ^ (w[i] >> 1)) & kEvenBits & valid_[i]);
-    if (gc < gc_lo_ || gc > gc_hi_) return false;
+    // Homopolymers first: they reject most candidates.
     // eq[i] has bit 2t set when base t equals base t+1.
     uint64_t eq[kMaxWords + 1];
     for (int i = 0; i < words_; ++i) {
@@ -190,30 +219,79 @@ class DirectMapper final : public PayloadMapper {
       for (int s = 1; s < h && f; ++s) f &= (eq[i] >> (2 * s)) | (eq[i + 1] << (64 - 2 * s));
       if (f) return false;
     }
-    // Primer sites: rolling windows over the oligo.
-    const uint64_t mask_f = pf_ == 32 ? ~0ULL : (1ULL << (2 * pf_)) - 1;
-    const uint64_t mask_r = pr_ == 32 ? ~0ULL : (1ULL << (2 * pr_)) - 1;
-    uint64_t roll = 0;
-    for (int i = 0; i < total_; ++i) {
-      roll = (roll << 2) | ((w[i >> 5] >> (2 * (i & 31))) & 3);
-      if (i + 1 >= pf_) {
-        int start = i + 1 - pf_;
-        uint64_t v = roll & mask_f;
-        if ((v == fwd_val_ && start != 0) || v == fwd_rc_val_) return false;
+    int gc = 0;
+    for (int i = 0; i < words_; ++i)
+      gc += std::popcount((w[i] ^ (w[i] >> 1)) & kEvenBits & valid_[i]);
+    if (gc < gc_lo_ || gc > gc_hi_) return false;
+    return PrimerSitesClean(w);
+  }
+
+  // Bits [2*pos, 2*pos + 2*n) of the packed oligo (first base lowest).
+  static uint64_t Extract(const uint64_t* w, int pos, int n) {
+    const int bit = 2 * pos, k = bit >> 6, s = bit & 63;
+    uint64_t v = w[k] >> s;
+    if (s && 2 * n > 64 - s) v |= w[k + 1] << (64 - s);
+    return n == 32 ? v : v & ((1ULL << (2 * n)) - 1);
+  }
+
+  // No primer pattern occurs anywhere but at its own site. Short k-mers
+  // sampled every `sample_step_` bases find every window that could hold a
+  // pattern (any window of a pattern's length contains a whole sample);
+  // candidates are verified exactly.
+  bool PrimerSitesClean(const uint64_t* w) const {
+    for (int y = 0;; y += sample_step_) {
+      if (y + kKmer > total_) y = total_ - kKmer;
+      const uint32_t key = static_cast<uint32_t>(Extract(w, y, kKmer));
+      if (kmer_filter_[key >> 6] >> (key & 63) & 1) {
+        for (const auto& [pat, off] : kmer_hits_.at(key)) {
+          const Pattern& p = pattern_info_[pat];
+          const int x = y - off;
+          if (x < 0 || x + p.length > total_ || x == p.allowed_pos) continue;
+          if (Extract(w, x, p.length) == p.packed) return false;
+        }
       }
-      if (i + 1 >= pr_) {
-        int start = i + 1 - pr_;
-        uint64_t v = roll & mask_r;
-        if (v == rev_val_ || (v == rev_rc_val_ && start != total_ - pr_)) return false;
-      }
+      if (y + kKmer >= total_) break;
     }
     return true;
   }
 
+  void BuildPrimerFilter() {
+    const std::string* pats[4] = {&patterns_.fwd, &patterns_.fwd_rc, &patterns_.rev,
+                                  &patterns_.rev_rc};
+    const int allowed[4] = {0, -1, -1, total_ - pr_};
+    kmer_filter_.assign((1u << (2 * kKmer)) / 64, 0);
+    int min_len = 64;
+    for (int i = 0; i < 4; ++i) {
+      Pattern& p = pattern_info_[i];
+      p.length = static_cast<int>(pats[i]->size());
+      p.allowed_pos = allowed[i];
+      p.packed = 0;
+      for (int j = 0; j < p.length; ++j)
+        p.packed |= static_cast<uint64_t>(BaseCode((*pats[i])[j])) << (2 * j);
+      min_len = std::min(min_len, p.length);
+      for (int off = 0; off + kKmer <= p.length; ++off) {
+        uint32_t key = static_cast<uint32_t>((p.packed >> (2 * off)) & ((1u << (2 * kKmer)) - 1));
+        kmer_filter_[key >> 6] |= 1ULL << (key & 63);
+        kmer_hits_[key].push_back({i, off});
+      }
+    }
+    sample_step_ = min_len - kKmer + 1;
+  }
+
+  struct Pattern {
+    uint64_t packed = 0;
+    int length = 0;
+    int allowed_pos = -1;
+  };
+  static constexpr int kKmer = 8;  // primers must be >= 16 nt (MakeMapper checks)
+  Pattern pattern_info_[4];
+  std::vector<uint64_t> kmer_filter_;
+  std::unordered_map<uint32_t, std::vector<std::pair<int, int>>> kmer_hits_;
+  int sample_step_ = 1;
+
   OligoGeometry g_;
   int pf_, pr_, total_, body_nt_, words_, gc_lo_, gc_hi_;
   PrimerPatterns patterns_;
-  uint64_t fwd_val_, fwd_rc_val_, rev_val_, rev_rc_val_;
   std::vector<uint64_t> base_, valid_, pair_;
   std::array<std::vector<uint64_t>, 2> table_;
   std::array<std::vector<uint8_t>, 2> body_ks_;
@@ -389,7 +467,7 @@ std::unique_ptr<PayloadMapper> MakeMapper(const OligoGeometry& g, std::string* e
     return nullptr;
   };
   for (const std::string* p : {&g.fwd_primer, &g.rev_primer}) {
-    if (p->empty() || p->size() > 32) return fail("primers must be 1 to 32 nt long");
+    if (p->size() < 16 || p->size() > 32) return fail("primers must be 16 to 32 nt long");
     for (char ch : *p)
       if (BaseCode(ch) < 0 || ch >= 'a') return fail("primer '" + *p + "' has a non-ACGT base");
     if (MaxHomopolymer(*p) > g.constraints.max_homopolymer)

@@ -2,6 +2,7 @@
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
+#include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
 
 #include <chrono>
@@ -131,63 +132,100 @@ Status EncodeFile(const std::string& input_path, const std::string& output_path,
   DNASTORE_RETURN_IF_ERROR((*writer)->WriteRaw(text.data(), text.size()));
   const uint64_t header_oligos = static_cast<uint64_t>(chunks) * params.header_copies;
 
-  // Pass 2: stripes.
+  // Pass 2: stripes through a three-stage pipeline (read + outer code, map
+  // in parallel, write in order), so I/O overlaps the mapping.
   ArchiveLayout layout(params);
   RsCache rs_cache;
   ContentHasher recheck;
   const int d = params.data_bytes;
-  std::vector<uint8_t> stripe;
   constexpr uint64_t kGrain = 512;
-  std::vector<std::string> chunk_text;
   uint64_t parity_oligos = 0;
-  for (uint64_t s = 0; s < layout.num_stripes(); ++s) {
-    const StripeLayout st = layout.Stripe(s);
-    const uint64_t slot_bytes = static_cast<uint64_t>(st.blocks) * d;
-    stripe.assign(st.oligos() * d, 0);
-    const uint64_t want =
-        std::min<uint64_t>(static_cast<uint64_t>(st.k) * slot_bytes, size - st.data_offset);
-    auto got = input->ReadAt(st.data_offset, stripe.data(), want);
-    if (!got.ok()) return got.status();
-    if (*got != want) return IoError(input->path() + ": file changed while encoding");
-    recheck.Update(stripe.data(), want);
-    std::vector<uint8_t*> slots(st.n());
-    for (int i = 0; i < st.n(); ++i) slots[i] = stripe.data() + i * slot_bytes;
-    rs_cache.Get(st.k, st.p).Encode(slot_bytes, slots.data(), slots.data() + st.k);
-    parity_oligos += static_cast<uint64_t>(st.p) * st.blocks;
-
-    const uint64_t count = st.oligos();
-    const uint64_t nchunks = (count + kGrain - 1) / kGrain;
-    chunk_text.assign(nchunks, std::string());
-    std::atomic<bool> failed{false};
-    arena.execute([&] {
-      tbb::parallel_for(tbb::blocked_range<uint64_t>(0, nchunks), [&](const auto& r) {
-        std::vector<uint8_t> f(frame_bytes + 8);
-        std::string ol;
-        for (uint64_t c = r.begin(); c != r.end(); ++c) {
-          std::string& out = chunk_text[c];
-          out.reserve(kGrain * (params.geometry.length_nt() + 16));
-          for (uint64_t o = c * kGrain; o < std::min(count, (c + 1) * kGrain); ++o) {
-            const uint64_t index = st.first_index + o;
-            PackDataFrame(params, index, stripe.data() + o * d, f.data());
-            if (!mapper->Map(f.data(), FrameKind::kData, &ol)) {
-              failed = true;
-              return;
-            }
-            out += ">d";
-            out += std::to_string(index);
-            out += '\n';
-            out += ol;
-            out += '\n';
-          }
-        }
-      });
-    });
-    if (failed) return MapFailure("a data oligo");
-    for (const auto& t : chunk_text)
-      DNASTORE_RETURN_IF_ERROR((*writer)->WriteRaw(t.data(), t.size()));
-    total_nt += count * params.geometry.length_nt();
-    if (progress) progress(st.data_offset + want, size);
-  }
+  struct StripeWork {
+    StripeLayout st;
+    uint64_t want = 0;
+    std::vector<uint8_t> data;
+    std::vector<std::string> text;
+  };
+  Status pipeline_status;
+  std::atomic<bool> map_failed{false};
+  uint64_t next_stripe = 0;
+  arena.execute([&] {
+    tbb::parallel_pipeline(
+        static_cast<size_t>(2 * std::max(1, opts.threads)),
+        tbb::make_filter<void, std::shared_ptr<StripeWork>>(
+            tbb::filter_mode::serial_in_order,
+            [&](tbb::flow_control& fc) -> std::shared_ptr<StripeWork> {
+              if (next_stripe >= layout.num_stripes() || !pipeline_status.ok()) {
+                fc.stop();
+                return nullptr;
+              }
+              auto w = std::make_shared<StripeWork>();
+              w->st = layout.Stripe(next_stripe++);
+              const uint64_t slot_bytes = static_cast<uint64_t>(w->st.blocks) * d;
+              w->data.assign(w->st.oligos() * d, 0);
+              w->want = std::min<uint64_t>(static_cast<uint64_t>(w->st.k) * slot_bytes,
+                                           size - w->st.data_offset);
+              auto got = input->ReadAt(w->st.data_offset, w->data.data(), w->want);
+              if (!got.ok() || *got != w->want) {
+                pipeline_status = got.ok()
+                                      ? IoError(input->path() + ": file changed while encoding")
+                                      : got.status();
+                fc.stop();
+                return nullptr;
+              }
+              recheck.Update(w->data.data(), w->want);
+              std::vector<uint8_t*> slots(w->st.n());
+              for (int i = 0; i < w->st.n(); ++i) slots[i] = w->data.data() + i * slot_bytes;
+              rs_cache.Get(w->st.k, w->st.p)
+                  .Encode(slot_bytes, slots.data(), slots.data() + w->st.k);
+              parity_oligos += static_cast<uint64_t>(w->st.p) * w->st.blocks;
+              return w;
+            }) &
+            tbb::make_filter<std::shared_ptr<StripeWork>, std::shared_ptr<StripeWork>>(
+                tbb::filter_mode::parallel,
+                [&](std::shared_ptr<StripeWork> w) {
+                  const uint64_t count = w->st.oligos();
+                  const uint64_t nchunks = (count + kGrain - 1) / kGrain;
+                  w->text.assign(nchunks, std::string());
+                  tbb::parallel_for(tbb::blocked_range<uint64_t>(0, nchunks), [&](const auto& r) {
+                    std::vector<uint8_t> f(frame_bytes + 8);
+                    std::string ol;
+                    for (uint64_t c = r.begin(); c != r.end(); ++c) {
+                      std::string& out = w->text[c];
+                      out.reserve(kGrain * (params.geometry.length_nt() + 16));
+                      for (uint64_t o = c * kGrain; o < std::min(count, (c + 1) * kGrain); ++o) {
+                        const uint64_t index = w->st.first_index + o;
+                        PackDataFrame(params, index, w->data.data() + o * d, f.data());
+                        if (!mapper->Map(f.data(), FrameKind::kData, &ol)) {
+                          map_failed = true;
+                          return;
+                        }
+                        out += ">d";
+                        out += std::to_string(index);
+                        out += '\n';
+                        out += ol;
+                        out += '\n';
+                      }
+                    }
+                  });
+                  return w;
+                }) &
+            tbb::make_filter<std::shared_ptr<StripeWork>, void>(
+                tbb::filter_mode::serial_in_order, [&](std::shared_ptr<StripeWork> w) {
+                  if (!pipeline_status.ok()) return;
+                  for (const auto& t : w->text) {
+                    Status st = (*writer)->WriteRaw(t.data(), t.size());
+                    if (!st.ok()) {
+                      pipeline_status = st;
+                      return;
+                    }
+                  }
+                  total_nt += w->st.oligos() * params.geometry.length_nt();
+                  if (progress) progress(w->st.data_offset + w->want, size);
+                }));
+  });
+  if (map_failed) return MapFailure("a data oligo");
+  DNASTORE_RETURN_IF_ERROR(pipeline_status);
   if (recheck.Digest() != params.hash)
     return IoError(input->path() + ": file changed while encoding");
   DNASTORE_RETURN_IF_ERROR((*writer)->Close());
