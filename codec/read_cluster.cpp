@@ -43,6 +43,8 @@ class FlatMap {
     ++size_;
     return vals_[i];
   }
+  // Hints the cache that Find(key) will follow soon.
+  void Prefetch(uint64_t key) const { __builtin_prefetch(&keys_[Slot(Fix(key))]); }
   void Clear() {
     std::fill(keys_.begin(), keys_.end(), 0);
     size_ = 0;
@@ -119,7 +121,13 @@ float ExpectedErrors(std::string_view seq, std::string_view qual, int payload_nt
   }();
   float ee = 0;
   if (!qual.empty()) {
-    for (char q : qual) ee += kErr[static_cast<unsigned char>(q) & 127];
+    // Four partial sums: no loop-carried dependency on one adder.
+    float e4[4] = {0, 0, 0, 0};
+    size_t i = 0;
+    for (; i + 4 <= qual.size(); i += 4)
+      for (int k = 0; k < 4; ++k) e4[k] += kErr[static_cast<unsigned char>(qual[i + k]) & 127];
+    for (; i < qual.size(); ++i) e4[0] += kErr[static_cast<unsigned char>(qual[i]) & 127];
+    ee = (e4[0] + e4[1]) + (e4[2] + e4[3]);
   } else {
     ee = 0.01f * static_cast<float>(seq.size());
   }
@@ -150,6 +158,7 @@ class SketchGreedyClusterer final : public ReadClusterer {
  public:
   explicit SketchGreedyClusterer(const ClusterOptions& o) : opt_(o) {
     const bool noisy = o.error_rate > 0.02;
+    noisy_ = noisy;
     k_ = o.kmer_nt > 0 ? std::clamp(o.kmer_nt, 4, 31) : (noisy ? 11 : 14);
     s_ = o.sketch_size > 0 ? std::clamp(o.sketch_size, 1, 256) : (noisy ? 32 : 8);
     // Low error: two sketched anchors find nearly every read and keep the
@@ -189,40 +198,69 @@ class SketchGreedyClusterer final : public ReadClusterer {
     std::vector<float> ee(n, 0);
 
     // 1. Match against existing clusters (index is read-only here).
-    tbb::parallel_for(tbb::blocked_range<size_t>(0, n, 256),
-                      [&](const tbb::blocked_range<size_t>& r) {
-                        CandidateList cand;
-                        for (size_t i = r.begin(); i != r.end(); ++i) {
-                          const std::string& seq = reads[i].seq;
-                          hash[i] = SeqHash(seq);
-                          uint32_t c = exact_.Find(hash[i]);
-                          ee[i] = ExpectedErrors(seq, reads[i].qual, opt_.payload_nt);
-                          if (c != kNone) {
-                            assign[i] = c;
-                            continue;
-                          }
-                          // With no clusters yet, sketch lazily (duplicates need none).
-                          if (clusters_.empty()) continue;
-                          Sketch(seq, k_, s_, &sketch[i]);
-                          cand.raw.clear();
-                          for (uint64_t key : sketch[i]) {
-                            uint32_t e = sketch_heads_.Find(key);
-                            for (int steps = 0; e != kNone && steps < kMaxBucketScan; ++steps) {
-                              cand.raw.push_back((static_cast<uint64_t>(entries_[e].cluster) << 8) |
-                                                 entries_[e].anchor);
-                              e = entries_[e].next;
-                            }
-                          }
-                          cand.Rank(opt_.max_candidates);
-                          for (const auto& [neg, id] : cand.ranked) {
-                            const Cluster& cl = clusters_[id >> 8];
-                            if (Close(seq, cl.anchors[id & 0xFF])) {
-                              assign[i] = static_cast<uint32_t>(id >> 8);
-                              break;
-                            }
-                          }
-                        }
-                      });
+    tbb::parallel_for(
+        tbb::blocked_range<size_t>(0, n, 256), [&](const tbb::blocked_range<size_t>& r) {
+          CandidateList cand;
+          // Hash the whole range first and prefetch the table
+          // slots: the lookups are cache misses, overlapped this way.
+          for (size_t i = r.begin(); i != r.end(); ++i) {
+            hash[i] = SeqHash(reads[i].seq);
+            exact_.Prefetch(hash[i]);
+          }
+          for (size_t i = r.begin(); i != r.end(); ++i) {
+            const std::string& seq = reads[i].seq;
+            uint32_t c = exact_.Find(hash[i]);
+            ee[i] = ExpectedErrors(seq, reads[i].qual, opt_.payload_nt);
+            if (c != kNone) {
+              assign[i] = c;
+              continue;
+            }
+            // With no clusters yet, sketch lazily (duplicates need none).
+            if (clusters_.empty()) continue;
+            Sketch(seq, k_, s_, &sketch[i]);
+            for (uint64_t key : sketch[i]) sketch_heads_.Prefetch(key);
+            if (!noisy_) {
+              // Low error: the first candidate is nearly always
+              // right; verify as found instead of ranking (saves
+              // most bucket lookups, i.e. cache misses).
+              int tried = 0;
+              uint64_t seen[16];
+              for (uint64_t key : sketch[i]) {
+                for (uint32_t e = sketch_heads_.Find(key);
+                     e != kNone && tried < opt_.max_candidates && tried < 16;
+                     e = entries_[e].next) {
+                  const uint64_t id =
+                      (static_cast<uint64_t>(entries_[e].cluster) << 8) | entries_[e].anchor;
+                  if (std::find(seen, seen + tried, id) != seen + tried) continue;
+                  seen[tried++] = id;
+                  if (Close(seq, clusters_[id >> 8].anchors[id & 0xFF])) {
+                    assign[i] = static_cast<uint32_t>(id >> 8);
+                    break;
+                  }
+                }
+                if (assign[i] != kNone || tried >= opt_.max_candidates) break;
+              }
+              continue;
+            }
+            cand.raw.clear();
+            for (uint64_t key : sketch[i]) {
+              uint32_t e = sketch_heads_.Find(key);
+              for (int steps = 0; e != kNone && steps < kMaxBucketScan; ++steps) {
+                cand.raw.push_back((static_cast<uint64_t>(entries_[e].cluster) << 8) |
+                                   entries_[e].anchor);
+                e = entries_[e].next;
+              }
+            }
+            cand.Rank(opt_.max_candidates);
+            for (const auto& [neg, id] : cand.ranked) {
+              const Cluster& cl = clusters_[id >> 8];
+              if (Close(seq, cl.anchors[id & 0xFF])) {
+                assign[i] = static_cast<uint32_t>(id >> 8);
+                break;
+              }
+            }
+          }
+        });
 
     // 2. Cluster the unmatched reads among themselves (union-find).
     std::vector<uint32_t> unmatched;
@@ -400,6 +438,7 @@ class SketchGreedyClusterer final : public ReadClusterer {
 
   ClusterOptions opt_;
   int k_ = 14, s_ = 8, sketch_anchors_ = 2;
+  bool noisy_ = false;
   double frac_ = 0.1;
   std::vector<Cluster> clusters_;
   FlatMap exact_;
