@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <spoa/spoa.hpp>
 
 #include "core/dna.h"
@@ -36,7 +37,9 @@ class AlignVote {
   // expected errors (lower is better).
   double DraftScore(const ConsensusRead& r) const {
     double ee = 0;
-    if (r.qual.size() == r.seq.size() && !r.qual.empty()) {
+    if (r.expected_errors >= 0) {
+      ee = r.expected_errors;
+    } else if (r.qual.size() == r.seq.size() && !r.qual.empty()) {
       for (char q : r.qual) ee += qerr_[static_cast<unsigned char>(q) & 127];
     } else {
       ee = floor_err_ * static_cast<double>(r.seq.size());
@@ -63,6 +66,7 @@ class AlignVote {
   void Run(const std::vector<ConsensusRead>& reads, std::string draft, int iterations,
            ConsensusResult* out) {
     iterations = std::max(1, iterations);
+    wmean_.clear();
     for (int it = 0; it < iterations; ++it) {
       Vote(reads, draft);
       Build(&out->seq, &out->qual);
@@ -108,13 +112,28 @@ class AlignVote {
     ins_exist_.assign((m + 1) * kMaxIns, 0.0);
     ins_base_.assign((m + 1) * kMaxIns, {});
     total_ = 0;
-    for (const ConsensusRead& r : reads) {
+    if (wmean_.size() != reads.size()) {
+      // Mean vote weight of each read (for gaps); the reads do not change
+      // between the passes of one Consensus call.
+      wmean_.resize(reads.size());
+      for (size_t k = 0; k < reads.size(); ++k) {
+        const ConsensusRead& r = reads[k];
+        double w = 0;
+        for (size_t i = 0; i < r.seq.size(); ++i) w += W(r, i);
+        wmean_[k] = r.seq.empty() ? no_qual_weight_ : w / static_cast<double>(r.seq.size());
+      }
+    }
+    for (size_t k = 0; k < reads.size(); ++k) {
+      const ConsensusRead& r = reads[k];
       const size_t n = r.seq.size();
-      double wmean = 0;
-      for (size_t i = 0; i < n; ++i) wmean += W(r, i);
-      wmean = n ? wmean / static_cast<double>(n) : no_qual_weight_;
+      const double wmean = wmean_[k];
       total_ += wmean;
-      // Fast path: equal length and few mismatches -> substitution-only alignment.
+      // Fast paths: identical to the draft, or equal length with few
+      // mismatches -> substitution-only alignment.
+      if (n == m && std::memcmp(r.seq.data(), draft.data(), n) == 0) {
+        for (size_t i = 0; i < n; ++i) AddBase(i, r.seq[i], W(r, i));
+        continue;
+      }
       if (n == m) {
         int mism = 0;
         for (size_t i = 0; i < n && mism <= 2; ++i) mism += r.seq[i] != draft[i];
@@ -327,6 +346,7 @@ class AlignVote {
   double total_ = 0;
   std::vector<Decision> decisions_;
   std::vector<uint8_t> ops_;
+  std::vector<double> wmean_;
   std::vector<int> pre_, suf_;
   std::vector<std::pair<bool, size_t>> flips_;
 };

@@ -37,6 +37,9 @@ struct ConsensusOptions {
 struct ConsensusRead {
   std::string_view seq;
   std::string_view qual;
+  // Expected errors of the read (sum of 10^(-Q/10), + length penalty), used
+  // to pick the starting draft; < 0 = compute from qual.
+  float expected_errors = -1;
 };
 
 // Consensus strand and per-base confidence (Phred+33, same length as seq).

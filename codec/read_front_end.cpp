@@ -131,7 +131,8 @@ class Pipeline {
               for (size_t k = r.begin(); k != r.end(); ++k) {
                 ReadCluster& c = clusters[keep[k]];
                 in.clear();
-                for (const ClusterMember& m : c.reads) in.push_back({m.seq, m.qual});
+                for (const ClusterMember& m : c.reads)
+                  in.push_back({m.seq, m.qual, m.expected_errors});
                 engine->Consensus(in, &res);
                 Strand& s = (*strands)[k];
                 s.seq = std::move(res.seq);
