@@ -269,30 +269,50 @@ class SketchGreedyClusterer final : public ReadClusterer {
     if (!unmatched.empty())
       ClusterUnmatched(reads, hash, sketch, unmatched, first_read_index, &assign);
 
-    // 3. Add reads to clusters in input order; index new anchors.
-    for (size_t i = 0; i < n; ++i) {
-      Cluster& cl = clusters_[assign[i]];
-      ++cl.count;
-      PayloadRead& pr = reads[i];
-      if (static_cast<int>(cl.anchors.size()) < opt_.anchors_per_cluster &&
-          std::find(cl.anchors.begin(), cl.anchors.end(), pr.seq) == cl.anchors.end()) {
-        if (sketch[i].empty() && static_cast<int>(cl.anchors.size()) < sketch_anchors_)
-          Sketch(pr.seq, k_, s_, &sketch[i]);
-        AddAnchor(assign[i], pr.seq, hash[i], sketch[i]);
-      }
-      if (static_cast<int>(cl.kept.size()) < opt_.max_reads_per_cluster) {
-        cl.kept.push_back({std::move(pr.seq), std::move(pr.qual), ee[i]});
-      } else {
-        // Replace the worst kept read (first one on ties) if this one is better.
-        size_t worst = 0;
-        for (size_t j = 1; j < cl.kept.size(); ++j)
-          if (cl.kept[j].expected_errors > cl.kept[worst].expected_errors) worst = j;
-        if (ee[i] < cl.kept[worst].expected_errors) {
-          cl.kept.erase(cl.kept.begin() + static_cast<std::ptrdiff_t>(worst));
-          cl.kept.push_back({std::move(pr.seq), std::move(pr.qual), ee[i]});
-        }
-      }
-    }
+    // 3. Add reads to their clusters: clusters in parallel, each cluster's
+    // reads in input order; then index the new anchors sequentially in input
+    // order (same result as one sequential pass, at any thread count).
+    std::vector<std::pair<uint32_t, uint32_t>> by_cluster(n);  // (cluster, read)
+    for (size_t i = 0; i < n; ++i) by_cluster[i] = {assign[i], static_cast<uint32_t>(i)};
+    std::sort(by_cluster.begin(), by_cluster.end());
+    std::vector<size_t> group_begin;
+    for (size_t g = 0; g < n; ++g)
+      if (g == 0 || by_cluster[g].first != by_cluster[g - 1].first) group_begin.push_back(g);
+    group_begin.push_back(n);
+    std::vector<uint8_t> new_anchor(n, 0);
+    tbb::parallel_for(
+        tbb::blocked_range<size_t>(0, group_begin.size() - 1, 64),
+        [&](const tbb::blocked_range<size_t>& r) {
+          for (size_t g = r.begin(); g != r.end(); ++g) {
+            Cluster& cl = clusters_[by_cluster[group_begin[g]].first];
+            for (size_t e = group_begin[g]; e < group_begin[g + 1]; ++e) {
+              const uint32_t i = by_cluster[e].second;
+              ++cl.count;
+              PayloadRead& pr = reads[i];
+              if (static_cast<int>(cl.anchors.size()) < opt_.anchors_per_cluster &&
+                  std::find(cl.anchors.begin(), cl.anchors.end(), pr.seq) == cl.anchors.end()) {
+                if (sketch[i].empty() && static_cast<int>(cl.anchors.size()) < sketch_anchors_)
+                  Sketch(pr.seq, k_, s_, &sketch[i]);
+                new_anchor[i] = static_cast<uint8_t>(cl.anchors.size() + 1);
+                cl.anchors.push_back(pr.seq);
+              }
+              if (static_cast<int>(cl.kept.size()) < opt_.max_reads_per_cluster) {
+                cl.kept.push_back({std::move(pr.seq), std::move(pr.qual), ee[i]});
+              } else {
+                // Replace the worst kept read (first one on ties) if this one is better.
+                size_t worst = 0;
+                for (size_t j = 1; j < cl.kept.size(); ++j)
+                  if (cl.kept[j].expected_errors > cl.kept[worst].expected_errors) worst = j;
+                if (ee[i] < cl.kept[worst].expected_errors) {
+                  cl.kept.erase(cl.kept.begin() + static_cast<std::ptrdiff_t>(worst));
+                  cl.kept.push_back({std::move(pr.seq), std::move(pr.qual), ee[i]});
+                }
+              }
+            }
+          }
+        });
+    for (size_t i = 0; i < n; ++i)
+      if (new_anchor[i]) IndexAnchor(assign[i], new_anchor[i] - 1, hash[i], sketch[i]);
   }
 
  private:
@@ -324,11 +344,8 @@ class SketchGreedyClusterer final : public ReadClusterer {
     return BoundedEditDistance(a, b, k) >= 0;
   }
 
-  void AddAnchor(uint32_t cluster, const std::string& seq, uint64_t hash,
-                 const std::vector<uint64_t>& sk) {
-    Cluster& cl = clusters_[cluster];
-    uint32_t a = static_cast<uint32_t>(cl.anchors.size());
-    cl.anchors.push_back(seq);
+  // Indexes anchor `a` of `cluster` (already stored in its anchors).
+  void IndexAnchor(uint32_t cluster, uint32_t a, uint64_t hash, const std::vector<uint64_t>& sk) {
     exact_.Upsert(hash, cluster);  // keeps the first cluster for this exact sequence
     if (static_cast<int>(a) >= sketch_anchors_) return;
     for (uint64_t key : sk) {
