@@ -186,6 +186,8 @@ class Decoder {
   Status AddPayloads(const std::vector<std::string_view>& payloads);
   Status CleanPass(ReadBatch first_batch, std::unique_ptr<SeqReader> first_reader);
   Status OuterDecodeAndWrite();
+  Status DecodeStripe(const StripeLayout& st, const ReedSolomon& rs, std::vector<uint8_t>& buf,
+                      int* min_margin);
   Status ReadsPass(bool tdt_hint);
   Status RunFrontEnd(const FrontEndOptions& fo, std::vector<Strand>* strands, FrontEndStats* stats);
   std::optional<ArchiveParams> HeaderFromStrands(const std::vector<Strand>& strands,
@@ -302,15 +304,20 @@ Status Decoder::CleanPass(ReadBatch batch, std::unique_ptr<SeqReader> reader) {
   std::vector<std::string> oriented;
   std::vector<std::string_view> payloads;
   while (true) {
-    oriented.clear();
+    oriented.assign(batch.size(), std::string());
     payloads.clear();
-    for (auto& r : batch) {
-      std::string s = NormalizeBases(r.seq);
-      if (s.size() == total && s.compare(s.size() - rev_rc.size(), rev_rc.size(), rev_rc) != 0 &&
-          s.compare(0, g.fwd_primer.size(), g.fwd_primer) != 0)
-        s = ReverseComplement(s);
-      oriented.push_back(std::move(s));
-    }
+    arena_.execute([&] {
+      tbb::parallel_for(tbb::blocked_range<size_t>(0, batch.size(), 512), [&](const auto& r) {
+        for (size_t i = r.begin(); i != r.end(); ++i) {
+          std::string s = NormalizeBases(batch[i].seq);
+          if (s.size() == total &&
+              s.compare(s.size() - rev_rc.size(), rev_rc.size(), rev_rc) != 0 &&
+              s.compare(0, g.fwd_primer.size(), g.fwd_primer) != 0)
+            s = ReverseComplement(s);
+          oriented[i] = std::move(s);
+        }
+      });
+    });
     for (const auto& s : oriented) {
       if (s.size() != total) {
         ++report_->frames_rejected;
@@ -328,6 +335,106 @@ Status Decoder::CleanPass(ReadBatch batch, std::unique_ptr<SeqReader> reader) {
       if (!next.ok()) return next.status();
       reader = std::move(*next);
       DNASTORE_RETURN_IF_ERROR(reader->Next(batch, kBatch));
+    }
+  }
+  return Status::Ok();
+}
+
+// Outer decoding of one stripe (slot-major buffer: slot i holds `blocks`
+// frames of D bytes). Syndromes are computed for the whole stripe in one
+// ISA-L call (long buffers are what make it fast); erasures are filled per
+// block from them; a second syndrome pass finds columns with errors, which
+// are decoded one by one (errors and erasures). Blocks that still fail are
+// retried with their suspect (CRC-failed) frames erased.
+Status Decoder::DecodeStripe(const StripeLayout& st, const ReedSolomon& rs,
+                             std::vector<uint8_t>& buf, int* min_margin) {
+  const ArchiveParams& p = *params_;
+  const int d = p.data_bytes, n = st.n();
+  const size_t slot_bytes = static_cast<size_t>(st.blocks) * d;
+  std::vector<std::vector<int>> erasures(st.blocks), with_suspects(st.blocks);
+  bool any_erasure = false;
+  for (int b = 0; b < st.blocks; ++b) {
+    for (int i = 0; i < n; ++i) {
+      const uint8_t state =
+          store_->state(st.first_index + static_cast<uint64_t>(i) * st.blocks + b);
+      if (state == SlotStore::kEmpty) erasures[b].push_back(i);
+      if (state != SlotStore::kValid) with_suspects[b].push_back(i);
+    }
+    for (int i : erasures[b])
+      std::memset(buf.data() + i * slot_bytes + static_cast<size_t>(b) * d, 0, d);
+    any_erasure |= !erasures[b].empty();
+    ++report_->codewords;
+    report_->erasures += erasures[b].size();
+    *min_margin = std::min(*min_margin, st.p - static_cast<int>(erasures[b].size()));
+  }
+  const std::vector<uint8_t> received = buf;  // for the retry with suspects erased
+  std::vector<uint8_t*> slots(n);
+  for (int i = 0; i < n; ++i) slots[i] = buf.data() + i * slot_bytes;
+  std::vector<uint8_t> syn_store(static_cast<size_t>(st.p) * slot_bytes);
+  std::vector<uint8_t*> syn(st.p);
+  for (int r = 0; r < st.p; ++r) syn[r] = syn_store.data() + r * slot_bytes;
+  std::vector<char> failed(st.blocks, 0);
+  if (st.p > 0) {
+    rs.Syndromes(slot_bytes, slots.data(), syn.data());
+    if (any_erasure) {
+      std::vector<uint8_t*> out;
+      for (int b = 0; b < st.blocks; ++b) {
+        if (erasures[b].empty()) continue;
+        if (static_cast<int>(erasures[b].size()) > st.p) {
+          failed[b] = 1;
+          continue;
+        }
+        out.clear();
+        for (int i : erasures[b]) out.push_back(slots[i] + static_cast<size_t>(b) * d);
+        rs.FillErasures(d, syn.data(), static_cast<size_t>(b) * d, erasures[b], out.data());
+      }
+      rs.Syndromes(slot_bytes, slots.data(), syn.data());
+    }
+  }
+  std::vector<uint8_t> word(n);
+  for (int b = 0; b < st.blocks; ++b) {
+    if (failed[b] || st.p == 0) continue;
+    size_t corrected = 0;
+    for (int c = b * d; c < (b + 1) * d && !failed[b]; ++c) {
+      bool bad = false;
+      for (int r = 0; r < st.p && !bad; ++r) bad = syn[r][c] != 0;
+      if (!bad) continue;
+      for (int i = 0; i < n; ++i) word[i] = received[i * slot_bytes + c];
+      if (rs.DecodeWord(word.data(), erasures[b]) < 0) {
+        failed[b] = 1;
+        break;
+      }
+      for (int i = 0; i < n; ++i) slots[i][c] = word[i];
+      ++corrected;
+    }
+    report_->columns_with_errors += corrected;
+  }
+  // Retry failing blocks with suspect frames erased.
+  for (int b = 0; b < st.blocks; ++b) {
+    if (!failed[b] || with_suspects[b].size() == erasures[b].size() ||
+        static_cast<int>(with_suspects[b].size()) > st.p)
+      continue;
+    bool ok = true;
+    size_t corrected = 0;
+    for (int c = b * d; c < (b + 1) * d && ok; ++c) {
+      for (int i = 0; i < n; ++i) word[i] = received[i * slot_bytes + c];
+      int changed = rs.DecodeWord(word.data(), with_suspects[b]);
+      if (changed < 0) ok = false;
+      for (int i = 0; i < n && ok; ++i) slots[i][c] = word[i];
+      corrected += changed > 0;
+    }
+    if (ok) {
+      failed[b] = 0;
+      report_->columns_with_errors += corrected;
+    }
+  }
+  for (int b = 0; b < st.blocks; ++b) {
+    if (!failed[b]) continue;
+    ++report_->codewords_failed;
+    for (int i = 0; i < st.k; ++i) {
+      uint64_t off = st.data_offset + (static_cast<uint64_t>(i) * st.blocks + b) * d;
+      if (off >= p.file_size) continue;
+      report_->missing.push_back({off, std::min<uint64_t>(d, p.file_size - off)});
     }
   }
   return Status::Ok();
@@ -358,48 +465,7 @@ Status Decoder::OuterDecodeAndWrite() {
     if (!rs) rs = std::make_unique<ReedSolomon>(st.k, st.p);
     buf.resize(st.oligos() * d);
     DNASTORE_RETURN_IF_ERROR(store_->Read(st.first_index, st.oligos(), buf.data()));
-    std::vector<uint8_t*> ptrs(st.n());
-    std::vector<int> erasures, with_suspects;
-    std::vector<uint8_t> saved(static_cast<size_t>(st.n()) * d);
-    for (int b = 0; b < st.blocks; ++b) {
-      erasures.clear();
-      with_suspects.clear();
-      for (int i = 0; i < st.n(); ++i) {
-        ptrs[i] = buf.data() + (static_cast<uint64_t>(i) * st.blocks + b) * d;
-        const uint8_t state =
-            store_->state(st.first_index + static_cast<uint64_t>(i) * st.blocks + b);
-        if (state == SlotStore::kEmpty) erasures.push_back(i);
-        if (state != SlotStore::kValid) with_suspects.push_back(i);
-        std::memcpy(saved.data() + static_cast<size_t>(i) * d, ptrs[i], d);
-      }
-      ++report_->codewords;
-      report_->erasures += erasures.size();
-      min_margin = std::min(min_margin, st.p - static_cast<int>(erasures.size()));
-      // Suspect frames first count as data (their errors usually hit a few
-      // columns only); if that fails, they are erased instead.
-      size_t failed_cols = 0, corrected = 0;
-      bool ok =
-          rs->DecodeColumns(d, ptrs.data(), erasures, &failed_cols, &corrected) && failed_cols == 0;
-      if (!ok && with_suspects.size() != erasures.size()) {
-        for (int i = 0; i < st.n(); ++i)
-          std::memcpy(ptrs[i], saved.data() + static_cast<size_t>(i) * d, d);
-        ok = rs->DecodeColumns(d, ptrs.data(), with_suspects, &failed_cols, &corrected) &&
-             failed_cols == 0;
-      }
-      report_->columns_with_errors += corrected;
-      if (!ok) {
-        ++report_->codewords_failed;
-        for (int i = 0; i < st.k; ++i) {
-          bool erased =
-              std::find(with_suspects.begin(), with_suspects.end(), i) != with_suspects.end();
-          if (!erased && failed_cols == 0) continue;
-          uint64_t off = st.data_offset + (static_cast<uint64_t>(i) * st.blocks + b) * d;
-          if (off >= p.file_size) continue;
-          uint64_t len = std::min<uint64_t>(d, p.file_size - off);
-          report_->missing.push_back({off, len});
-        }
-      }
-    }
+    DNASTORE_RETURN_IF_ERROR(DecodeStripe(st, *rs, buf, &min_margin));
     uint64_t data_len = std::min<uint64_t>(static_cast<uint64_t>(st.k) * st.blocks * d,
                                            p.file_size - st.data_offset);
     hasher.Update(buf.data(), data_len);

@@ -174,6 +174,52 @@ int ReedSolomon::DecodeWord(uint8_t* word, const std::vector<int>& erasures) con
   return changed;
 }
 
+namespace {
+
+// 64 KiB table: kMulTable[a][b] = a*b in GF(2^8).
+const std::vector<uint8_t>& MulTable() {
+  static const std::vector<uint8_t> table = [] {
+    std::vector<uint8_t> t(65536);
+    for (int a = 0; a < 256; ++a)
+      for (int b = 0; b < 256; ++b) t[a * 256 + b] = Mul(a, b);
+    return t;
+  }();
+  return table;
+}
+
+}  // namespace
+
+void ReedSolomon::FillErasures(size_t len, const uint8_t* const* syndromes, size_t offset,
+                               const std::vector<int>& erasures, uint8_t* const* out) const {
+  const int e = static_cast<int>(erasures.size());
+  if (e == 0) return;
+  std::vector<uint8_t> gamma(1, 1);
+  for (int j : erasures) {
+    uint8_t xj = Locator(j);
+    gamma.push_back(0);
+    for (size_t i = gamma.size() - 1; i > 0; --i) gamma[i] ^= Mul(gamma[i - 1], xj);
+  }
+  const std::vector<uint8_t>& mt = MulTable();
+  std::vector<uint8_t> xpow(e);
+  for (int v = 0; v < e; ++v) {
+    uint8_t xj = Locator(erasures[v]), xinv = Div(1, xj);
+    uint8_t scale = Div(xj, EvalDerivative(gamma, xinv));
+    xpow[0] = 1;
+    for (int m = 1; m < e; ++m) xpow[m] = Mul(xpow[m - 1], xinv);
+    uint8_t* dst = out[v];
+    std::memset(dst, 0, len);
+    for (int r = 0; r < e; ++r) {
+      uint8_t acc = 0;
+      for (int m = r; m < e; ++m) acc ^= Mul(gamma[m - r], xpow[m]);
+      const uint8_t coef = Mul(scale, acc);
+      if (coef == 0) continue;
+      const uint8_t* row = mt.data() + coef * 256;
+      const uint8_t* src = syndromes[r] + offset;
+      for (size_t c = 0; c < len; ++c) dst[c] ^= row[src[c]];
+    }
+  }
+}
+
 bool ReedSolomon::DecodeColumns(size_t len, uint8_t* const* codeword,
                                 const std::vector<int>& erasures, size_t* failed_columns,
                                 size_t* corrected_columns) const {

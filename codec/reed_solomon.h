@@ -53,6 +53,13 @@ class ReedSolomon {
   bool DecodeColumns(size_t len, uint8_t* const* codeword, const std::vector<int>& erasures,
                      size_t* failed_columns, size_t* corrected_columns = nullptr) const;
 
+  // Writes the values of the erased positions (at most p) computed from the
+  // syndromes of the received columns with those positions zeroed, assuming
+  // no other errors: syndromes[r] + offset .. + len for r < p, one output
+  // buffer per erasure. Scalar table lookups; cost e*e*len.
+  void FillErasures(size_t len, const uint8_t* const* syndromes, size_t offset,
+                    const std::vector<int>& erasures, uint8_t* const* out) const;
+
   // Slow reference encoder: polynomial long division, one codeword.
   void EncodeWordSlow(const uint8_t* data, uint8_t* parity) const;
 

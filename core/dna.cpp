@@ -1,5 +1,7 @@
 #include "core/dna.h"
 
+#include <array>
+
 namespace dnastore {
 
 std::string ReverseComplement(std::string_view seq) {
@@ -9,11 +11,16 @@ std::string ReverseComplement(std::string_view seq) {
 }
 
 std::string NormalizeBases(std::string_view seq) {
+  static constexpr auto kNormal = [] {
+    std::array<char, 256> t{};
+    for (int i = 0; i < 256; ++i) {
+      int c = kBaseCodeTable.code[i];
+      t[i] = c < 0 ? 'N' : kBases[c];
+    }
+    return t;
+  }();
   std::string out(seq.size(), 'N');
-  for (size_t i = 0; i < seq.size(); ++i) {
-    int c = BaseCode(seq[i]);
-    if (c >= 0) out[i] = kBases[c];
-  }
+  for (size_t i = 0; i < seq.size(); ++i) out[i] = kNormal[static_cast<uint8_t>(seq[i])];
   return out;
 }
 

@@ -12,25 +12,21 @@ namespace dnastore {
 
 inline constexpr char kBases[4] = {'A', 'C', 'G', 'T'};
 
-// Returns 0..3 for A/C/G/T (either case), or -1 for anything else (N, IUPAC).
-inline int BaseCode(char c) {
-  switch (c) {
-    case 'A':
-    case 'a':
-      return 0;
-    case 'C':
-    case 'c':
-      return 1;
-    case 'G':
-    case 'g':
-      return 2;
-    case 'T':
-    case 't':
-      return 3;
-    default:
-      return -1;
+// Base code of every byte: 0..3 for A/C/G/T (either case), -1 otherwise.
+struct BaseCodeTable {
+  int8_t code[256];
+  constexpr BaseCodeTable() : code() {
+    for (int i = 0; i < 256; ++i) code[i] = -1;
+    code['A'] = code['a'] = 0;
+    code['C'] = code['c'] = 1;
+    code['G'] = code['g'] = 2;
+    code['T'] = code['t'] = 3;
   }
-}
+};
+inline constexpr BaseCodeTable kBaseCodeTable{};
+
+// Returns 0..3 for A/C/G/T (either case), or -1 for anything else (N, IUPAC).
+inline int BaseCode(char c) { return kBaseCodeTable.code[static_cast<uint8_t>(c)]; }
 
 inline char ComplementBase(char c) {
   switch (c) {

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 
@@ -115,7 +116,14 @@ Status SeqReader::Next(ReadBatch& batch, size_t max_records) {
     rec.name = bam_get_qname(b);
     rec.seq.resize(len);
     const uint8_t* s = bam_get_seq(b);
-    for (int i = 0; i < len; ++i) rec.seq[i] = seq_nt16_str[bam_seqi(s, i)];
+    // Two bases per byte of HTSlib's 4-bit encoding.
+    static const auto kPairs = [] {
+      std::array<std::array<char, 2>, 256> t{};
+      for (int v = 0; v < 256; ++v) t[v] = {seq_nt16_str[v >> 4], seq_nt16_str[v & 15]};
+      return t;
+    }();
+    for (int i = 0; i + 1 < len; i += 2) std::memcpy(&rec.seq[i], kPairs[s[i / 2]].data(), 2);
+    if (len & 1) rec.seq[len - 1] = seq_nt16_str[bam_seqi(s, len - 1)];
     const uint8_t* q = bam_get_qual(b);
     if (len > 0 && q[0] != 0xff) {
       rec.qual.resize(len);
