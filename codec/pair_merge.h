@@ -14,7 +14,7 @@ struct PairMergeOptions {
 // Merges `r1` with the reverse complement of `r2` (both as sequenced,
 // Phred+33 qualities optional). Overlaps are scored without indels; among
 // overlaps within max_mismatch_fraction, the one maximising length - 5 *
-// mismatches wins (ties: the first, i.e. the longest insert).
+// mismatches wins (ties: the smallest offset of R2 in R1).
 // Mates that read through into the adapter (insert shorter than a read) are
 // handled: the merged read is then the insert only. In the overlap, equal
 // bases get the higher quality (+ up to 10, capped at Phred 60); at a

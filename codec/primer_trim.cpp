@@ -82,6 +82,7 @@ Result<PrimerTrimmer> PrimerTrimmer::Create(const PrimerTrimOptions& options) {
 }
 
 bool PrimerTrimmer::PlausibleLength(size_t n) const {
+  if (n > static_cast<size_t>(std::max(1, options_.max_payload_nt))) return false;
   if (options_.payload_nt > 0) {
     double lo = (1.0 - options_.max_payload_length_deviation) * options_.payload_nt;
     double hi = (1.0 + options_.max_payload_length_deviation) * options_.payload_nt;

@@ -35,6 +35,9 @@ struct PrimerTrimOptions {
   int payload_nt = 0;
   double max_payload_length_deviation = 0.3;
   int min_payload_nt = 8;
+  // Payloads longer than this are junk whatever payload_nt says (bounds the
+  // cost of clustering and consensus on runaway reads).
+  int max_payload_nt = 10000;
 };
 
 enum class ReadOrientation : uint8_t { kJunk = 0, kForward = 1, kReverse = 2 };
