@@ -1,14 +1,31 @@
 // The `dnastore` executable: parses arguments, dispatches to one subcommand,
 // maps its Status to the documented exit code.
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
 #include <exception>
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "codec/file_util.h"
+
+namespace {
+
+// SIGINT/SIGTERM: remove temporary outputs, then die of the same signal so
+// the parent sees the usual status (128 + signal).
+void OnTerminate(int sig) {
+  dnastore::RemoveTemporaryOutputs();
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace dnastore::cli;
+  std::signal(SIGINT, OnTerminate);
+  std::signal(SIGTERM, OnTerminate);
+  std::signal(SIGPIPE, SIG_IGN);  // a closed pipe becomes a write error (exit 2)
   CLI::App app{
       "dnastore: store files in synthetic DNA and read them back.\n"
       "Exit codes: 0 ok, 1 usage, 2 bad input or I/O, 3 data not recoverable, 70 internal."};

@@ -109,8 +109,15 @@ Status EncodeFile(const std::string& input_path, const std::string& output_path,
     params.hash = hasher.Digest();
   }
 
-  auto writer = SeqWriter::Open(output_path, SeqFormat::kFasta, opts.threads);
-  if (!writer.ok()) return writer.status();
+  // Regular files are written under a temporary name and renamed when
+  // complete, so an interrupted or failed run leaves no partial pool behind.
+  TemporaryName temp(output_path);
+  auto writer = SeqWriter::Open(temp.path(), SeqFormat::kFasta, opts.threads);
+  if (!writer.ok())
+    return temp.path() == output_path
+               ? writer.status()
+               : IoError(output_path + ": " +
+                         writer.status().message().substr(writer.status().message().find(':') + 2));
   tbb::task_arena arena(std::max(1, opts.threads));
   uint64_t total_nt = 0;
 
@@ -229,6 +236,7 @@ Status EncodeFile(const std::string& input_path, const std::string& output_path,
   if (recheck.Digest() != params.hash)
     return IoError(input->path() + ": file changed while encoding");
   DNASTORE_RETURN_IF_ERROR((*writer)->Close());
+  DNASTORE_RETURN_IF_ERROR(temp.Commit());
 
   if (summary) {
     summary->params = params;

@@ -137,6 +137,33 @@ Result<size_t> InputFile::ReadAt(uint64_t offset, uint8_t* buf, size_t n) const 
   return ReadFully(fd_, offset, buf, n, path_);
 }
 
+TemporaryName::TemporaryName(const std::string& path) : final_(path), temp_(path) {
+  struct stat st;
+  const bool special = path == "-" || (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode));
+  if (special) {
+    committed_ = true;  // nothing to rename or remove
+    return;
+  }
+  temp_ = path + ".dnastore-tmp." + std::to_string(getpid());
+  RegisterTemp(temp_);
+}
+
+TemporaryName::~TemporaryName() {
+  if (!committed_) {
+    unlink(temp_.c_str());
+    UnregisterTemp(temp_);
+  }
+}
+
+Status TemporaryName::Commit() {
+  if (committed_) return Status::Ok();
+  if (rename(temp_.c_str(), final_.c_str()) != 0)
+    return IoError(final_ + ": rename failed: " + Errno());
+  committed_ = true;
+  UnregisterTemp(temp_);
+  return Status::Ok();
+}
+
 Result<AtomicOutput> AtomicOutput::Create(const std::string& path, bool force) {
   AtomicOutput out;
   out.path_ = path;

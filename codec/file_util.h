@@ -72,6 +72,25 @@ class ScratchFile {
   int fd_ = -1;
 };
 
+// A temporary name next to `path` for writers that cannot use AtomicOutput
+// (e.g. SeqWriter). Standard output, devices and pipes are written directly.
+// The temporary file is removed on destruction unless committed, and is
+// registered for removal by RemoveTemporaryOutputs (signal handlers).
+class TemporaryName {
+ public:
+  explicit TemporaryName(const std::string& path);
+  ~TemporaryName();
+  TemporaryName(const TemporaryName&) = delete;
+  TemporaryName& operator=(const TemporaryName&) = delete;
+  const std::string& path() const { return temp_; }
+  // Renames the temporary file to the final name.
+  Status Commit();
+
+ private:
+  std::string final_, temp_;
+  bool committed_ = false;
+};
+
 // Base name of a path ("a/b/c.txt" -> "c.txt").
 std::string BaseName(const std::string& path);
 std::string DirName(const std::string& path);
