@@ -84,6 +84,7 @@ nlohmann::json ReportJson(const ConsensusCliOptions& o, const FrontEndOptions& f
       {"pairs_total", st.pairs_total},
       {"pairs_merged", st.pairs_merged},
       {"clusters", st.clusters},
+      {"clusters_folded", st.clusters_folded},
       {"strands", st.strands},
       {"strands_expected_length", st.strands_expected_length},
       {"error_rate", st.error_rate},
@@ -153,8 +154,11 @@ int RunConsensus(const ConsensusCliOptions& o) {
                  static_cast<unsigned long long>(st.reads_forward),
                  static_cast<unsigned long long>(st.reads_reverse),
                  static_cast<unsigned long long>(st.reads_junk));
-    std::fprintf(stderr, "clusters: %llu (median %llu reads), estimated read error %.2f%%\n",
+    std::fprintf(stderr,
+                 "clusters: %llu (%llu small ones folded; median %llu reads), estimated read "
+                 "error %.2f%%\n",
                  static_cast<unsigned long long>(st.clusters),
+                 static_cast<unsigned long long>(st.clusters_folded),
                  static_cast<unsigned long long>(MedianCoverage(st)), 100.0 * st.error_rate);
     std::fprintf(stderr, "strands:  %llu written to %s",
                  static_cast<unsigned long long>(st.strands), o.output.c_str());

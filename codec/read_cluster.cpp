@@ -484,6 +484,58 @@ int BoundedEditDistance(std::string_view a, std::string_view b, int max_edits) {
   return d;
 }
 
+std::vector<int64_t> MatchToTargets(const std::vector<std::string>& targets,
+                                    const std::vector<std::string>& queries,
+                                    const ClusterOptions& o) {
+  const bool noisy = o.error_rate > 0.02;
+  const int k = o.kmer_nt > 0 ? std::clamp(o.kmer_nt, 4, 31) : (noisy ? 11 : 14);
+  const int s = o.sketch_size > 0 ? std::clamp(o.sketch_size, 1, 256) : (noisy ? 32 : 8);
+  const double frac =
+      o.max_edit_fraction > 0 ? o.max_edit_fraction : ClusterEditFraction(o.error_rate);
+  // Index: sketch key -> targets (CSR).
+  FlatMap bucket_of;
+  std::vector<std::vector<uint32_t>> buckets;
+  std::vector<uint64_t> sk;
+  for (size_t t = 0; t < targets.size(); ++t) {
+    Sketch(targets[t], k, s, &sk);
+    for (uint64_t key : sk) {
+      uint32_t& b = bucket_of.Upsert(key, static_cast<uint32_t>(buckets.size()));
+      if (b == buckets.size()) buckets.emplace_back();
+      if (buckets[b].size() < static_cast<size_t>(kMaxBucketScan))
+        buckets[b].push_back(static_cast<uint32_t>(t));
+    }
+  }
+  std::vector<int64_t> out(queries.size(), -1);
+  tbb::parallel_for(
+      tbb::blocked_range<size_t>(0, queries.size(), 64), [&](const tbb::blocked_range<size_t>& r) {
+        CandidateList cand;
+        std::vector<uint64_t> qs;
+        for (size_t q = r.begin(); q != r.end(); ++q) {
+          Sketch(queries[q], k, s, &qs);
+          cand.raw.clear();
+          for (uint64_t key : qs) {
+            uint32_t b = bucket_of.Find(key);
+            if (b != kNone) cand.raw.insert(cand.raw.end(), buckets[b].begin(), buckets[b].end());
+          }
+          cand.Rank(std::max(1, o.max_candidates));
+          int best_d = -1;
+          for (const auto& [neg, t] : cand.ranked) {
+            const std::string& a = queries[q];
+            const std::string& b = targets[t];
+            size_t l = std::max({a.size(), b.size(), static_cast<size_t>(o.payload_nt)});
+            int max_d = static_cast<int>(std::ceil(frac * static_cast<double>(l)));
+            if (best_d >= 0) max_d = std::min(max_d, best_d - 1);
+            int d = BoundedEditDistance(a, b, max_d);
+            if (d >= 0 && (best_d < 0 || d < best_d)) {
+              best_d = d;
+              out[q] = static_cast<int64_t>(t);
+            }
+          }
+        }
+      });
+  return out;
+}
+
 std::unique_ptr<ReadClusterer> MakeReadClusterer(const ClusterOptions& options) {
   switch (options.method) {
     case ClusterMethod::kSketchGreedy:

@@ -81,6 +81,16 @@ class ReadClusterer {
 // Factory for the configured method. Never fails (options are clamped).
 std::unique_ptr<ReadClusterer> MakeReadClusterer(const ClusterOptions& options);
 
+// For each query, the index of the closest target within the clustering
+// edit-distance threshold of `options` (candidates from shared sketch k-mers,
+// up to max_candidates verified; ties: the target sharing more k-mers, then
+// the lower index), or -1. Used to fold small clusters (whose consensus is
+// little better than a read) into large ones. Parallel on the caller's TBB
+// arena; deterministic.
+std::vector<int64_t> MatchToTargets(const std::vector<std::string>& targets,
+                                    const std::vector<std::string>& queries,
+                                    const ClusterOptions& options);
+
 // Bounded edit distance (Levenshtein) between a and b: the distance when it is
 // <= max_edits, else -1. Thread-safe.
 int BoundedEditDistance(std::string_view a, std::string_view b, int max_edits);

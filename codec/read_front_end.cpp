@@ -108,13 +108,7 @@ class Pipeline {
     if (clusterer_) {
       std::vector<ReadCluster> clusters = clusterer_->TakeClusters();
       stats_.clusters = clusters.size();
-      for (const ReadCluster& c : clusters)
-        ++stats_.coverage_histogram[std::min<uint64_t>(c.read_count,
-                                                       FrontEndStats::kCoverageBins - 1)];
-      std::vector<size_t> keep;
-      for (size_t i = 0; i < clusters.size(); ++i)
-        if (clusters[i].read_count >= opt_.min_cluster_reads) keep.push_back(i);
-      strands->resize(keep.size());
+      std::vector<Strand> all(clusters.size());
       ConsensusOptions co;
       co.method = opt_.consensus_method;
       co.payload_nt = opt_.payload_nt;
@@ -123,18 +117,18 @@ class Pipeline {
           [&] { return MakeConsensusEngine(co); });
       arena_.execute([&] {
         tbb::parallel_for(
-            tbb::blocked_range<size_t>(0, keep.size(), 16),
+            tbb::blocked_range<size_t>(0, clusters.size(), 16),
             [&](const tbb::blocked_range<size_t>& r) {
               auto& engine = engines.local();
               std::vector<ConsensusRead> in;
               ConsensusResult res;
               for (size_t k = r.begin(); k != r.end(); ++k) {
-                ReadCluster& c = clusters[keep[k]];
+                ReadCluster& c = clusters[k];
                 in.clear();
                 for (const ClusterMember& m : c.reads)
                   in.push_back({m.seq, m.qual, m.expected_errors});
                 engine->Consensus(in, &res);
-                Strand& s = (*strands)[k];
+                Strand& s = all[k];
                 s.seq = std::move(res.seq);
                 s.qual = std::move(res.qual);
                 s.reads = static_cast<uint32_t>(std::min<uint64_t>(c.read_count, UINT32_MAX));
@@ -142,6 +136,14 @@ class Pipeline {
               }
             });
       });
+      std::vector<uint8_t> folded(all.size(), 0);
+      if (opt_.fold_below_reads > 1) FoldSmallClusters(&all, &folded);
+      for (size_t k = 0; k < all.size(); ++k) {
+        if (folded[k]) continue;
+        ++stats_.coverage_histogram[std::min<uint64_t>(all[k].reads,
+                                                       FrontEndStats::kCoverageBins - 1)];
+        if (all[k].reads >= opt_.min_cluster_reads) strands->push_back(std::move(all[k]));
+      }
     }
     stats_.seconds_consensus = SecondsSince(t0);
     stats_.strands = strands->size();
@@ -153,6 +155,38 @@ class Pipeline {
   }
 
   FrontEndStats& stats() { return stats_; }
+
+  // Small clusters whose consensus is within the clustering distance of a
+  // large cluster's consensus are reads that missed it (noisy reads): their
+  // reads are added to the large cluster's count and they produce no strand.
+  void FoldSmallClusters(std::vector<Strand>* all, std::vector<uint8_t>* folded) {
+    std::vector<std::string> targets, queries;
+    std::vector<size_t> target_idx, query_idx;
+    for (size_t k = 0; k < all->size(); ++k) {
+      if ((*all)[k].reads >= opt_.fold_below_reads) {
+        targets.push_back((*all)[k].seq);
+        target_idx.push_back(k);
+      } else {
+        queries.push_back((*all)[k].seq);
+        query_idx.push_back(k);
+      }
+    }
+    if (targets.empty() || queries.empty()) return;
+    ClusterOptions co;
+    co.payload_nt = opt_.payload_nt;
+    co.error_rate = stats_.error_rate;
+    co.max_edit_fraction = opt_.cluster_max_edit_fraction;
+    std::vector<int64_t> match;
+    arena_.execute([&] { match = MatchToTargets(targets, queries, co); });
+    for (size_t q = 0; q < queries.size(); ++q) {
+      if (match[q] < 0) continue;
+      Strand& t = (*all)[target_idx[static_cast<size_t>(match[q])]];
+      t.reads = static_cast<uint32_t>(
+          std::min<uint64_t>(uint64_t{t.reads} + (*all)[query_idx[q]].reads, UINT32_MAX));
+      (*folded)[query_idx[q]] = 1;
+      ++stats_.clusters_folded;
+    }
+  }
 
   // Merges mate pairs of one batch in parallel; output in pair order.
   void MergePairs(const std::vector<SeqRecord>& r1, const std::vector<SeqRecord>& r2,

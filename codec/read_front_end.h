@@ -44,6 +44,10 @@ struct FrontEndOptions {
   ClusterMethod cluster_method = ClusterMethod::kSketchGreedy;
   ConsensusMethod consensus_method = ConsensusMethod::kAlignVote;
   uint32_t min_cluster_reads = 1;  // clusters with fewer reads produce no strand
+  // Clusters with fewer reads than this whose consensus lies within the
+  // clustering distance of a larger cluster's consensus are folded into it
+  // (their reads count there; no strand of their own). 0 or 1 = never.
+  uint32_t fold_below_reads = 3;
 
   PairMergeOptions pair_merge;  // ReconstructStrandsPaired only
 };
@@ -56,15 +60,16 @@ struct Strand {
 };
 
 struct FrontEndStats {
-  uint64_t reads_total = 0;    // reads seen (a merged pair counts once, an unmerged pair twice)
-  uint64_t reads_used = 0;     // reads whose primers were found (clustered)
-  uint64_t reads_junk = 0;     // reads without a matching primer pair or plausible payload
-  uint64_t clusters = 0;       // clusters found (including those below min_cluster_reads)
-  uint64_t reads_forward = 0;  // used reads of the forward strand
-  uint64_t reads_reverse = 0;  // used reads of the reverse strand
-  uint64_t pairs_total = 0;    // read pairs seen (paired mode)
-  uint64_t pairs_merged = 0;   // pairs merged into one read
-  uint64_t strands = 0;        // strands returned
+  uint64_t reads_total = 0;      // reads seen (a merged pair counts once, an unmerged pair twice)
+  uint64_t reads_used = 0;       // reads whose primers were found (clustered)
+  uint64_t reads_junk = 0;       // reads without a matching primer pair or plausible payload
+  uint64_t clusters = 0;         // clusters found (including those below min_cluster_reads)
+  uint64_t clusters_folded = 0;  // small clusters folded into a larger one (fold_below_reads)
+  uint64_t reads_forward = 0;    // used reads of the forward strand
+  uint64_t reads_reverse = 0;    // used reads of the reverse strand
+  uint64_t pairs_total = 0;      // read pairs seen (paired mode)
+  uint64_t pairs_merged = 0;     // pairs merged into one read
+  uint64_t strands = 0;          // strands returned
   uint64_t strands_expected_length = 0;  // of those, with length payload_nt
   double error_rate = 0;                 // per-base error rate used (given or estimated)
   std::string fwd_primer;                // primers used (inferred when not given)
@@ -73,8 +78,8 @@ struct FrontEndStats {
   // Wall-clock seconds spent per stage (trim includes pair merging; not
   // deterministic, for reports only).
   double seconds_trim = 0, seconds_cluster = 0, seconds_consensus = 0;
-  // coverage_histogram[c] = clusters with c reads; the last bin (kCoverageBins - 1)
-  // counts clusters with at least that many reads.
+  // coverage_histogram[c] = clusters (after folding) with c reads; the last bin
+  // (kCoverageBins - 1) counts clusters with at least that many reads.
   static constexpr size_t kCoverageBins = 101;
   std::vector<uint64_t> coverage_histogram;
 };

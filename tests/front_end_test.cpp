@@ -220,6 +220,30 @@ TEST(FrontEndCluster, BoundedEditDistanceMatchesSlowTwin) {
   }
 }
 
+TEST(FrontEndCluster, MatchToTargets) {
+  Rng rng(16, 0);
+  std::vector<std::string> targets, queries;
+  std::vector<int64_t> want;
+  for (int t = 0; t < 200; ++t) targets.push_back(RandomBases(rng, 150));
+  std::string m, q;
+  for (int i = 0; i < 300; ++i) {
+    if (i % 3 == 2) {
+      queries.push_back(RandomBases(rng, 150));  // matches nothing
+      want.push_back(-1);
+    } else {
+      int t = static_cast<int>(rng.Below(targets.size()));
+      Mutate(rng, targets[t], {0.01, 0.005, 0.005}, &m, &q);
+      queries.push_back(m);
+      want.push_back(t);
+    }
+  }
+  ClusterOptions o;
+  o.payload_nt = 150;
+  o.error_rate = 0.005;
+  EXPECT_EQ(MatchToTargets(targets, queries, o), want);
+  EXPECT_EQ(MatchToTargets({}, queries, o), std::vector<int64_t>(queries.size(), -1));
+}
+
 // ------------------------------------------------------------- consensus
 
 TEST(FrontEndConsensus, MatchesMajorityVoteOnSubstitutionClusters) {
