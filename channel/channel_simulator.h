@@ -100,9 +100,11 @@ struct SimulateStats {
   // Injected error events per stage: [stage][type], stage 0 synthesis,
   // 1 PCR, 2 decay, 3 sequencing; type order = EditType.
   uint64_t stage_events[4][3] = {};
-  // Net edits by reference position (forward oligo coordinates in single-end
-  // mode, mate template coordinates in paired mode); index = position,
-  // truncated to the longest reference.
+  // Net edits by reference position (forward oligo coordinates); index =
+  // position, up to the longest oligo. In paired mode the fragment edits are
+  // counted in oligo coordinates and each mate's sequencing edits in its
+  // template coordinates (the totals above include both, and reference_nt
+  // adds each mate's length); reference_nt_by_position covers oligos only.
   std::vector<uint64_t> substitutions_by_position, insertions_by_position, deletions_by_position,
       reference_nt_by_position;
   // coverage_histogram[c] = number of oligos with exactly c reads (the last
