@@ -24,6 +24,8 @@ struct ConsensusCliOptions {
   bool collapse = false;
   uint32_t min_reads = 1;
   double error_rate = 0;
+  double primer_errors = 0.25;
+  int primer_slack = 24;
   size_t batch_reads = 1 << 16;
   CommonOptions common;
 };
@@ -114,6 +116,8 @@ int RunConsensus(const ConsensusCliOptions& o) {
   fo.infer_primer_nt = o.primer_nt;
   fo.min_cluster_reads = o.min_reads;
   fo.error_rate = o.error_rate;
+  fo.max_primer_error_fraction = o.primer_errors;
+  fo.primer_search_slack_nt = o.primer_slack;
   if (o.method == "vote") {
     fo.consensus_method = ConsensusMethod::kAlignVote;
   } else if (o.method == "spoa") {
@@ -185,6 +189,12 @@ void RegisterConsensus(CLI::App& app, RunFn& run) {
                   "FWD,REV primers 5'->3' (the oligo ends with RC(REV)); default: infer");
   cmd->add_option("--primer-length", opts->primer_nt, "Primer length when inferring (nt)")
       ->check(CLI::Range(8, 64));
+  cmd->add_option("--primer-errors", opts->primer_errors,
+                  "Edits allowed per primer base when locating primers")
+      ->check(CLI::Range(0.0, 0.5));
+  cmd->add_option("--primer-slack", opts->primer_slack,
+                  "Bases before a primer (adapters) tolerated at each read end")
+      ->check(CLI::Range(0, 1000));
   cmd->add_option("--paired", opts->paired, "Paired-end R1 and R2 files (mates merged)")
       ->expected(2);
   cmd->add_option("--payload-length", opts->payload_nt,
