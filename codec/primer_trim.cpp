@@ -163,7 +163,9 @@ bool PrimerTrimmer::Trim(std::string_view seq, std::string_view qual, TrimmedRea
 
   Candidate fwd = evaluate(options_.fwd_primer, max_edits_fwd_, rev_rc_, max_edits_rev_);
   Candidate rev;
-  if (!(fwd.ok && fwd.edits == 0))
+  // Both primers found with <= 2 edits in total: the reverse orientation
+  // cannot do better unless the primers are near-identical; skip it.
+  if (!(fwd.ok && fwd.edits <= 2 && fwd.edits * 4 <= max_edits_fwd_ + max_edits_rev_))
     rev = evaluate(options_.rev_primer, max_edits_rev_, fwd_rc_, max_edits_fwd_);
   bool use_rev = rev.ok && (!fwd.ok || rev.edits < fwd.edits);
   const Candidate& c = use_rev ? rev : fwd;
