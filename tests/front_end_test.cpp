@@ -524,6 +524,55 @@ TEST(FrontEnd, TdtHomopolymerCollapse) {
   EXPECT_GE(exact, 196);
 }
 
+TEST(FrontEnd, OddReadsNeverCrash) {
+  // Seeded fuzz: primers with random fragments, lower case, N, odd quality
+  // lengths, empty reads. Only checks invariants.
+  Rng rng(23, 0);
+  const std::string alphabet = "ACGTacgtNRY";
+  std::vector<SeqRecord> reads;
+  for (int i = 0; i < 3000; ++i) {
+    SeqRecord r;
+    int parts = static_cast<int>(rng.Below(5));
+    for (int p = 0; p < parts; ++p) {
+      switch (rng.Below(5)) {
+        case 0:
+          r.seq += kTestFwd;
+          break;
+        case 1:
+          r.seq += ReverseComplement(kTestRev);
+          break;
+        case 2:
+          r.seq += ReverseComplement(kTestFwd);
+          break;
+        default:
+          for (uint64_t k = rng.Below(200); k > 0; --k)
+            r.seq.push_back(alphabet[rng.Below(alphabet.size())]);
+      }
+    }
+    if (rng.Bernoulli(0.5)) r.qual.assign(rng.Bernoulli(0.8) ? r.seq.size() : rng.Below(50), '5');
+    reads.push_back(std::move(r));
+  }
+  for (int payload_nt : {0, 60}) {
+    for (bool collapse : {false, true}) {
+      FrontEndOptions o;
+      o.fwd_primer = kTestFwd;
+      o.rev_primer = kTestRev;
+      o.payload_nt = payload_nt;
+      o.collapse_homopolymers = collapse;
+      o.batch_reads = 700;
+      o.threads = 2;
+      std::vector<Strand> strands;
+      FrontEndStats st;
+      ASSERT_TRUE(ReconstructStrandsFromReads(reads, o, &strands, &st).ok());
+      EXPECT_EQ(st.reads_used + st.reads_junk, st.reads_total);
+      for (const auto& s : strands) {
+        EXPECT_EQ(s.seq.size(), s.qual.size());
+        EXPECT_EQ(s.seq.find_first_not_of("ACGT"), std::string::npos);
+      }
+    }
+  }
+}
+
 TEST(FrontEnd, JunkOnlyAndBadOptions) {
   Rng rng(22, 0);
   std::vector<SeqRecord> reads(100);
