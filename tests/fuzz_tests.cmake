@@ -1,0 +1,38 @@
+# Fuzz targets (tests/fuzz/fuzz_*.cpp); see docs/reliability.md.
+#
+# Always: each target is compiled with a tiny replay main
+# (fuzz/fuzz_replay_main.cpp) and registered with ctest as fuzz_<t>_replay,
+# which runs every file of the committed corpus fuzz/corpus/<t>/ through it.
+#
+# With -DDNASTORE_FUZZ=ON (clang): libFuzzer executables fuzz_<t> built with
+# -fsanitize=fuzzer,address,undefined; the dnastore libraries get
+# -fsanitize=fuzzer-no-link,address,undefined so libFuzzer sees their coverage.
+set(DNASTORE_FUZZ_TARGETS seq_reader header decode roundtrip)
+set(DNASTORE_FUZZ_DIR ${CMAKE_CURRENT_SOURCE_DIR}/fuzz)
+
+if(DNASTORE_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "DNASTORE_FUZZ=ON needs clang (CC=clang CXX=clang++)")
+  endif()
+  set(DNASTORE_FUZZ_SAN -fsanitize=address,undefined -fno-sanitize-recover=undefined
+    -fno-omit-frame-pointer)
+  foreach(lib dnastore_core dnastore_codec)
+    target_compile_options(${lib} PRIVATE -fsanitize=fuzzer-no-link ${DNASTORE_FUZZ_SAN})
+    target_link_options(${lib} PUBLIC -fsanitize=address,undefined)
+  endforeach()
+endif()
+
+foreach(t ${DNASTORE_FUZZ_TARGETS})
+  add_executable(fuzz_${t}_replay ${DNASTORE_FUZZ_DIR}/fuzz_${t}.cpp
+    ${DNASTORE_FUZZ_DIR}/fuzz_replay_main.cpp)
+  target_link_libraries(fuzz_${t}_replay PRIVATE dnastore::codec dnastore::core)
+  add_test(NAME fuzz_${t}_replay
+    COMMAND fuzz_${t}_replay ${DNASTORE_FUZZ_DIR}/corpus/${t})
+  set_tests_properties(fuzz_${t}_replay PROPERTIES TIMEOUT 120)
+  if(DNASTORE_FUZZ)
+    add_executable(fuzz_${t} ${DNASTORE_FUZZ_DIR}/fuzz_${t}.cpp)
+    target_compile_options(fuzz_${t} PRIVATE -fsanitize=fuzzer ${DNASTORE_FUZZ_SAN})
+    target_link_options(fuzz_${t} PRIVATE -fsanitize=fuzzer,address,undefined)
+    target_link_libraries(fuzz_${t} PRIVATE dnastore::codec dnastore::core)
+  endif()
+endforeach()
