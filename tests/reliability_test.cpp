@@ -37,6 +37,17 @@ std::string Dir() {
 
 std::string P(const std::string& name) { return Dir() + "/" + name; }
 
+// Removes the scratch directory after the last test.
+class RemoveScratchDir : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(Dir(), ec);
+  }
+};
+[[maybe_unused]] ::testing::Environment* const kRemoveScratch =
+    ::testing::AddGlobalTestEnvironment(new RemoveScratchDir);
+
 // Runs `dnastore <args>` through the shell (so args may redirect stdout);
 // stderr is captured.
 RunResult RunCli(const std::string& args) {

@@ -15,15 +15,21 @@
 
 namespace dnastore_fuzz {
 
-// A scratch directory unique to this process (fuzz jobs may run in parallel).
+// A scratch directory unique to this process (fuzz jobs may run in parallel),
+// removed at exit.
 inline const std::string& ScratchDir() {
-  static const std::string dir = [] {
+  // Never destroyed, so the atexit handler can still read it.
+  static const std::string& dir = *new std::string([] {
     const char* t = std::getenv("TMPDIR");
     std::string d =
         std::string(t && *t ? t : "/tmp") + "/dnastore_fuzz_" + std::to_string(getpid());
     std::filesystem::create_directories(d);
+    std::atexit([] {
+      std::error_code ec;
+      std::filesystem::remove_all(ScratchDir(), ec);
+    });
     return d;
-  }();
+  }());
   return dir;
 }
 
