@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <thread>
 
 namespace dnastore::cli {
@@ -52,6 +54,20 @@ void Progress::Finish() {
   if (finished_) return;
   finished_ = true;
   if (enabled_ && shown_) std::fprintf(stderr, "\r\033[K");
+}
+
+Status WriteTextFile(const std::string& path, const std::string& text) {
+  const bool to_stdout = path == "-";
+  const std::string name = to_stdout ? std::string("standard output") : path;
+  errno = 0;
+  FILE* f = to_stdout ? stdout : std::fopen(path.c_str(), "w");
+  if (!f) return IoError(name + ": cannot create: " + std::strerror(errno));
+  bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  ok = (std::fflush(f) == 0) && ok;
+  int err = errno;
+  if (!to_stdout) ok = (std::fclose(f) == 0) && ok;
+  if (!ok) return IoError(name + ": write failed: " + std::strerror(err ? err : EIO));
+  return Status::Ok();
 }
 
 std::string HumanBytes(double bytes) {

@@ -50,6 +50,11 @@ class Progress {
   std::chrono::steady_clock::time_point start_, last_;
 };
 
+// Writes `text` to `path` ("-" = standard output), checking every step so
+// that a full disk or a closed pipe is an I/O error naming the file and the
+// system's reason (kIo), never silent.
+Status WriteTextFile(const std::string& path, const std::string& text);
+
 // Human-readable byte count ("1.5 MiB").
 std::string HumanBytes(double bytes);
 

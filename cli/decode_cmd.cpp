@@ -96,12 +96,9 @@ int RunDecode(const DecodeCliOptions& o) {
       },
       &r);
   bar.Finish();
-  if (!o.report_path.empty()) {
-    std::ofstream rf(o.report_path);
-    rf << ReportJson(r, st).dump(2) << "\n";
-    if (!rf)
-      std::fprintf(stderr, "dnastore decode: warning: cannot write %s\n", o.report_path.c_str());
-  }
+  Status report_status;
+  if (!o.report_path.empty())
+    report_status = WriteTextFile(o.report_path, ReportJson(r, st).dump(2) + "\n");
   if (!o.common.quiet) {
     if (r.header_found) {
       std::fprintf(stderr, "dnastore decode: archive '%s' (%s), mode: %s\n",
@@ -131,6 +128,7 @@ int RunDecode(const DecodeCliOptions& o) {
     }
   }
   if (!st.ok()) return ReportError("decode", st);
+  if (!report_status.ok()) return ReportError("decode", report_status);
   return 0;
 }
 

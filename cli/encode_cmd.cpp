@@ -1,5 +1,7 @@
 // `dnastore encode`: file -> oligo pool (FASTA).
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -23,12 +25,10 @@ struct EncodeCliOptions {
 
 double Percent(double v) { return v > 1.0 ? v / 100.0 : v; }
 
-// Redundancy (parity fraction) of the density presets.
 Result<double> PresetRedundancy(const std::string& preset) {
-  if (preset.empty() || preset == "balanced") return 0.176;  // p = 45 of 255
-  if (preset == "dense") return 0.118;                       // p = 30 of 255
-  if (preset == "robust") return 0.333;                      // p = 85 of 255
-  return UsageError("unknown --preset '" + preset + "' (dense, balanced, robust)");
+  double r = DensityPresetRedundancy(preset);
+  if (r < 0) return UsageError("unknown --preset '" + preset + "' (dense, balanced, robust)");
+  return r;
 }
 
 Status WriteOrderSheet(const std::string& pool, const std::string& csv) {
@@ -44,7 +44,7 @@ Status WriteOrderSheet(const std::string& pool, const std::string& csv) {
     for (const auto& r : batch) out << r.name << ',' << r.seq << '\n';
   }
   out.flush();
-  if (!out) return IoError(csv + ": write failed");
+  if (!out) return IoError(csv + ": write failed: " + std::strerror(errno ? errno : EIO));
   return Status::Ok();
 }
 
@@ -107,8 +107,7 @@ int RunEncode(const EncodeCliOptions& o) {
     std::fprintf(stderr,
                  "  density     %.3f bits/nt in the payload region, %.3f bits/nt with primers\n",
                  s.bits_per_nt_payload, s.bits_per_nt_total);
-    std::fprintf(stderr,
-                 "  redundancy  RS over GF(256), %d parity per %d-oligo codeword (%.1f%%)",
+    std::fprintf(stderr, "  redundancy  RS over GF(256), %d parity per %d-oligo codeword (%.1f%%)",
                  p.rs_p, p.rs_k + p.rs_p, 100.0 * s.parity_fraction);
     if (s.smallest_codeword_n && s.smallest_codeword_n != p.rs_k + p.rs_p)
       std::fprintf(stderr, "; last codeword %d parity of %d", s.smallest_codeword_p,
@@ -145,14 +144,8 @@ int RunEncode(const EncodeCliOptions& o) {
         {"random_loss_tolerance_99", tol},
         {"seconds", s.seconds},
     };
-    std::string text = j.dump(2) + "\n";
-    if (o.json_path == "-") {
-      std::fputs(text.c_str(), stdout);
-    } else {
-      std::ofstream jf(o.json_path);
-      jf << text;
-      if (!jf) return ReportError("encode", IoError(o.json_path + ": cannot write"));
-    }
+    Status js = WriteTextFile(o.json_path, j.dump(2) + "\n");
+    if (!js.ok()) return ReportError("encode", js);
   }
   return 0;
 }

@@ -140,7 +140,7 @@ bool UnpackDataFrame(const ArchiveParams& params, int body_bits, const uint8_t* 
   (void)body_bits;
   const int d = params.data_bytes;
   const int index_bytes = (params.index_bits + 7) / 8;
-  uint8_t tmp[64];
+  uint8_t tmp[kMaxFrameBytes];
   std::memcpy(tmp, frame + 1, d + index_bytes);
   // Clear bits beyond the frame (the mapper may leave noise there).
   const int spare = 8 * index_bytes - params.index_bits;
@@ -240,7 +240,8 @@ Result<ArchiveParams> ParseHeader(const std::vector<uint8_t>& b) {
   uint32_t crc = static_cast<uint32_t>(get(4));
   if (crc != Crc32(b.data(), pos - 4)) return bad("checksum mismatch");
   if (p.rs_k < 1 || p.rs_p < 0 || p.rs_k + p.rs_p > 255 || p.stripe_blocks < 1 ||
-      p.data_bytes < 1 || p.data_bytes > 48 || p.index_bits < 1 || p.index_bits > 48)
+      p.data_bytes < 1 || p.data_bytes > kMaxFrameBytes - 8 || p.index_bits < 1 ||
+      p.index_bits > 48)
     return bad("parameters out of range");
   return p;
 }

@@ -82,13 +82,21 @@ bool PrimerSitesOk(std::string_view oligo, const PrimerPatterns& p) {
          ok(p.rev_rc, total - p.rev_rc.size());
 }
 
+// Seed length of the direct mapping: longer oligos pass the random
+// constraint check less often, so they get more seeds (format v1 rule).
+int DirectSeedNt(int total_nt) {
+  if (total_nt <= 200) return 4;
+  return std::min(8, 4 + (total_nt - 200 + 69) / 70);
+}
+
 class DirectMapper final : public PayloadMapper {
  public:
   explicit DirectMapper(const OligoGeometry& g) : g_(g) {
     pf_ = static_cast<int>(g.fwd_primer.size());
     pr_ = static_cast<int>(g.rev_primer.size());
     total_ = g.length_nt();
-    body_nt_ = g.payload_nt - kSeedNt;
+    seed_nt_ = DirectSeedNt(total_);
+    body_nt_ = g.payload_nt - seed_nt_;
     words_ = (total_ + 31) / 32;
     gc_lo_ = GcLow(g.constraints, total_);
     gc_hi_ = GcHigh(g.constraints, total_);
@@ -108,19 +116,11 @@ class DirectMapper final : public PayloadMapper {
     for (int kind = 0; kind < 2; ++kind) {
       auto& tab = table_[kind];
       auto& nts = body_ks_[kind];
-      tab.assign(static_cast<size_t>(kSeeds) * words_, 0);
-      nts.assign(static_cast<size_t>(kSeeds) * body_nt_, 0);
-      for (int c = 0; c < kSeeds; ++c) {
-        uint64_t* w = tab.data() + static_cast<size_t>(c) * words_;
-        for (int i = 0; i < kSeedNt; ++i) SetNt(w, pf_ + i, (c >> (2 * (kSeedNt - 1 - i))) & 3);
-        auto ks =
-            KeystreamWords(Mapping::kDirect, static_cast<FrameKind>(kind), c, (body_nt_ + 31) / 32);
-        for (int j = 0; j < body_nt_; ++j) {
-          int v = static_cast<int>((ks[j / 32] >> (2 * (j % 32))) & 3);
-          nts[static_cast<size_t>(c) * body_nt_ + j] = static_cast<uint8_t>(v);
-          SetNt(w, pf_ + kSeedNt + j, v);
-        }
-      }
+      tab.assign(static_cast<size_t>(kTabledSeeds) * words_, 0);
+      nts.assign(static_cast<size_t>(kTabledSeeds) * body_nt_, 0);
+      for (int c = 0; c < kTabledSeeds; ++c)
+        SeedTable(static_cast<FrameKind>(kind), c, tab.data() + static_cast<size_t>(c) * words_,
+                  nts.data() + static_cast<size_t>(c) * body_nt_);
     }
   }
 
@@ -129,7 +129,7 @@ class DirectMapper final : public PayloadMapper {
   bool Map(const uint8_t* frame, FrameKind kind, std::string* oligo) const override {
     uint64_t base[kMaxWords + 1] = {};
     for (int w = 0; w < words_; ++w) base[w] = base_[w];
-    const int off = pf_ + kSeedNt;
+    const int off = pf_ + seed_nt_;
     const int full_bytes = body_nt_ / 4;
     const auto& rev = ByteTables().reversed;
     for (int j = 0; j < full_bytes; ++j) {  // 4 nt per frame byte
@@ -145,8 +145,19 @@ class DirectMapper final : public PayloadMapper {
     }
     const uint64_t* tab = table_[static_cast<int>(kind)].data();
     uint64_t cand[kMaxWords + 1] = {};
-    for (int c = 0; c < kSeeds; ++c) {
-      const uint64_t* t = tab + static_cast<size_t>(c) * words_;
+    std::vector<uint64_t> extra_words;
+    std::vector<uint8_t> extra_nts;
+    const int64_t seeds = int64_t{1} << (2 * seed_nt_);
+    for (int64_t c = 0; c < seeds; ++c) {
+      const uint64_t* t;
+      if (c < kTabledSeeds) {
+        t = tab + static_cast<size_t>(c) * words_;
+      } else {  // long oligos: rarely needed seeds are computed on the fly
+        extra_words.assign(words_, 0);
+        extra_nts.assign(body_nt_, 0);
+        SeedTable(kind, c, extra_words.data(), extra_nts.data());
+        t = extra_words.data();
+      }
       for (int w = 0; w < words_; ++w) cand[w] = base[w] ^ t[w];
       if (!Check(cand)) continue;
       oligo->resize(total_ + 3);  // room for whole 4-nt writes
@@ -164,16 +175,25 @@ class DirectMapper final : public PayloadMapper {
 
   bool Demap(std::string_view payload, FrameKind kind, uint8_t* frame) const override {
     if (static_cast<int>(payload.size()) != g_.payload_nt) return false;
-    int c = 0;
-    for (int i = 0; i < kSeedNt; ++i) {
+    int64_t c = 0;
+    for (int i = 0; i < seed_nt_; ++i) {
       int v = BaseCode(payload[i]);
       c = (c << 2) | (v < 0 ? 0 : v);
     }
-    const uint8_t* ks = body_ks_[static_cast<int>(kind)].data() + static_cast<size_t>(c) * body_nt_;
+    const uint8_t* ks;
+    std::vector<uint8_t> extra_nts;
+    if (c < kTabledSeeds) {
+      ks = body_ks_[static_cast<int>(kind)].data() + static_cast<size_t>(c) * body_nt_;
+    } else {
+      std::vector<uint64_t> extra_words(words_, 0);
+      extra_nts.assign(body_nt_, 0);
+      SeedTable(kind, c, extra_words.data(), extra_nts.data());
+      ks = extra_nts.data();
+    }
     const int bytes = (2 * body_nt_ + 7) / 8;
     for (int b = 0; b < bytes; ++b) frame[b] = 0;
     for (int j = 0; j < body_nt_; ++j) {
-      int v = BaseCode(payload[kSeedNt + j]);
+      int v = BaseCode(payload[seed_nt_ + j]);
       v = (v < 0 ? 0 : v) ^ ks[j];
       frame[j >> 2] |= static_cast<uint8_t>(v << (6 - 2 * (j & 3)));
     }
@@ -193,11 +213,24 @@ class DirectMapper final : public PayloadMapper {
     return Check(w);
   }
 
-  static constexpr int kSeedNt = 4;
-  static constexpr int kSeeds = 256;
+  static constexpr int kTabledSeeds = 256;
   static constexpr int kMaxWords = 16;  // oligos up to 512 nt
 
  private:
+  // Seed digits and keystream of seed c, in oligo coordinates (`w`) and as
+  // body nucleotides (`nts`).
+  void SeedTable(FrameKind kind, int64_t c, uint64_t* w, uint8_t* nts) const {
+    for (int i = 0; i < seed_nt_; ++i)
+      SetNt(w, pf_ + i, static_cast<int>((c >> (2 * (seed_nt_ - 1 - i))) & 3));
+    auto ks =
+        KeystreamWords(Mapping::kDirect, kind, static_cast<uint64_t>(c), (body_nt_ + 31) / 32);
+    for (int j = 0; j < body_nt_; ++j) {
+      int v = static_cast<int>((ks[j / 32] >> (2 * (j % 32))) & 3);
+      nts[j] = static_cast<uint8_t>(v);
+      SetNt(w, pf_ + seed_nt_ + j, v);
+    }
+  }
+  int seed_nt_ = 4;
   static void SetNt(uint64_t* w, int pos, int v) {
     w[pos >> 5] &= ~(3ULL << (2 * (pos & 31)));
     w[pos >> 5] |= static_cast<uint64_t>(v) << (2 * (pos & 31));

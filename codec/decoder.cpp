@@ -189,6 +189,15 @@ class Decoder {
   Status DecodeStripe(const StripeLayout& st, const ReedSolomon& rs, std::vector<uint8_t>& buf,
                       int* min_margin);
   Status ReadsPass(bool tdt_hint);
+  std::string InputNames() const {
+    std::string names;
+    for (const auto& p : display_inputs_) names += (names.empty() ? "" : ", ") + p;
+    if (!opts_.paired_r1.empty())
+      names += (names.empty() ? "" : ", ") + opts_.paired_r1 + " + " + opts_.paired_r2;
+    return names;
+  }
+  std::vector<std::string> display_inputs_;
+  bool write_partial_ = true;
   Status RunFrontEnd(const FrontEndOptions& fo, std::vector<Strand>* strands, FrontEndStats* stats);
   std::optional<ArchiveParams> HeaderFromStrands(const std::vector<Strand>& strands,
                                                  const std::string& fwd_primer);
@@ -431,7 +440,14 @@ Status Decoder::DecodeStripe(const StripeLayout& st, const ReedSolomon& rs,
   for (int b = 0; b < st.blocks; ++b) {
     if (!failed[b]) continue;
     ++report_->codewords_failed;
+    // Keep what arrived intact (CRC-checked frames are right); everything
+    // else in this codeword is unknown and reported missing.
+    for (int i = 0; i < n; ++i)
+      std::memcpy(slots[i] + static_cast<size_t>(b) * d,
+                  received.data() + i * slot_bytes + static_cast<size_t>(b) * d, d);
     for (int i = 0; i < st.k; ++i) {
+      if (std::find(with_suspects[b].begin(), with_suspects[b].end(), i) == with_suspects[b].end())
+        continue;
       uint64_t off = st.data_offset + (static_cast<uint64_t>(i) * st.blocks + b) * d;
       if (off >= p.file_size) continue;
       report_->missing.push_back({off, std::min<uint64_t>(d, p.file_size - off)});
@@ -485,7 +501,7 @@ Status Decoder::OuterDecodeAndWrite() {
   report_->missing = std::move(merged);
   report_->hash_ok = hasher.Digest() == p.hash;
   const bool recovered = report_->hash_ok && report_->missing.empty();
-  if (!recovered && !opts_.partial) {
+  if (!recovered && !(opts_.partial && write_partial_)) {
     if (!report_->missing.empty()) {
       uint64_t bytes = 0;
       for (const auto& r : report_->missing) bytes += r.length;
@@ -589,7 +605,7 @@ Status Decoder::ReadsPass(bool tdt_hint) {
       for (bool collapse : {tdt_hint, !tdt_hint})
         attempts.push_back({ps.first, ps.second, collapse, 0});
   }
-  Status last = Unrecoverable("no archive header found in the reads");
+  Status last = Unrecoverable("no dnastore archive header found in " + InputNames());
   for (const Attempt& a : attempts) {
     FrontEndOptions fo;
     fo.fwd_primer = a.fwd;
@@ -606,10 +622,10 @@ Status Decoder::ReadsPass(bool tdt_hint) {
     if (progress_) progress_("clustering", 0, 0);
     Status st = RunFrontEnd(fo, &strands, &stats);
     if (!st.ok()) {
-      if (st.code() == ErrorCode::kIo ||
-          (st.code() == ErrorCode::kBadInput && a.fwd.empty() == false))
-        return st;
-      last = st;
+      // Reads we cannot even find primers in hold no archive we can read:
+      // "not recoverable" (exit 3), not malformed input.
+      if (st.code() != ErrorCode::kBadInput || !a.fwd.empty()) return st;
+      last = Unrecoverable("no dnastore archive found in " + InputNames() + ": " + st.message());
       continue;
     }
     report_->records = stats.reads_total;
@@ -668,6 +684,9 @@ static bool LooksLikeTdt(const ReadBatch& batch) {
 
 Status Decoder::Run() {
   if (opts_.inputs.empty() && opts_.paired_r1.empty()) return UsageError("no input files given");
+  display_inputs_ = opts_.inputs;
+  for (auto& n : display_inputs_)
+    if (n == "-") n = "standard input";
   for (auto& path : opts_.inputs) {
     if (path != "-") continue;
     auto in = InputFile::Open("-");
@@ -709,17 +728,32 @@ Status Decoder::Run() {
       if (exact >= 0.98 * batch.size()) {
         report_->mode = "strands";
         DNASTORE_RETURN_IF_ERROR(CleanPass(std::move(batch), std::move(reader)));
+        // A partial file is written only by the last attempt.
+        write_partial_ = false;
         Status st = OuterDecodeAndWrite();
+        write_partial_ = true;
         if (st.code() != ErrorCode::kUnrecoverable) return st;
-        DNASTORE_RETURN_IF_ERROR(SetArchive(*params_));  // fresh store
-        const uint64_t records = report_->records;
+        // Retry as sequencer reads (clustering + consensus) with a fresh store;
+        // keep the first attempt in case the retry does no better.
+        std::unique_ptr<SlotStore> first_store = std::move(store_);
+        const DecodeReport first_report = *report_;
+        DNASTORE_RETURN_IF_ERROR(SetArchive(*params_));
         *report_ = DecodeReport();
         report_->header_found = true;
         report_->params = *params_;
         report_->oligos_expected = layout_->total_oligos();
         Status reads = ReadsPass(false);
-        if (reads.code() == ErrorCode::kUnrecoverable && records > 0) return st;
-        return reads;
+        if (reads.code() != ErrorCode::kUnrecoverable || !report_->output_path.empty() ||
+            (!opts_.partial && !report_->missing.empty()))
+          return reads;
+        // The retry found nothing better: report (and, with --partial, write)
+        // the first attempt.
+        store_ = std::move(first_store);
+        *report_ = first_report;
+        report_->missing.clear();
+        report_->codewords = report_->codewords_failed = report_->erasures = 0;
+        report_->columns_with_errors = 0;
+        return OuterDecodeAndWrite();
       }
     }
   }

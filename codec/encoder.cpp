@@ -292,3 +292,14 @@ double RandomLossTolerance(const ArchiveParams& params, double success) {
 }
 
 }  // namespace dnastore
+
+namespace dnastore {
+
+double DensityPresetRedundancy(const std::string& preset) {
+  if (preset == "dense") return 30.0 / 255;
+  if (preset == "balanced" || preset.empty()) return 45.0 / 255;
+  if (preset == "robust") return 85.0 / 255;
+  return -1;
+}
+
+}  // namespace dnastore

@@ -65,3 +65,11 @@ namespace dnastore {
 double RandomLossTolerance(const ArchiveParams& params, double success);
 
 }  // namespace dnastore
+
+namespace dnastore {
+
+// Parity share of the density presets: "dense" (30 of 255 oligos),
+// "balanced" (45, the default), "robust" (85). Returns -1 for other names.
+double DensityPresetRedundancy(const std::string& preset);
+
+}  // namespace dnastore

@@ -82,10 +82,12 @@ Result<std::unique_ptr<SeqReader>> SeqReader::Open(const std::string& path) {
       break;
     case empty_format:
       return BadInput(path + ": file is empty");
-    default:
-      return BadInput(path + ": not a FASTA, FASTQ, SAM or BAM file (detected: " +
-                      std::string(hts_format_description(fmt) ? hts_format_description(fmt) : "?") +
-                      ")");
+    default: {
+      char* desc = hts_format_description(fmt);  // malloc'd by HTSlib
+      std::string what = desc ? desc : "?";
+      free(desc);
+      return BadInput(path + ": not a FASTA, FASTQ, SAM or BAM file (detected: " + what + ")");
+    }
   }
   r->impl_->hdr = sam_hdr_read(r->impl_->fp);
   if (!r->impl_->hdr) return BadInput(path + ": cannot read " + r->format_ + " header");

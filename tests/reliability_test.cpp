@@ -428,7 +428,7 @@ TEST_F(Reliability, MixedArchivesNeverGiveAWrongFile) {
 // primer pair is shared by enough reads (best 1 of 300)", no file named)
 // instead of 3 (decoder.h: kUnrecoverable when no archive is found; the
 // similar case in cli_test.cpp exits 3). See docs/reliability.md.
-TEST_F(Reliability, DISABLED_UnrelatedReadsExitThree) {
+TEST_F(Reliability, UnrelatedReadsExitThree) {
   std::vector<Rec> reads;
   for (int i = 0; i < 300; ++i) {
     std::string seq;
@@ -531,7 +531,7 @@ TEST_F(Reliability, StdoutToDevFullIsAnIoError) {
 
 // DISABLED: `encode --json -` to a full disk exits 0; the JSON summary is
 // lost silently (see docs/reliability.md, "Open defects").
-TEST_F(Reliability, DISABLED_JsonSummaryToDevFullIsAnIoError) {
+TEST_F(Reliability, JsonSummaryToDevFullIsAnIoError) {
   auto r = RunCli("encode " + a_file_ + " -o " + P("j.fasta") + " --json - > /dev/full");
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_TRUE(Contains(r.err, "No space left on device")) << r.err;
@@ -539,7 +539,7 @@ TEST_F(Reliability, DISABLED_JsonSummaryToDevFullIsAnIoError) {
 
 // DISABLED: `decode --report /dev/full` exits 0 without any warning; the
 // report is lost silently (see docs/reliability.md, "Open defects").
-TEST_F(Reliability, DISABLED_DecodeReportToDevFullIsReported) {
+TEST_F(Reliability, DecodeReportToDevFullIsReported) {
   auto r = Decode(a_pool_, "rep_full.out", "--report /dev/full");
   EXPECT_NE(r.code, 0) << r.err;
   EXPECT_TRUE(Contains(r.err, "/dev/full")) << r.err;
@@ -642,7 +642,7 @@ TEST_F(Integrity, PartialWritesRecoveredBytesAndListsMissingRanges) {
 // DISABLED: `decode --partial` without --force, output not existing before,
 // exits 2 "already exists (use --force to overwrite)" after writing the
 // partial file; the report lists no ranges (see docs/reliability.md).
-TEST_F(Integrity, DISABLED_PartialWithoutForce) {
+TEST_F(Integrity, PartialWithoutForce) {
   std::string out = P("partial_noforce.out");
   fs::remove(out);
   auto r =
@@ -656,7 +656,7 @@ TEST_F(Integrity, DISABLED_PartialWithoutForce) {
 // DISABLED: the report lists the whole failed codeword's bytes as missing
 // although the data oligos that were present are systematic and written
 // correctly (40 of 89 data oligos lost -> 1360 bytes, reported: 3000).
-TEST_F(Integrity, DISABLED_PartialReportListsOnlyLostBytes) {
+TEST_F(Integrity, PartialReportListsOnlyLostBytes) {
   auto r = RunCli("decode " + DamagedPool() + " -o " + P("precise.out") +
                   " -q --partial --force --report " + P("precise.json"));
   EXPECT_EQ(r.code, 3) << r.err;
@@ -670,7 +670,7 @@ TEST_F(Integrity, DISABLED_PartialReportListsOnlyLostBytes) {
 // >= 206 nt) encode exits 0 but decoding the clean pool exits 3 "no archive
 // header found in the reads": the archive is unreadable. Found by
 // fuzz_roundtrip. See docs/reliability.md.
-TEST_F(Integrity, DISABLED_LongOligosDecode) {
+TEST_F(Integrity, LongOligosDecode) {
   for (int len : {246, 300, 400}) {
     std::string pool = P("long" + std::to_string(len) + ".fasta");
     auto e =
