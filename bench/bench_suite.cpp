@@ -257,7 +257,7 @@ Result<BenchReport> RunBench(const BenchOptions& o) {
     densities.push_back({"robust", DensityPresetRedundancy("robust")});
   }
   const uint64_t power_bytes = o.quick ? 8192 : 19000;  // dt4dds benchmark files are ~19 kB
-  const int runs = o.quick ? 1 : 20;
+  const int runs = o.runs_per_point > 0 ? o.runs_per_point : (o.quick ? 1 : 20);
   const std::vector<double> rates =
       o.quick
           ? std::vector<double>{0.02, 0.05, 0.08}

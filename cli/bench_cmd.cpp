@@ -10,6 +10,7 @@ namespace {
 
 struct BenchCliOptions {
   bool quick = false;
+  int runs = 0;
   std::string json_path, markdown_path, svg_path, work_dir;
   CommonOptions common;
 };
@@ -17,6 +18,7 @@ struct BenchCliOptions {
 int RunBenchCmd(const BenchCliOptions& o) {
   bench::BenchOptions opts;
   opts.quick = o.quick;
+  opts.runs_per_point = o.runs;
   opts.threads = ResolveThreads(o.common.threads);
   opts.seed = o.common.seed;
   opts.work_dir = o.work_dir;
@@ -46,6 +48,8 @@ void RegisterBench(CLI::App& app, RunFn& run) {
       "Measure throughput (vs tape drives, DNA writers, sequencers) and coding power "
       "(error thresholds at 30x, minimum coverage). Reports; never judges.");
   cmd->add_flag("--quick", o->quick, "Small sizes and coarse grids: under a minute on 2 cores");
+  cmd->add_option("--runs", o->runs, "Seeded runs per error rate (default 1 quick, 20 full)")
+      ->check(CLI::Range(1, 1000));
   cmd->add_option("--json", o->json_path, "Write the results as JSON");
   cmd->add_option("--markdown", o->markdown_path, "Write the markdown report to FILE too");
   cmd->add_option("--svg", o->svg_path, "Write a success-vs-error-rate plot (SVG)");

@@ -736,3 +736,31 @@ TEST_F(Reliability, ForeignRealPoolFailsCleanly) {
 }
 
 }  // namespace
+
+// SIGINT/SIGTERM while writing: no temporary or partial output is left. The
+// signal may arrive after the run finished (a fast machine); then the output
+// must be complete. Either way no *.dnastore-tmp.* file remains.
+TEST(Interrupt, NoPartialOutputAfterSignal) {
+  const std::string dir = P("interrupt");
+  fs::create_directories(dir);
+  {
+    std::ofstream big(dir + "/big.bin", std::ios::binary);
+    std::string chunk(1 << 20, '\0');
+    for (size_t i = 0; i < chunk.size(); ++i) chunk[i] = static_cast<char>(i * 2654435761u >> 13);
+    for (int i = 0; i < 24; ++i) big << chunk;
+  }
+  for (const char* sig : {"INT", "TERM"}) {
+    const std::string pool = dir + "/pool_" + sig + ".fasta";
+    std::string cmd = std::string(DNASTORE_BINARY) + " encode " + dir + "/big.bin -o " + pool +
+                      " -q -t 1 & pid=$!; sleep 0.3; kill -" + sig + " $pid 2>/dev/null; wait $pid";
+    int status = std::system(("bash -c '" + cmd + "'").c_str());
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    for (const auto& e : fs::directory_iterator(dir))
+      EXPECT_EQ(e.path().string().find(".dnastore-tmp."), std::string::npos) << e.path();
+    if (code == 0) {
+      EXPECT_TRUE(fs::exists(pool));
+    } else {
+      EXPECT_FALSE(fs::exists(pool)) << "exit " << code;
+    }
+  }
+}
