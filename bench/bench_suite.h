@@ -14,6 +14,7 @@ namespace dnastore::bench {
 
 struct BenchOptions {
   bool quick = false;  // < 1 minute on 2 cores
+  int runs_per_point = 0;  // seeded runs per error rate (0 = 1 quick, 20 full)
   int threads = 1;     // "all threads" figure; 1-thread figures are always measured
   uint64_t seed = 1;
   std::string work_dir;                         // scratch space (large files in full mode)
@@ -50,6 +51,7 @@ struct BenchReport {
   std::string machine;  // CPU model, cores
   std::string date;
   bool quick = false;
+  int runs_per_point = 0;  // seeded runs per error rate (0 = 1 quick, 20 full)
   double memory_bandwidth_gb_s = 0;  // measured memcpy bandwidth (roofline)
   std::vector<ThroughputRow> throughput;
   std::vector<ThresholdRow> thresholds;
