@@ -51,7 +51,6 @@ struct BenchReport {
   std::string machine;  // CPU model, cores
   std::string date;
   bool quick = false;
-  int runs_per_point = 0;  // seeded runs per error rate (0 = 1 quick, 20 full)
   double memory_bandwidth_gb_s = 0;  // measured memcpy bandwidth (roofline)
   std::vector<ThroughputRow> throughput;
   std::vector<ThresholdRow> thresholds;
