@@ -131,21 +131,6 @@ struct SubTable {
   }
 };
 
-inline char Complement(char c) {
-  switch (c) {
-    case 'A':
-      return 'T';
-    case 'C':
-      return 'G';
-    case 'G':
-      return 'C';
-    case 'T':
-      return 'A';
-    default:
-      return 'N';
-  }
-}
-
 // Binomial(n, p) draw: inversion for small means, normal approximation for
 // large ones (means >= 300, where its error is negligible for coverage).
 uint64_t Binomial(Rng& rng, uint64_t n, double p) {
@@ -544,7 +529,7 @@ void ChannelSimulator::Impl::Mutate(const StageModel& m, Rng& rng, Scratch& s, V
         char from = v.b[p];
         char to;
         if (reverse) {
-          to = Complement(m.sub.Draw(Complement(from), rng));
+          to = ComplementBase(m.sub.Draw(ComplementBase(from), rng));
         } else {
           to = m.sub.Draw(from, rng);
         }
@@ -695,7 +680,7 @@ inline void AppendSeq(std::string& out, const View& v, bool reverse, uint32_t n_
   if (!reverse) {
     std::memcpy(d, v.b, n_out);
   } else {
-    for (uint32_t i = 0; i < n_out; ++i) d[i] = Complement(v.b[v.n - 1 - i]);
+    for (uint32_t i = 0; i < n_out; ++i) d[i] = ComplementBase(v.b[v.n - 1 - i]);
   }
 }
 

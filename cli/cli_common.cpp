@@ -70,6 +70,15 @@ Status WriteTextFile(const std::string& path, const std::string& text) {
   return Status::Ok();
 }
 
+Status ParsePrimerPair(const std::string& text, std::string* fwd, std::string* rev) {
+  const size_t comma = text.find(',');
+  if (comma == std::string::npos || comma == 0 || comma + 1 == text.size())
+    return UsageError("--primers takes FWD,REV (both 5'->3')");
+  *fwd = text.substr(0, comma);
+  *rev = text.substr(comma + 1);
+  return Status::Ok();
+}
+
 std::string HumanBytes(double bytes) {
   const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
   int u = 0;

@@ -55,6 +55,9 @@ class Progress {
 // system's reason (kIo), never silent.
 Status WriteTextFile(const std::string& path, const std::string& text);
 
+// Parses "--primers FWD,REV" (both 5'->3', non-empty) into fwd and rev.
+Status ParsePrimerPair(const std::string& text, std::string* fwd, std::string* rev);
+
 // Human-readable byte count ("1.5 MiB").
 std::string HumanBytes(double bytes);
 

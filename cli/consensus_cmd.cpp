@@ -103,11 +103,8 @@ int RunConsensus(const ConsensusCliOptions& o) {
     return ReportError(kCmd, UsageError("give read files (READS...) or --paired R1 R2, not both"));
   FrontEndOptions fo;
   if (!o.primers.empty()) {
-    size_t comma = o.primers.find(',');
-    if (comma == std::string::npos || comma == 0 || comma + 1 == o.primers.size())
-      return ReportError(kCmd, UsageError("--primers takes FWD,REV (both 5'->3')"));
-    fo.fwd_primer = o.primers.substr(0, comma);
-    fo.rev_primer = o.primers.substr(comma + 1);
+    Status ps = ParsePrimerPair(o.primers, &fo.fwd_primer, &fo.rev_primer);
+    if (!ps.ok()) return ReportError(kCmd, ps);
   }
   fo.payload_nt = o.payload_nt;
   fo.collapse_homopolymers = o.collapse;

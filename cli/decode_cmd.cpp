@@ -75,11 +75,8 @@ int RunDecode(const DecodeCliOptions& o) {
   if (opts.inputs.empty() && opts.paired_r1.empty())
     return ReportError("decode", UsageError("give read files (or --paired R1 R2)"));
   if (!o.primers.empty()) {
-    size_t comma = o.primers.find(',');
-    if (comma == std::string::npos)
-      return ReportError("decode", UsageError("--primers takes FWD,REV"));
-    opts.fwd_primer = o.primers.substr(0, comma);
-    opts.rev_primer = o.primers.substr(comma + 1);
+    Status ps = ParsePrimerPair(o.primers, &opts.fwd_primer, &opts.rev_primer);
+    if (!ps.ok()) return ReportError("decode", ps);
   }
   opts.output_path = o.output;
   opts.force = o.force;

@@ -60,11 +60,8 @@ int RunEncode(const EncodeCliOptions& o) {
   g.fwd_primer = kDefaultFwdPrimer;
   g.rev_primer = kDefaultRevPrimer;
   if (!o.primers.empty()) {
-    size_t comma = o.primers.find(',');
-    if (comma == std::string::npos)
-      return ReportError("encode", UsageError("--primers takes FWD,REV"));
-    g.fwd_primer = o.primers.substr(0, comma);
-    g.rev_primer = o.primers.substr(comma + 1);
+    Status ps = ParsePrimerPair(o.primers, &g.fwd_primer, &g.rev_primer);
+    if (!ps.ok()) return ReportError("encode", ps);
   }
   g.payload_nt = o.oligo_length - static_cast<int>(g.fwd_primer.size() + g.rev_primer.size());
   if (o.mapping == "direct") {

@@ -8,49 +8,22 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/test_util.h"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-struct RunResult {
-  int code = -1;
-  std::string err;
-};
+using dnastore::testing::CliResult;
 
-std::string Dir() {
-  static std::string dir = [] {
-    std::string d = ::testing::TempDir() + "/dnastore_cli_" + std::to_string(getpid());
-    fs::create_directories(d);
-    return d;
-  }();
-  return dir;
+std::string Dir() { return dnastore::testing::ScratchDir("dnastore_cli_"); }
+CliResult RunCli(const std::string& args) {
+  return dnastore::testing::RunDnastore(args, Dir() + "/stderr.txt");
 }
-
-RunResult RunCli(const std::string& args) {
-  std::string err_file = Dir() + "/stderr.txt";
-  std::string cmd = std::string(DNASTORE_BINARY) + " " + args + " 2> " + err_file;
-  int status = std::system(cmd.c_str());
-  RunResult r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-  std::ifstream in(err_file);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  r.err = ss.str();
-  return r;
-}
-
 std::string Write(const std::string& name, const std::string& content) {
-  std::string path = Dir() + "/" + name;
-  std::ofstream(path, std::ios::binary) << content;
-  return path;
+  return dnastore::testing::WriteText(Dir() + "/" + name, content);
 }
-
-std::string Read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string Read(const std::string& path) { return dnastore::testing::ReadText(path); }
 
 }  // namespace
 

@@ -17,23 +17,15 @@
 #include <string>
 #include <vector>
 
+#include "tests/test_util.h"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-struct RunResult {
-  int code = -1;
-  std::string err;
-};
+using RunResult = dnastore::testing::CliResult;
 
-std::string Dir() {
-  static std::string dir = [] {
-    std::string d = ::testing::TempDir() + "/dnastore_reliability_" + std::to_string(getpid());
-    fs::create_directories(d);
-    return d;
-  }();
-  return dir;
-}
+std::string Dir() { return dnastore::testing::ScratchDir("dnastore_reliability_"); }
 
 std::string P(const std::string& name) { return Dir() + "/" + name; }
 
@@ -51,30 +43,14 @@ class RemoveScratchDir : public ::testing::Environment {
 // Runs `dnastore <args>` through the shell (so args may redirect stdout);
 // stderr is captured.
 RunResult RunCli(const std::string& args) {
-  std::string err_file = P("stderr.txt");
-  std::string cmd = std::string(DNASTORE_BINARY) + " " + args + " 2> " + err_file;
-  int status = std::system(cmd.c_str());
-  RunResult r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-  std::ifstream in(err_file);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  r.err = ss.str();
-  return r;
+  return dnastore::testing::RunDnastore(args, P("stderr.txt"));
 }
 
 std::string Write(const std::string& name, const std::string& content) {
-  std::string path = P(name);
-  std::ofstream(path, std::ios::binary) << content;
-  return path;
+  return dnastore::testing::WriteText(P(name), content);
 }
 
-std::string Read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string Read(const std::string& path) { return dnastore::testing::ReadText(path); }
 
 bool Contains(const std::string& s, const std::string& what) {
   return s.find(what) != std::string::npos;
