@@ -160,8 +160,6 @@ Result<BenchReport> RunBench(const BenchOptions& o) {
     }
   } cleanup{o.work_dir.empty() ? dir : std::string()};
 
-  log("memory bandwidth");
-  rep.memory_bandwidth_gb_s = MemoryBandwidth(o.quick ? (64u << 20) : (512u << 20));
 
   // ---- Throughput: encode and clean decode across sizes and thread counts.
   std::vector<uint64_t> sizes =
@@ -331,6 +329,9 @@ Result<BenchReport> RunBench(const BenchOptions& o) {
     }
     rep.coverage.push_back(row);
   }
+  // Last, so that its buffers do not inflate the peak RSS of the steps above.
+  log("memory bandwidth");
+  rep.memory_bandwidth_gb_s = MemoryBandwidth(o.quick ? (64u << 20) : (512u << 20));
   rep.seconds = Since(start);
   return rep;
 }
