@@ -160,7 +160,6 @@ Result<BenchReport> RunBench(const BenchOptions& o) {
     }
   } cleanup{o.work_dir.empty() ? dir : std::string()};
 
-
   // ---- Throughput: encode and clean decode across sizes and thread counts.
   std::vector<uint64_t> sizes =
       o.quick ? std::vector<uint64_t>{16ull << 20}
@@ -469,6 +468,35 @@ std::string ThresholdSvg(const BenchReport& r) {
     for (auto [rate, f] : t.success) s << x0 + rate / max_rate * pw << "," << y0 - f * ph << " ";
     s << "'/>\n<text x='" << x0 + pw - 150 << "' y='" << ly << "' fill='" << c << "'>" << t.preset
       << " " << t.error_type << "</text>\n";
+    ly += 14;
+  }
+  s << "</svg>\n";
+  return s.str();
+}
+
+std::string CoverageSvg(const BenchReport& r) {
+  const int w = 640, h = 400, x0 = 60, y0 = 340, pw = 540, ph = 300;
+  double max_cov = 1;
+  for (const auto& c : r.coverage)
+    for (auto [cov, ok] : c.tried) max_cov = std::max(max_cov, cov);
+  std::ostringstream s;
+  s << "<svg xmlns='http://www.w3.org/2000/svg' width='" << w << "' height='" << h
+    << "' font-family='sans-serif' font-size='12'>\n<rect width='100%' height='100%' "
+       "fill='white'/>\n";
+  s << "<line x1='" << x0 << "' y1='" << y0 << "' x2='" << x0 + pw << "' y2='" << y0
+    << "' stroke='black'/>\n<line x1='" << x0 << "' y1='" << y0 << "' x2='" << x0 << "' y2='"
+    << y0 - ph << "' stroke='black'/>\n";
+  s << "<text x='" << x0 + pw / 2 - 80 << "' y='" << y0 + 35
+    << "'>mean coverage (reads per oligo, max " << max_cov << "x)</text>\n<text x='5' y='"
+    << y0 - ph - 10 << "'>full recovery (1 = yes), one seeded run per point</text>\n";
+  const char* colors[] = {"#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02"};
+  int ci = 0, ly = 20;
+  for (const auto& c : r.coverage) {
+    const char* col = colors[ci++ % 6];
+    s << "<polyline fill='none' stroke='" << col << "' stroke-width='2' points='";
+    for (auto [cov, ok] : c.tried) s << x0 + cov / max_cov * pw << "," << y0 - (ok ? ph : 0) << " ";
+    s << "'/>\n<text x='" << x0 + pw - 150 << "' y='" << ly << "' fill='" << col << "'>"
+      << c.channel << "</text>\n";
     ly += 14;
   }
   s << "</svg>\n";

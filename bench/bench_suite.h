@@ -71,5 +71,7 @@ std::string ReportJson(const BenchReport& report);
 std::string ReportMarkdown(const BenchReport& report);
 // SVG plot of success fraction vs error rate (one line per preset and type).
 std::string ThresholdSvg(const BenchReport& report);
+// SVG plot of recovery (0/1) vs mean coverage, one line per channel preset.
+std::string CoverageSvg(const BenchReport& report);
 
 }  // namespace dnastore::bench

@@ -11,7 +11,7 @@ namespace {
 struct BenchCliOptions {
   bool quick = false;
   int runs = 0;
-  std::string json_path, markdown_path, svg_path, work_dir;
+  std::string json_path, markdown_path, svg_path, coverage_svg_path, work_dir;
   CommonOptions common;
 };
 
@@ -31,7 +31,8 @@ int RunBenchCmd(const BenchCliOptions& o) {
   std::fflush(stdout);
   for (auto [path, text] :
        {std::pair{o.json_path, bench::ReportJson(*report)}, std::pair{o.markdown_path, md},
-        std::pair{o.svg_path, bench::ThresholdSvg(*report)}}) {
+        std::pair{o.svg_path, bench::ThresholdSvg(*report)},
+        std::pair{o.coverage_svg_path, bench::CoverageSvg(*report)}}) {
     if (path.empty()) continue;
     Status st = WriteTextFile(path, text);
     if (!st.ok()) return ReportError("bench", st);
@@ -53,6 +54,8 @@ void RegisterBench(CLI::App& app, RunFn& run) {
   cmd->add_option("--json", o->json_path, "Write the results as JSON");
   cmd->add_option("--markdown", o->markdown_path, "Write the markdown report to FILE too");
   cmd->add_option("--svg", o->svg_path, "Write a success-vs-error-rate plot (SVG)");
+  cmd->add_option("--svg-coverage", o->coverage_svg_path,
+                  "Write a recovery-vs-coverage plot (SVG)");
   cmd->add_option("--work-dir", o->work_dir, "Scratch directory (default: a new one in TMPDIR)");
   AddCommonOptions(cmd, o->common, true);
   cmd->callback([&run, o] { run = [o] { return RunBenchCmd(*o); }; });
