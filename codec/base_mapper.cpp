@@ -334,14 +334,14 @@ class TransitionMapper final : public PayloadMapper {
  public:
   explicit TransitionMapper(const OligoGeometry& g) : g_(g) {
     body_trits_ = g.payload_nt - kSeedTrits;
-    full_chunks_ = body_trits_ / 41;
-    rem_trits_ = body_trits_ % 41;
+    full_chunks_ = body_trits_ / kChunkTrits;
+    rem_trits_ = body_trits_ % kChunkTrits;
     uint64_t pow3 = 1;
     for (int i = 0; i < rem_trits_; ++i) pow3 *= 3;
     rem_bits_ = 0;
     while (rem_bits_ < 63 && (1ULL << (rem_bits_ + 1)) <= pow3) ++rem_bits_;
     if (rem_trits_ == 0) rem_bits_ = 0;
-    body_bits_ = 64 * full_chunks_ + rem_bits_;
+    body_bits_ = kChunkBits * full_chunks_ + rem_bits_;
     patterns_ = {g.fwd_primer, ReverseComplement(g.fwd_primer), g.rev_primer,
                  ReverseComplement(g.rev_primer)};
     first_prev_ = BaseCode(g.fwd_primer.back());
@@ -376,10 +376,10 @@ class TransitionMapper final : public PayloadMapper {
       for (int i = kSeedTrits - 1, v = c; i >= 0; --i, v /= 3) trits[i] = v % 3;
       t = kSeedTrits;
       for (int ch = 0; ch <= full_chunks_; ++ch) {
-        int nbits = ch < full_chunks_ ? 64 : rem_bits_;
-        int ntr = ch < full_chunks_ ? 41 : rem_trits_;
+        int nbits = ch < full_chunks_ ? kChunkBits : rem_bits_;
+        int ntr = ch < full_chunks_ ? kChunkTrits : rem_trits_;
         if (ntr == 0) continue;
-        uint64_t v = GetBits(wf.data(), 64 * ch, nbits);
+        uint64_t v = GetBits(wf.data(), kChunkBits * ch, nbits);
         for (int i = ntr - 1; i >= 0; --i) {
           trits[t + i] = static_cast<int>(v % 3);
           v /= 3;
@@ -421,8 +421,8 @@ class TransitionMapper final : public PayloadMapper {
     for (int b = 0; b < frame_bytes_; ++b) frame[b] = 0;
     int t = kSeedTrits;
     for (int ch = 0; ch <= full_chunks_; ++ch) {
-      int nbits = ch < full_chunks_ ? 64 : rem_bits_;
-      int ntr = ch < full_chunks_ ? 41 : rem_trits_;
+      int nbits = ch < full_chunks_ ? kChunkBits : rem_bits_;
+      int ntr = ch < full_chunks_ ? kChunkTrits : rem_trits_;
       if (ntr == 0) continue;
       unsigned __int128 v = 0;
       for (int i = 0; i < ntr; ++i) v = v * 3 + trits[t + i];
@@ -430,7 +430,7 @@ class TransitionMapper final : public PayloadMapper {
       // An impossible chunk value means a read error; keep the low bits so
       // that the frame can still serve as a "suspect" (the CRC rejects it).
       if (nbits < 64) v &= (static_cast<unsigned __int128>(1) << nbits) - 1;
-      PutBits(frame, 64 * ch, nbits, static_cast<uint64_t>(v));
+      PutBits(frame, kChunkBits * ch, nbits, static_cast<uint64_t>(v));
     }
     const uint8_t* ks = ks_[static_cast<int>(kind)].data() + static_cast<size_t>(c) * frame_bytes_;
     for (int b = 0; b < frame_bytes_; ++b) frame[b] ^= ks[b];
@@ -445,6 +445,10 @@ class TransitionMapper final : public PayloadMapper {
   void SetFixedGc(int gc) { fixed_gc_ = gc; }
   static constexpr int kSeedTrits = 5;
   static constexpr int kSeeds = 243;
+  // 11 bits <-> 7 trits (3^7 = 2187 >= 2^11): 1.571 bits/nt, and a read
+  // error garbles at most one 11-bit chunk (two bytes) of the frame.
+  static constexpr int kChunkBits = 11;
+  static constexpr int kChunkTrits = 7;
 
  private:
   static uint64_t GetBits(const uint8_t* buf, int offset, int nbits) {
