@@ -101,3 +101,59 @@ TEST(Cli, StdoutToDevFullIsAnIoError) {
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_NE(r.err.find("No space left"), std::string::npos) << r.err;
 }
+
+// Noisy end to end: simulated Illumina reads (both strands, errors, skewed
+// coverage, junk mixed in) decode exactly just above the coverage limit and
+// fail cleanly (exit 3, no output) far below it; paired-end mates decode.
+TEST(Cli, NoisyReadsAroundTheCoverageLimit) {
+  std::string content;
+  for (int i = 0; i < 1500; ++i) content += std::to_string(i * 2654435761u) + ";";
+  std::string in = Write("noisy.txt", content);
+  std::string pool = Dir() + "/noisy.fasta";
+  ASSERT_EQ(RunCli("encode " + in + " -o " + pool + " -q").code, 0);
+  // 6x Illumina plus junk reads: recovered.
+  std::string reads = Dir() + "/noisy6.fastq";
+  ASSERT_EQ(RunCli("simulate " + pool + " -o " + reads + " --coverage 6 --seed 11 -q").code, 0);
+  {
+    std::ofstream junk(reads, std::ios::app);
+    for (int i = 0; i < 50; ++i)
+      junk << "@junk" << i << "\n"
+           << std::string(60 + i, "ACGT"[i % 4]) << "\n+\n"
+           << std::string(60 + i, 'I') << "\n";
+  }
+  std::string out = Dir() + "/noisy6.out";
+  auto d = RunCli("decode " + reads + " -o " + out);
+  ASSERT_EQ(d.code, 0) << d.err;
+  EXPECT_EQ(Read(out), content);
+  // 1x: far too few reads -> exit 3, nothing written.
+  std::string sparse = Dir() + "/noisy1.fastq";
+  ASSERT_EQ(RunCli("simulate " + pool + " -o " + sparse + " --coverage 1 --seed 11 -q").code, 0);
+  std::string out1 = Dir() + "/noisy1.out";
+  EXPECT_EQ(RunCli("decode " + sparse + " -o " + out1 + " -q").code, 3);
+  EXPECT_FALSE(fs::exists(out1));
+  // Paired-end mates with adapter read-through.
+  std::string prefix = Dir() + "/pe";
+  ASSERT_EQ(
+      RunCli("simulate " + pool + " -o " + prefix + " --paired --coverage 8 --seed 5 -q").code, 0);
+  std::string out_pe = Dir() + "/pe.out";
+  auto p = RunCli("decode --paired " + prefix + "_R1.fastq " + prefix + "_R2.fastq -o " + out_pe);
+  ASSERT_EQ(p.code, 0) << p.err;
+  EXPECT_EQ(Read(out_pe), content);
+}
+
+// Terminator-free TdT: transition-mapped pool, runs collapsed on reading.
+TEST(Cli, TdtTransitionPoolDecodes) {
+  std::string content(6000, '\0');
+  for (size_t i = 0; i < content.size(); ++i) content[i] = static_cast<char>(i * 131 + (i >> 7));
+  std::string in = Write("tdt.bin", content);
+  std::string pool = Dir() + "/tdt.fasta";
+  ASSERT_EQ(RunCli("encode " + in + " -o " + pool + " --mapping transition -q").code, 0);
+  std::string reads = Dir() + "/tdt.fastq";
+  ASSERT_EQ(
+      RunCli("simulate " + pool + " -o " + reads + " --preset tdt --coverage 25 --seed 2 -q").code,
+      0);
+  std::string out = Dir() + "/tdt.out";
+  auto d = RunCli("decode " + reads + " -o " + out);
+  ASSERT_EQ(d.code, 0) << d.err;
+  EXPECT_EQ(Read(out), content);
+}
