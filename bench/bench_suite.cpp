@@ -443,42 +443,19 @@ std::string ReportMarkdown(const BenchReport& r) {
   return md.str();
 }
 
-std::string ThresholdSvg(const BenchReport& r) {
-  const int w = 640, h = 400, x0 = 60, y0 = 340, pw = 540, ph = 300;
-  double max_rate = 0.01;
-  for (const auto& t : r.thresholds)
-    for (auto [rate, f] : t.success) max_rate = std::max(max_rate, rate);
-  std::ostringstream s;
-  s << "<svg xmlns='http://www.w3.org/2000/svg' width='" << w << "' height='" << h
-    << "' font-family='sans-serif' font-size='12'>\n<rect width='100%' height='100%' "
-       "fill='white'/>\n";
-  s << "<line x1='" << x0 << "' y1='" << y0 << "' x2='" << x0 + pw << "' y2='" << y0
-    << "' stroke='black'/>\n";
-  s << "<line x1='" << x0 << "' y1='" << y0 << "' x2='" << x0 << "' y2='" << y0 - ph
-    << "' stroke='black'/>\n";
-  s << "<text x='" << x0 + pw / 2 - 60 << "' y='" << y0 + 35 << "'>error rate per nt (max "
-    << max_rate * 100 << "%)</text>\n<text x='5' y='" << y0 - ph - 10
-    << "'>recovery success (0-1), 30x</text>\n";
-  const char* colors[] = {"#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e",
-                          "#e6ab02", "#a6761d", "#666666", "#1f78b4"};
-  int ci = 0, ly = 20;
-  for (const auto& t : r.thresholds) {
-    const char* c = colors[ci++ % 9];
-    s << "<polyline fill='none' stroke='" << c << "' stroke-width='2' points='";
-    for (auto [rate, f] : t.success) s << x0 + rate / max_rate * pw << "," << y0 - f * ph << " ";
-    s << "'/>\n<text x='" << x0 + pw - 150 << "' y='" << ly << "' fill='" << c << "'>" << t.preset
-      << " " << t.error_type << "</text>\n";
-    ly += 14;
-  }
-  s << "</svg>\n";
-  return s.str();
-}
+namespace {
 
-std::string CoverageSvg(const BenchReport& r) {
+struct PlotSeries {
+  std::string label;
+  std::vector<std::pair<double, double>> points;  // (x, y in [0, 1])
+};
+
+// A minimal line plot: x from 0 to max_x, y from 0 to 1.
+std::string LinePlotSvg(const std::string& x_label, const std::string& y_label, double max_x,
+                        const std::vector<PlotSeries>& series) {
   const int w = 640, h = 400, x0 = 60, y0 = 340, pw = 540, ph = 300;
-  double max_cov = 1;
-  for (const auto& c : r.coverage)
-    for (auto [cov, ok] : c.tried) max_cov = std::max(max_cov, cov);
+  static const char* kColors[] = {"#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e",
+                                  "#e6ab02", "#a6761d", "#666666", "#1f78b4"};
   std::ostringstream s;
   s << "<svg xmlns='http://www.w3.org/2000/svg' width='" << w << "' height='" << h
     << "' font-family='sans-serif' font-size='12'>\n<rect width='100%' height='100%' "
@@ -486,21 +463,50 @@ std::string CoverageSvg(const BenchReport& r) {
   s << "<line x1='" << x0 << "' y1='" << y0 << "' x2='" << x0 + pw << "' y2='" << y0
     << "' stroke='black'/>\n<line x1='" << x0 << "' y1='" << y0 << "' x2='" << x0 << "' y2='"
     << y0 - ph << "' stroke='black'/>\n";
-  s << "<text x='" << x0 + pw / 2 - 80 << "' y='" << y0 + 35
-    << "'>mean coverage (reads per oligo, max " << max_cov << "x)</text>\n<text x='5' y='"
-    << y0 - ph - 10 << "'>full recovery (1 = yes), one seeded run per point</text>\n";
-  const char* colors[] = {"#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02"};
-  int ci = 0, ly = 20;
-  for (const auto& c : r.coverage) {
-    const char* col = colors[ci++ % 6];
-    s << "<polyline fill='none' stroke='" << col << "' stroke-width='2' points='";
-    for (auto [cov, ok] : c.tried) s << x0 + cov / max_cov * pw << "," << y0 - (ok ? ph : 0) << " ";
-    s << "'/>\n<text x='" << x0 + pw - 150 << "' y='" << ly << "' fill='" << col << "'>"
-      << c.channel << "</text>\n";
+  s << "<text x='" << x0 + pw / 2 - 80 << "' y='" << y0 + 35 << "'>" << x_label
+    << "</text>\n<text x='5' y='" << y0 - ph - 10 << "'>" << y_label << "</text>\n";
+  int ly = 20;
+  for (size_t i = 0; i < series.size(); ++i) {
+    const char* color = kColors[i % 9];
+    s << "<polyline fill='none' stroke='" << color << "' stroke-width='2' points='";
+    for (auto [x, y] : series[i].points) s << x0 + x / max_x * pw << "," << y0 - y * ph << " ";
+    s << "'/>\n<text x='" << x0 + pw - 150 << "' y='" << ly << "' fill='" << color << "'>"
+      << series[i].label << "</text>\n";
     ly += 14;
   }
   s << "</svg>\n";
   return s.str();
+}
+
+}  // namespace
+
+std::string ThresholdSvg(const BenchReport& r) {
+  double max_rate = 0.01;
+  std::vector<PlotSeries> series;
+  for (const auto& t : r.thresholds) {
+    series.push_back({t.preset + " " + t.error_type, t.success});
+    for (auto [rate, f] : t.success) max_rate = std::max(max_rate, rate);
+  }
+  std::ostringstream x_label;
+  x_label << "error rate per nt (max " << max_rate * 100 << "%)";
+  return LinePlotSvg(x_label.str(), "recovery success (0-1), 30x", max_rate, series);
+}
+
+std::string CoverageSvg(const BenchReport& r) {
+  double max_cov = 1;
+  std::vector<PlotSeries> series;
+  for (const auto& c : r.coverage) {
+    PlotSeries p{c.channel, {}};
+    for (auto [cov, ok] : c.tried) {
+      p.points.push_back({cov, ok ? 1.0 : 0.0});
+      max_cov = std::max(max_cov, cov);
+    }
+    series.push_back(std::move(p));
+  }
+  std::ostringstream x_label;
+  x_label << "mean coverage (reads per oligo, max " << max_cov << "x)";
+  return LinePlotSvg(x_label.str(), "full recovery (1 = yes), one seeded run per point", max_cov,
+                     series);
 }
 
 }  // namespace dnastore::bench

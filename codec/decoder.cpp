@@ -52,6 +52,17 @@ class MapperCache {
   std::map<std::tuple<int, int, char>, std::unique_ptr<PayloadMapper>> cache_;
 };
 
+// The header chunk a payload carries under `mapping`, if it is one.
+std::optional<HeaderChunk> HeaderChunkOf(MapperCache& cache, std::string_view payload,
+                                         Mapping mapping, char base_before) {
+  const int l = static_cast<int>(payload.size());
+  if (l < 64 || l > 400) return std::nullopt;
+  const PayloadMapper* mp = cache.Get(l, mapping, base_before);
+  uint8_t frame[kMaxFrameBytes];
+  if (!mp || !mp->Demap(payload, FrameKind::kHeader, frame)) return std::nullopt;
+  return UnpackHeaderFrame(mp->body_bits(), frame);
+}
+
 struct Placement {
   int pf = 0, pr = 0;
   bool reverse = false;
@@ -81,22 +92,16 @@ std::optional<Placement> FindHeaderPlacement(const std::vector<std::string>& seq
   const int lcp = CommonEdge(seqs, false), lcs = CommonEdge(seqs, true);
   for (int a = lcp; a >= std::max(1, lcp - 10); --a)
     for (int b = lcs; b >= std::max(1, lcs - 10); --b) cands.push_back({a, b});
-  std::vector<uint8_t> frame(kMaxFrameBytes);
   const size_t limit = std::min<size_t>(seqs.size(), 256);
   for (size_t r = 0; r < limit; ++r) {
     for (int rev = 0; rev < 2; ++rev) {
       std::string s = rev ? ReverseComplement(seqs[r]) : seqs[r];
       for (auto [pf, pr] : cands) {
-        int l = static_cast<int>(s.size()) - pf - pr;
-        if (l < 64 || l > 400) continue;
-        for (Mapping m : {Mapping::kDirect, Mapping::kTransition}) {
-          const PayloadMapper* mp = cache.Get(l, m, s[pf - 1]);
-          if (!mp) continue;
-          if (!mp->Demap(std::string_view(s).substr(pf, l), FrameKind::kHeader, frame.data()))
-            continue;
-          if (UnpackHeaderFrame(mp->body_bits(), frame.data()))
+        const int l = static_cast<int>(s.size()) - pf - pr;
+        if (l < 1) continue;
+        for (Mapping m : {Mapping::kDirect, Mapping::kTransition})
+          if (HeaderChunkOf(cache, std::string_view(s).substr(pf, l), m, s[pf - 1]))
             return Placement{pf, pr, rev == 1, m};
-        }
       }
     }
   }
@@ -222,17 +227,14 @@ std::optional<ArchiveParams> Decoder::DiscoverFromBatch(const ReadBatch& batch) 
   for (const auto& r : batch) seqs.push_back(NormalizeBases(r.seq));
   auto placement = FindHeaderPlacement(seqs, cache_);
   if (!placement) return std::nullopt;
-  std::vector<uint8_t> frame(kMaxFrameBytes);
   HeaderAssembler assembler;
   for (const auto& s0 : seqs) {
     std::string s = placement->reverse ? ReverseComplement(s0) : s0;
-    int l = static_cast<int>(s.size()) - placement->pf - placement->pr;
-    if (l < 64 || l > 400) continue;
-    const PayloadMapper* mp = cache_.Get(l, placement->mapping, s[placement->pf - 1]);
-    if (!mp ||
-        !mp->Demap(std::string_view(s).substr(placement->pf, l), FrameKind::kHeader, frame.data()))
-      continue;
-    if (auto c = UnpackHeaderFrame(mp->body_bits(), frame.data())) assembler.Add(*c);
+    const int l = static_cast<int>(s.size()) - placement->pf - placement->pr;
+    if (l < 1) continue;
+    if (auto c = HeaderChunkOf(cache_, std::string_view(s).substr(placement->pf, l),
+                               placement->mapping, s[placement->pf - 1]))
+      assembler.Add(*c);
   }
   return assembler.Assemble();
 }
@@ -548,37 +550,38 @@ Status Decoder::OuterDecodeAndWrite() {
 
 Status Decoder::RunFrontEnd(const FrontEndOptions& fo, std::vector<Strand>* strands,
                             FrontEndStats* stats) {
+  Status st;
   if (!opts_.paired_r1.empty()) {
-    DNASTORE_RETURN_IF_ERROR(
-        ReconstructStrandsPaired(opts_.paired_r1, opts_.paired_r2, fo, strands, stats));
-    if (!opts_.inputs.empty()) {
+    st = ReconstructStrandsPaired(opts_.paired_r1, opts_.paired_r2, fo, strands, stats);
+    if (st.ok() && !opts_.inputs.empty()) {
       std::vector<Strand> more;
       FrontEndStats more_stats;
-      DNASTORE_RETURN_IF_ERROR(ReconstructStrands(opts_.inputs, fo, &more, &more_stats));
+      st = ReconstructStrands(opts_.inputs, fo, &more, &more_stats);
       strands->insert(strands->end(), more.begin(), more.end());
       stats->reads_total += more_stats.reads_total;
+      stats->reads_used += more_stats.reads_used;
       stats->reads_junk += more_stats.reads_junk;
       stats->clusters += more_stats.clusters;
     }
-    return Status::Ok();
+  } else {
+    st = ReconstructStrands(opts_.inputs, fo, strands, stats);
   }
-  return ReconstructStrands(opts_.inputs, fo, strands, stats);
+  if (st.ok()) {
+    report_->records = stats->reads_total;
+    report_->reads_junk = stats->reads_junk;
+    report_->clusters = stats->clusters;
+    report_->coverage_histogram = stats->coverage_histogram;
+  }
+  return st;
 }
 
 std::optional<ArchiveParams> Decoder::HeaderFromStrands(const std::vector<Strand>& strands,
                                                         const std::string& fwd_primer) {
   HeaderAssembler assembler;
-  std::vector<uint8_t> frame(kMaxFrameBytes);
   const char before = fwd_primer.empty() ? 'A' : fwd_primer.back();
-  for (const auto& s : strands) {
-    const int l = static_cast<int>(s.seq.size());
-    if (l < 64 || l > 400) continue;
-    for (Mapping m : {Mapping::kDirect, Mapping::kTransition}) {
-      const PayloadMapper* mp = cache_.Get(l, m, before);
-      if (!mp || !mp->Demap(s.seq, FrameKind::kHeader, frame.data())) continue;
-      if (auto c = UnpackHeaderFrame(mp->body_bits(), frame.data())) assembler.Add(*c);
-    }
-  }
+  for (const auto& s : strands)
+    for (Mapping m : {Mapping::kDirect, Mapping::kTransition})
+      if (auto c = HeaderChunkOf(cache_, s.seq, m, before)) assembler.Add(*c);
   return assembler.Assemble();
 }
 
@@ -628,10 +631,6 @@ Status Decoder::ReadsPass(bool tdt_hint) {
       last = Unrecoverable("no dnastore archive found in " + InputNames() + ": " + st.message());
       continue;
     }
-    report_->records = stats.reads_total;
-    report_->reads_junk = stats.reads_junk;
-    report_->clusters = stats.clusters;
-    report_->coverage_histogram = stats.coverage_histogram;
     if (stats.reads_used == 0) continue;
     if (!params_) {
       auto header = HeaderFromStrands(strands, stats.fwd_primer);
@@ -647,10 +646,6 @@ Status Decoder::ReadsPass(bool tdt_hint) {
       strands.clear();
       stats = FrontEndStats();
       DNASTORE_RETURN_IF_ERROR(RunFrontEnd(fo, &strands, &stats));
-      report_->records = stats.reads_total;
-      report_->reads_junk = stats.reads_junk;
-      report_->clusters = stats.clusters;
-      report_->coverage_histogram = stats.coverage_histogram;
     }
     // Best-supported strands first: they win duplicate indices.
     std::stable_sort(strands.begin(), strands.end(),

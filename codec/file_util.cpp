@@ -65,6 +65,21 @@ Result<size_t> ReadFully(int fd, uint64_t offset, uint8_t* buf, size_t n, const 
   return got;
 }
 
+std::string TempDir() {
+  const char* tmpdir = std::getenv("TMPDIR");
+  return tmpdir && *tmpdir ? tmpdir : "/tmp";
+}
+
+// mkstemp on `pattern` (ending in XXXXXX), then unlink: the file lives as
+// long as the descriptor. Returns -1 (errno set) on failure.
+int CreateUnlinkedFile(const std::string& pattern) {
+  std::vector<char> buf(pattern.begin(), pattern.end());
+  buf.push_back(0);
+  int fd = mkstemp(buf.data());
+  if (fd >= 0) unlink(buf.data());
+  return fd;
+}
+
 }  // namespace
 
 void RemoveTemporaryOutputs() {
@@ -88,15 +103,8 @@ Result<InputFile> InputFile::Open(const std::string& path) {
   InputFile f;
   f.path_ = path;
   if (path == "-") {
-    char tmpl[] = "/tmp/dnastore-stdin-XXXXXX";
-    const char* tmpdir = std::getenv("TMPDIR");
-    std::string t = std::string(tmpdir && *tmpdir ? tmpdir : "/tmp") + "/dnastore-stdin-XXXXXX";
-    std::vector<char> buf(t.begin(), t.end());
-    buf.push_back(0);
-    (void)tmpl;
-    f.fd_ = mkstemp(buf.data());
+    f.fd_ = CreateUnlinkedFile(TempDir() + "/dnastore-stdin-XXXXXX");
     if (f.fd_ < 0) return IoError("cannot create a temporary file for standard input: " + Errno());
-    unlink(buf.data());
     std::vector<uint8_t> chunk(1 << 20);
     uint64_t off = 0;
     while (true) {
@@ -228,19 +236,9 @@ Status AtomicOutput::Commit() {
 
 Result<ScratchFile> ScratchFile::Create(const std::string& dir_hint) {
   ScratchFile f;
-  std::string t = dir_hint + "/.dnastore-scratch-XXXXXX";
-  std::vector<char> buf(t.begin(), t.end());
-  buf.push_back(0);
-  f.fd_ = mkstemp(buf.data());
-  if (f.fd_ < 0) {
-    const char* tmpdir = std::getenv("TMPDIR");
-    t = std::string(tmpdir && *tmpdir ? tmpdir : "/tmp") + "/dnastore-scratch-XXXXXX";
-    buf.assign(t.begin(), t.end());
-    buf.push_back(0);
-    f.fd_ = mkstemp(buf.data());
-  }
+  f.fd_ = CreateUnlinkedFile(dir_hint + "/.dnastore-scratch-XXXXXX");
+  if (f.fd_ < 0) f.fd_ = CreateUnlinkedFile(TempDir() + "/dnastore-scratch-XXXXXX");
   if (f.fd_ < 0) return IoError("cannot create a scratch file: " + Errno());
-  unlink(buf.data());
   return f;
 }
 ScratchFile::ScratchFile(ScratchFile&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }

@@ -51,6 +51,28 @@ ReedSolomon::ReedSolomon(int k, int p) : k_(k), p_(p) {
 
 uint8_t ReedSolomon::Locator(int pos) const { return Pow(n() - 1 - pos); }
 
+std::vector<uint8_t> ReedSolomon::ErasureLocator(const std::vector<int>& erasures) const {
+  // Gamma(x) = prod (1 + X_j x), little-endian coefficients.
+  std::vector<uint8_t> gamma(1, 1);
+  for (int j : erasures) {
+    uint8_t xj = Locator(j);
+    gamma.push_back(0);
+    for (size_t i = gamma.size() - 1; i > 0; --i) gamma[i] ^= Mul(gamma[i - 1], xj);
+  }
+  return gamma;
+}
+
+bool ReedSolomon::WordSyndromes(const uint8_t* word, uint8_t* s) const {
+  bool all_zero = true;
+  for (int r = 0; r < p_; ++r) {
+    uint8_t acc = 0, x = Pow(r);
+    for (int j = 0; j < n(); ++j) acc = Mul(acc, x) ^ word[j];  // c(alpha^r), big-endian Horner
+    s[r] = acc;
+    all_zero &= (acc == 0);
+  }
+  return all_zero;
+}
+
 void ReedSolomon::Encode(size_t len, const uint8_t* const* data, uint8_t* const* parity) const {
   if (p_ == 0 || len == 0) return;
   ec_encode_data(static_cast<int>(len), k_, p_, const_cast<uint8_t*>(enc_tables_.data()),
@@ -103,21 +125,8 @@ int ReedSolomon::DecodeWord(uint8_t* word, const std::vector<int>& erasures) con
   if (e > p_) return -1;
   for (int j : erasures) word[j] = 0;
   std::vector<uint8_t> s(p_, 0);
-  bool all_zero = true;
-  for (int r = 0; r < p_; ++r) {
-    uint8_t acc = 0, x = Pow(r);
-    for (int j = 0; j < n; ++j) acc = Mul(acc, x) ^ word[j];  // c(alpha^r), big-endian Horner
-    s[r] = acc;
-    all_zero &= (acc == 0);
-  }
-  if (all_zero) return 0;
-  // Erasure locator Gamma(x) = prod (1 + X_j x).
-  std::vector<uint8_t> lambda(1, 1);
-  for (int j : erasures) {
-    uint8_t xj = Locator(j);
-    lambda.push_back(0);
-    for (size_t i = lambda.size() - 1; i > 0; --i) lambda[i] ^= Mul(lambda[i - 1], xj);
-  }
+  if (WordSyndromes(word, s.data())) return 0;
+  std::vector<uint8_t> lambda = ErasureLocator(erasures);
   // Berlekamp-Massey initialised with the erasure locator.
   std::vector<uint8_t> old = lambda;
   for (int kk = e; kk < p_; ++kk) {
@@ -166,11 +175,7 @@ int ReedSolomon::DecodeWord(uint8_t* word, const std::vector<int>& erasures) con
     word[j] ^= mag;
   }
   // Verify.
-  for (int r = 0; r < p_; ++r) {
-    uint8_t acc = 0, x = Pow(r);
-    for (int j = 0; j < n; ++j) acc = Mul(acc, x) ^ word[j];
-    if (acc != 0) return -1;
-  }
+  if (!WordSyndromes(word, s.data())) return -1;
   return changed;
 }
 
@@ -193,12 +198,7 @@ void ReedSolomon::FillErasures(size_t len, const uint8_t* const* syndromes, size
                                const std::vector<int>& erasures, uint8_t* const* out) const {
   const int e = static_cast<int>(erasures.size());
   if (e == 0) return;
-  std::vector<uint8_t> gamma(1, 1);
-  for (int j : erasures) {
-    uint8_t xj = Locator(j);
-    gamma.push_back(0);
-    for (size_t i = gamma.size() - 1; i > 0; --i) gamma[i] ^= Mul(gamma[i - 1], xj);
-  }
+  const std::vector<uint8_t> gamma = ErasureLocator(erasures);
   const std::vector<uint8_t>& mt = MulTable();
   std::vector<uint8_t> xpow(e);
   for (int v = 0; v < e; ++v) {
@@ -235,33 +235,9 @@ bool ReedSolomon::DecodeColumns(size_t len, uint8_t* const* codeword,
   for (int r = 0; r < p_; ++r) syn[r] = syn_store.data() + static_cast<size_t>(r) * len;
   Syndromes(len, codeword, syn.data());
   if (e > 0) {
-    // Erased values are a fixed linear function of the first e syndromes
-    // (Forney's formula with the erasure locator); one ISA-L call applies it
-    // to every column.
-    std::vector<uint8_t> gamma(1, 1);
-    for (int j : erasures) {
-      uint8_t xj = Locator(j);
-      gamma.push_back(0);
-      for (size_t i = gamma.size() - 1; i > 0; --i) gamma[i] ^= Mul(gamma[i - 1], xj);
-    }
-    std::vector<uint8_t> w(static_cast<size_t>(e) * e);
-    for (int v = 0; v < e; ++v) {
-      uint8_t xj = Locator(erasures[v]), xinv = Div(1, xj);
-      uint8_t scale = Div(xj, EvalDerivative(gamma, xinv));
-      std::vector<uint8_t> xpow(e);
-      xpow[0] = 1;
-      for (int m = 1; m < e; ++m) xpow[m] = Mul(xpow[m - 1], xinv);
-      for (int r = 0; r < e; ++r) {
-        uint8_t acc = 0;
-        for (int m = r; m < e; ++m) acc ^= Mul(gamma[m - r], xpow[m]);
-        w[static_cast<size_t>(v) * e + r] = Mul(scale, acc);
-      }
-    }
-    std::vector<uint8_t> tables(32 * static_cast<size_t>(e) * e);
-    ec_init_tables(e, e, w.data(), tables.data());
     std::vector<uint8_t*> out(e);
     for (int v = 0; v < e; ++v) out[v] = codeword[erasures[v]];
-    ec_encode_data(static_cast<int>(len), e, e, tables.data(), syn.data(), out.data());
+    FillErasures(len, syn.data(), 0, erasures, out.data());
     if (e == p_) return true;  // no syndrome left to check
     Syndromes(len, codeword, syn.data());
   }

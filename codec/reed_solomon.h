@@ -65,6 +65,10 @@ class ReedSolomon {
 
  private:
   uint8_t Locator(int pos) const;  // X_j = alpha^(n-1-j)
+  // Erasure locator prod (1 + X_j x), little-endian coefficients.
+  std::vector<uint8_t> ErasureLocator(const std::vector<int>& erasures) const;
+  // Syndromes of one word into s[0..p); true when all are zero.
+  bool WordSyndromes(const uint8_t* word, uint8_t* s) const;
   int k_, p_;
   std::vector<uint8_t> gen_;         // generator polynomial, gen_[i] = coeff of x^i, size p+1
   std::vector<uint8_t> enc_tables_;  // ISA-L tables for encoding (p x k)
