@@ -166,8 +166,11 @@ int RunConsensus(const ConsensusCliOptions& o) {
     if (fo.payload_nt > 0)
       std::fprintf(stderr, " (%llu with the expected %d nt)",
                    static_cast<unsigned long long>(st.strands_expected_length), fo.payload_nt);
-    std::fprintf(stderr, "\ntime:     %.2f s (%.0f reads/s, %d threads)\n", secs,
-                 secs > 0 ? static_cast<double>(st.reads_total) / secs : 0.0, fo.threads);
+    std::fprintf(stderr,
+                 "\ntime:     %.2f s (%.0f reads/s, %d threads; trim %.2f s, cluster %.2f s, "
+                 "consensus %.2f s)\n",
+                 secs, secs > 0 ? static_cast<double>(st.reads_total) / secs : 0.0, fo.threads,
+                 st.seconds_trim, st.seconds_cluster, st.seconds_consensus);
   }
   return 0;
 }

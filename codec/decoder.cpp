@@ -620,6 +620,23 @@ Status Decoder::ReadsPass(bool tdt_hint) {
     // estimated from them says nothing about the payload, where missed
     // cycles leave ~5% deletions after run collapsing (channel docs).
     if (a.collapse) fo.error_rate = 0.06;
+    // Without the archive's parameters, the header is looked for while the
+    // consensus stage runs (chunk by chunk), so that the payload length is
+    // known for the rest and one pass over the reads suffices.
+    std::optional<ArchiveParams> early;
+    HeaderAssembler assembler;
+    if (!params_) {
+      fo.resolve_payload_nt = [&](const std::vector<Strand>& chunk, const std::string& fwd) {
+        const char before = fwd.empty() ? 'A' : fwd.back();
+        const Mapping m = a.collapse ? Mapping::kTransition : Mapping::kDirect;
+        for (const auto& s : chunk)
+          if (auto c = HeaderChunkOf(cache_, s.seq, m, before)) assembler.Add(*c);
+        auto header = assembler.Assemble();
+        if (!header) return 0;
+        early = std::move(header);
+        return early->geometry.payload_nt;
+      };
+    }
     std::vector<Strand> strands;
     FrontEndStats stats;
     if (progress_) progress_("clustering", 0, 0);
@@ -633,19 +650,25 @@ Status Decoder::ReadsPass(bool tdt_hint) {
     }
     if (stats.reads_used == 0) continue;
     if (!params_) {
-      auto header = HeaderFromStrands(strands, stats.fwd_primer);
+      // One pass was enough when the header came early and the reads were
+      // trimmed with its primers; otherwise read again knowing the geometry.
+      const bool one_pass = early && early->geometry.fwd_primer == stats.fwd_primer &&
+                            early->geometry.rev_primer == stats.rev_primer;
+      auto header = one_pass ? early : HeaderFromStrands(strands, stats.fwd_primer);
       if (!header) continue;
       // The header must agree with how we read: transition pools need collapsing.
       if ((header->geometry.mapping == Mapping::kTransition) != a.collapse) continue;
       DNASTORE_RETURN_IF_ERROR(SetArchive(*header));
-      // Read again knowing the primers and payload length: the front end
-      // then rejects and trims by the true geometry.
-      fo.fwd_primer = header->geometry.fwd_primer;
-      fo.rev_primer = header->geometry.rev_primer;
-      fo.payload_nt = header->geometry.payload_nt;
-      strands.clear();
-      stats = FrontEndStats();
-      DNASTORE_RETURN_IF_ERROR(RunFrontEnd(fo, &strands, &stats));
+      if (!one_pass) {
+        // The front end then rejects and trims by the true geometry.
+        fo.fwd_primer = header->geometry.fwd_primer;
+        fo.rev_primer = header->geometry.rev_primer;
+        fo.payload_nt = header->geometry.payload_nt;
+        fo.resolve_payload_nt = nullptr;
+        strands.clear();
+        stats = FrontEndStats();
+        DNASTORE_RETURN_IF_ERROR(RunFrontEnd(fo, &strands, &stats));
+      }
     }
     // Best-supported strands first: they win duplicate indices.
     std::stable_sort(strands.begin(), strands.end(),

@@ -19,11 +19,25 @@ double SecondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+// Most common payload length (0 when there are none; the shorter on ties).
+int ModeLength(const std::vector<PayloadRead>& payloads) {
+  std::vector<uint32_t> count;
+  for (const PayloadRead& p : payloads) {
+    if (p.seq.size() >= count.size()) count.resize(p.seq.size() + 1, 0);
+    ++count[p.seq.size()];
+  }
+  size_t best = 0;
+  for (size_t l = 1; l < count.size(); ++l)
+    if (count[l] > count[best]) best = l;
+  return count.empty() || count[best] == 0 ? 0 : static_cast<int>(best);
+}
+
 // Orchestrates the stages on batches. Not thread-safe; parallel inside.
 class Pipeline {
  public:
   explicit Pipeline(const FrontEndOptions& o) : opt_(o), arena_(std::max(1, o.threads)) {
     stats_.coverage_histogram.assign(FrontEndStats::kCoverageBins, 0);
+    stats_.payload_nt = o.payload_nt;
   }
 
   static Status Validate(const FrontEndOptions& o) {
@@ -88,6 +102,7 @@ class Pipeline {
       ClusterOptions co;
       co.method = opt_.cluster_method;
       co.payload_nt = opt_.payload_nt;
+      if (co.payload_nt == 0 && opt_.resolve_payload_nt) co.payload_nt = ModeLength(payloads);
       co.error_rate = err;
       co.max_edit_fraction = opt_.cluster_max_edit_fraction;
       co.max_reads_per_cluster = opt_.max_reads_per_cluster;
@@ -113,29 +128,27 @@ class Pipeline {
       co.method = opt_.consensus_method;
       co.payload_nt = opt_.payload_nt;
       co.error_rate = std::max(stats_.error_rate, 0.001);
-      tbb::enumerable_thread_specific<std::unique_ptr<ConsensusEngine>> engines(
-          [&] { return MakeConsensusEngine(co); });
-      arena_.execute([&] {
-        tbb::parallel_for(
-            tbb::blocked_range<size_t>(0, clusters.size(), 16),
-            [&](const tbb::blocked_range<size_t>& r) {
-              auto& engine = engines.local();
-              std::vector<ConsensusRead> in;
-              ConsensusResult res;
-              for (size_t k = r.begin(); k != r.end(); ++k) {
-                ReadCluster& c = clusters[k];
-                in.clear();
-                for (const ClusterMember& m : c.reads)
-                  in.push_back({m.seq, m.qual, m.expected_errors});
-                engine->Consensus(in, &res);
-                Strand& s = all[k];
-                s.seq = std::move(res.seq);
-                s.qual = std::move(res.qual);
-                s.reads = static_cast<uint32_t>(std::min<uint64_t>(c.read_count, UINT32_MAX));
-                std::vector<ClusterMember>().swap(c.reads);
-              }
-            });
-      });
+      size_t done = 0;
+      if (co.payload_nt == 0 && opt_.resolve_payload_nt) {
+        // Consensus chunk by chunk until the caller can tell the payload
+        // length; then everything is (re)built with it.
+        const size_t step = std::max<size_t>(1, opt_.resolve_chunk_clusters);
+        while (done < clusters.size()) {
+          const size_t end = std::min(clusters.size(), done + step);
+          BuildConsensus(clusters, done, end, co, false, &all);
+          std::vector<Strand> chunk(all.begin() + static_cast<std::ptrdiff_t>(done),
+                                    all.begin() + static_cast<std::ptrdiff_t>(end));
+          done = end;
+          const int p = opt_.resolve_payload_nt(chunk, stats_.fwd_primer);
+          if (p > 0) {
+            co.payload_nt = p;
+            done = 0;
+          }
+          if (p != 0) break;
+        }
+      }
+      stats_.payload_nt = co.payload_nt;
+      BuildConsensus(clusters, done, clusters.size(), co, true, &all);
       std::vector<uint8_t> folded(all.size(), 0);
       if (opt_.fold_below_reads > 1) FoldSmallClusters(&all, &folded);
       for (size_t k = 0; k < all.size(); ++k) {
@@ -148,13 +161,41 @@ class Pipeline {
     stats_.seconds_consensus = SecondsSince(t0);
     stats_.strands = strands->size();
     for (const Strand& s : *strands)
-      if (opt_.payload_nt > 0 && static_cast<int>(s.seq.size()) == opt_.payload_nt)
+      if (stats_.payload_nt > 0 && static_cast<int>(s.seq.size()) == stats_.payload_nt)
         ++stats_.strands_expected_length;
     if (stats) *stats = stats_;
     return Status::Ok();
   }
 
   FrontEndStats& stats() { return stats_; }
+
+  // Consensus of clusters [begin, end) into all[begin, end), in parallel;
+  // `release` frees each cluster's reads once used.
+  void BuildConsensus(std::vector<ReadCluster>& clusters, size_t begin, size_t end,
+                      const ConsensusOptions& co, bool release, std::vector<Strand>* all) {
+    tbb::enumerable_thread_specific<std::unique_ptr<ConsensusEngine>> engines(
+        [&] { return MakeConsensusEngine(co); });
+    arena_.execute([&] {
+      tbb::parallel_for(
+          tbb::blocked_range<size_t>(begin, end, 16), [&](const tbb::blocked_range<size_t>& r) {
+            auto& engine = engines.local();
+            std::vector<ConsensusRead> in;
+            ConsensusResult res;
+            for (size_t k = r.begin(); k != r.end(); ++k) {
+              ReadCluster& c = clusters[k];
+              in.clear();
+              for (const ClusterMember& m : c.reads)
+                in.push_back({m.seq, m.qual, m.expected_errors});
+              engine->Consensus(in, &res);
+              Strand& s = (*all)[k];
+              s.seq = std::move(res.seq);
+              s.qual = std::move(res.qual);
+              s.reads = static_cast<uint32_t>(std::min<uint64_t>(c.read_count, UINT32_MAX));
+              if (release) std::vector<ClusterMember>().swap(c.reads);
+            }
+          });
+    });
+  }
 
   // Small clusters whose consensus is within the clustering distance of a
   // large cluster's consensus are reads that missed it (noisy reads): their
@@ -173,7 +214,7 @@ class Pipeline {
     }
     if (targets.empty() || queries.empty()) return;
     ClusterOptions co;
-    co.payload_nt = opt_.payload_nt;
+    co.payload_nt = stats_.payload_nt;
     co.error_rate = stats_.error_rate;
     co.max_edit_fraction = opt_.cluster_max_edit_fraction;
     std::vector<int64_t> match;

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,8 @@
 #include "core/status.h"
 
 namespace dnastore {
+
+struct Strand;
 
 struct FrontEndOptions {
   std::string fwd_primer;  // 5'->3'; empty (with rev_primer empty) = infer from the first batch
@@ -50,6 +53,19 @@ struct FrontEndOptions {
   uint32_t fold_below_reads = 3;
 
   PairMergeOptions pair_merge;  // ReconstructStrandsPaired only
+
+  // Single-pass decoding of pools whose payload length is only known from
+  // their own content (a header strand). When payload_nt is 0 and this is
+  // set, consensus runs on clusters in order, chunk by chunk, and after each
+  // chunk the strands built so far are offered here (without payload_nt);
+  // returning > 0 sets payload_nt for the whole consensus stage (strands of
+  // earlier chunks are rebuilt with it), 0 asks for the next chunk, < 0 stops
+  // asking. `fwd_primer` is the forward primer the reads were trimmed with.
+  // The clustering stage then ranks reads by the most common trimmed length
+  // of the first batch (designed pools have one length).
+  std::function<int(const std::vector<Strand>& chunk, const std::string& fwd_primer)>
+      resolve_payload_nt;
+  size_t resolve_chunk_clusters = 4096;  // clusters per chunk offered to resolve_payload_nt
 };
 
 // One reconstructed payload.
@@ -72,6 +88,7 @@ struct FrontEndStats {
   uint64_t strands = 0;          // strands returned
   uint64_t strands_expected_length = 0;  // of those, with length payload_nt
   double error_rate = 0;                 // per-base error rate used (given or estimated)
+  int payload_nt = 0;                    // payload length used by consensus (given or resolved)
   std::string fwd_primer;                // primers used (inferred when not given)
   std::string rev_primer;
   bool primers_inferred = false;

@@ -8,7 +8,7 @@ PACKAGES=(
   build-essential cmake pkg-config git
   libboost-dev zlib1g-dev libtbb-dev libgtest-dev libgmock-dev libbenchmark-dev
   libhts-dev libisal-dev libedlib-dev libspoa-dev libcpu-features-dev libdeflate-dev
-  libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libxxhash-dev
+  libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libxxhash-dev libjemalloc-dev
 )
 
 missing=()
