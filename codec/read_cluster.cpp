@@ -1,6 +1,7 @@
 #include "codec/read_cluster.h"
 
 #include <edlib.h>
+#include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 #include <xxhash.h>
 
@@ -165,6 +166,7 @@ class SketchGreedyClusterer final : public ReadClusterer {
     // index (random memory accesses) small; more anchors only feed the exact map.
     sketch_anchors_ = noisy ? o.anchors_per_cluster : std::min(2, o.anchors_per_cluster);
     frac_ = o.max_edit_fraction > 0 ? o.max_edit_fraction : ClusterEditFraction(o.error_rate);
+    half_nt_ = o.payload_nt > 0 ? std::clamp(o.payload_nt / 3, 16, 64) : 40;
     opt_.max_candidates = std::max(1, o.max_candidates);
     opt_.anchors_per_cluster = std::clamp(o.anchors_per_cluster, 1, 255);
     opt_.max_reads_per_cluster = std::max(1, o.max_reads_per_cluster);
@@ -184,6 +186,7 @@ class SketchGreedyClusterer final : public ReadClusterer {
     }
     clusters_.clear();
     exact_.Clear();
+    halves_.Clear();
     sketch_heads_.Clear();
     entries_.clear();
     return out;
@@ -217,6 +220,23 @@ class SketchGreedyClusterer final : public ReadClusterer {
             }
             // With no clusters yet, sketch lazily (duplicates need none).
             if (clusters_.empty()) continue;
+            if (!noisy_) {
+              // Low error: a read with an error or two still shares its
+              // first or last third exactly with an anchor of its oligo.
+              uint32_t tried_c = kNone;
+              for (int side = 0; side < 2 && assign[i] == kNone; ++side) {
+                const uint32_t c = halves_.Find(HalfKey(seq, side));
+                if (c == kNone || c == tried_c) continue;
+                tried_c = c;
+                for (const std::string& a : clusters_[c].anchors) {
+                  if (Close(seq, a)) {
+                    assign[i] = c;
+                    break;
+                  }
+                }
+              }
+              if (assign[i] != kNone) continue;
+            }
             Sketch(seq, k_, s_, &sketch[i]);
             for (uint64_t key : sketch[i]) sketch_heads_.Prefetch(key);
             if (!noisy_) {
@@ -334,19 +354,28 @@ class SketchGreedyClusterer final : public ReadClusterer {
   }
   bool Close(std::string_view a, std::string_view b) const {
     const int k = MaxEdits(a.size(), b.size());
-    if (a.size() == b.size()) {
-      // Edit distance <= Hamming distance: substitution-only pairs (most
-      // Illumina reads) need no alignment.
-      int mism = 0;
-      for (size_t i = 0; i < a.size() && mism <= k; ++i) mism += a[i] != b[i];
-      if (mism <= k) return true;
-    }
+    // Edit distance <= the cost of the best alignment with at most one
+    // indel: most Illumina pairs need no dynamic programming.
+    if (OneIndelDistance(a, b, k) <= k) return true;
     return BoundedEditDistance(a, b, k) >= 0;
+  }
+
+  // Key of the first (side 0) or last (side 1) third of a payload; 0 when
+  // the payload is too short to have one.
+  uint64_t HalfKey(std::string_view seq, int side) const {
+    if (seq.size() < 2 * static_cast<size_t>(half_nt_)) return 0;
+    const char* p = side == 0 ? seq.data() : seq.data() + seq.size() - half_nt_;
+    return XXH3_64bits_withSeed(p, static_cast<size_t>(half_nt_), 1 + static_cast<uint64_t>(side));
   }
 
   // Indexes anchor `a` of `cluster` (already stored in its anchors).
   void IndexAnchor(uint32_t cluster, uint32_t a, uint64_t hash, const std::vector<uint64_t>& sk) {
     exact_.Upsert(hash, cluster);  // keeps the first cluster for this exact sequence
+    if (!noisy_) {
+      const std::string& seq = clusters_[cluster].anchors[a];
+      for (int side = 0; side < 2; ++side)
+        if (uint64_t key = HalfKey(seq, side)) halves_.Upsert(key, cluster);
+    }
     if (static_cast<int>(a) >= sketch_anchors_) return;
     for (uint64_t key : sk) {
       uint32_t& head = sketch_heads_.Upsert(key, kNone);
@@ -459,6 +488,8 @@ class SketchGreedyClusterer final : public ReadClusterer {
   double frac_ = 0.1;
   std::vector<Cluster> clusters_;
   FlatMap exact_;
+  FlatMap halves_;  // first/last third of low-error anchors -> cluster
+  int half_nt_ = 40;
   FlatMap sketch_heads_;
   std::vector<Entry> entries_;
 };
@@ -468,6 +499,27 @@ class SketchGreedyClusterer final : public ReadClusterer {
 double ClusterEditFraction(double error_rate) {
   if (!(error_rate >= 0)) error_rate = 0.01;
   return std::clamp(0.05 + 3.0 * error_rate, 0.08, 0.35);
+}
+
+int OneIndelDistance(std::string_view a, std::string_view b, int limit) {
+  if (a.size() == b.size()) {
+    int mism = 0;
+    for (size_t i = 0; i < a.size() && mism <= limit; ++i) mism += a[i] != b[i];
+    return mism;
+  }
+  if (a.size() < b.size()) std::swap(a, b);  // a is the longer one
+  if (a.size() != b.size() + 1 || b.size() > 1024) return limit + 1;
+  // suf[p] = mismatches of a[p + 1, n) vs b[p, n - 1); pre = of a[0, p) vs b[0, p).
+  const int m = static_cast<int>(b.size());
+  uint16_t suf[1026];
+  suf[m] = 0;
+  for (int p = m - 1; p >= 0; --p) suf[p] = static_cast<uint16_t>(suf[p + 1] + (a[p + 1] != b[p]));
+  int best = suf[0], pre = 0;
+  for (int p = 1; p <= m && pre < best; ++p) {
+    pre += a[p - 1] != b[p - 1];
+    best = std::min(best, pre + suf[p]);
+  }
+  return best + 1;
 }
 
 int BoundedEditDistance(std::string_view a, std::string_view b, int max_edits) {
@@ -492,31 +544,53 @@ std::vector<int64_t> MatchToTargets(const std::vector<std::string>& targets,
   const int s = o.sketch_size > 0 ? std::clamp(o.sketch_size, 1, 256) : (noisy ? 32 : 8);
   const double frac =
       o.max_edit_fraction > 0 ? o.max_edit_fraction : ClusterEditFraction(o.error_rate);
-  // Index: sketch key -> targets (CSR).
+  std::vector<int64_t> out(queries.size(), -1);
+  if (targets.empty() || queries.empty()) return out;
+  // The queries (few: small clusters) are indexed by sketch key; the targets
+  // (many) stream past the index in parallel, emitting (query, target) pairs
+  // for every shared key.
   FlatMap bucket_of;
   std::vector<std::vector<uint32_t>> buckets;
   std::vector<uint64_t> sk;
-  for (size_t t = 0; t < targets.size(); ++t) {
-    Sketch(targets[t], k, s, &sk);
+  for (size_t q = 0; q < queries.size(); ++q) {
+    Sketch(queries[q], k, s, &sk);
     for (uint64_t key : sk) {
       uint32_t& b = bucket_of.Upsert(key, static_cast<uint32_t>(buckets.size()));
       if (b == buckets.size()) buckets.emplace_back();
-      if (buckets[b].size() < static_cast<size_t>(kMaxBucketScan))
-        buckets[b].push_back(static_cast<uint32_t>(t));
+      buckets[b].push_back(static_cast<uint32_t>(q));
     }
   }
-  std::vector<int64_t> out(queries.size(), -1);
+  tbb::enumerable_thread_specific<std::vector<uint64_t>> pairs_local;
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, targets.size(), 256),
+                    [&](const tbb::blocked_range<size_t>& r) {
+                      auto& pairs = pairs_local.local();
+                      std::vector<uint64_t> ts;
+                      for (size_t t = r.begin(); t != r.end(); ++t) {
+                        Sketch(targets[t], k, s, &ts);
+                        for (uint64_t key : ts) {
+                          const uint32_t b = bucket_of.Find(key);
+                          if (b == kNone) continue;
+                          for (uint32_t q : buckets[b]) pairs.push_back((uint64_t{q} << 32) | t);
+                        }
+                      }
+                    });
+  std::vector<uint64_t> pairs;
+  for (auto& p : pairs_local) pairs.insert(pairs.end(), p.begin(), p.end());
+  std::sort(pairs.begin(), pairs.end());
+  // Per query: candidates ranked by shared keys (then lower index).
+  std::vector<size_t> begin;
+  for (size_t i = 0; i < pairs.size(); ++i)
+    if (i == 0 || (pairs[i] >> 32) != (pairs[i - 1] >> 32)) begin.push_back(i);
+  begin.push_back(pairs.size());
   tbb::parallel_for(
-      tbb::blocked_range<size_t>(0, queries.size(), 64), [&](const tbb::blocked_range<size_t>& r) {
+      tbb::blocked_range<size_t>(0, begin.size() - 1, 16),
+      [&](const tbb::blocked_range<size_t>& r) {
         CandidateList cand;
-        std::vector<uint64_t> qs;
-        for (size_t q = r.begin(); q != r.end(); ++q) {
-          Sketch(queries[q], k, s, &qs);
+        for (size_t g = r.begin(); g != r.end(); ++g) {
+          const size_t q = pairs[begin[g]] >> 32;
           cand.raw.clear();
-          for (uint64_t key : qs) {
-            uint32_t b = bucket_of.Find(key);
-            if (b != kNone) cand.raw.insert(cand.raw.end(), buckets[b].begin(), buckets[b].end());
-          }
+          for (size_t i = begin[g]; i < begin[g + 1]; ++i)
+            cand.raw.push_back(pairs[i] & 0xFFFFFFFFu);
           cand.Rank(std::max(1, o.max_candidates));
           int best_d = -1;
           for (const auto& [neg, t] : cand.ranked) {

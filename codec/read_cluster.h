@@ -95,4 +95,11 @@ std::vector<int64_t> MatchToTargets(const std::vector<std::string>& targets,
 // <= max_edits, else -1. Thread-safe.
 int BoundedEditDistance(std::string_view a, std::string_view b, int max_edits);
 
+// Cost of the best alignment of a and b with no indel (equal lengths: their
+// Hamming distance) or exactly one (lengths differ by one): an upper bound on
+// their edit distance, exact when they differ by substitutions and at most one
+// indel. Returns a value > limit as soon as it exceeds limit, and when the
+// lengths differ by more than one. O(length), no allocation. Thread-safe.
+int OneIndelDistance(std::string_view a, std::string_view b, int limit);
+
 }  // namespace dnastore

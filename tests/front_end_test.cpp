@@ -220,6 +220,47 @@ TEST(FrontEndCluster, BoundedEditDistanceMatchesSlowTwin) {
   }
 }
 
+// Slow twin of OneIndelDistance: best alignment cost with no indel (equal
+// lengths) or exactly one, by trying every position of the indel.
+int SlowOneIndelDistance(const std::string& a, const std::string& b) {
+  auto hamming = [](const std::string& x, const std::string& y) {
+    int d = 0;
+    for (size_t i = 0; i < x.size(); ++i) d += x[i] != y[i];
+    return d;
+  };
+  if (a.size() == b.size()) return hamming(a, b);
+  const std::string& lo = a.size() > b.size() ? a : b;  // the longer one
+  const std::string& sh = a.size() > b.size() ? b : a;
+  if (lo.size() != sh.size() + 1) return 1 << 20;
+  int best = 1 << 20;
+  for (size_t p = 0; p < lo.size(); ++p)
+    best = std::min(best, 1 + hamming(lo.substr(0, p) + lo.substr(p + 1), sh));
+  return best;
+}
+
+TEST(FrontEndCluster, OneIndelDistanceMatchesSlowTwin) {
+  Rng rng(12, 0);
+  int exact_checked = 0;
+  for (int trial = 0; trial < 3000; ++trial) {
+    std::string a = RandomBases(rng, rng.Below(60));
+    std::string b, q;
+    Mutate(rng, a, {0.05, 0.02, 0.02}, &b, &q);
+    if (trial % 5 == 0) b = RandomBases(rng, a.size() + rng.Below(2));
+    const int slow = SlowOneIndelDistance(a, b);
+    const int limit = static_cast<int>(rng.Below(20));
+    const int fast = OneIndelDistance(a, b, limit);
+    if (slow <= limit) {
+      EXPECT_EQ(fast, slow) << a << " " << b;
+      // An upper bound on the edit distance.
+      EXPECT_GE(fast, SlowEditDistance(a, b)) << a << " " << b;
+      ++exact_checked;
+    } else {
+      EXPECT_GT(fast, limit) << a << " " << b;
+    }
+  }
+  EXPECT_GT(exact_checked, 1000);
+}
+
 TEST(FrontEndCluster, MatchToTargets) {
   Rng rng(16, 0);
   std::vector<std::string> targets, queries;
