@@ -48,6 +48,11 @@ nlohmann::json ReportJson(const DecodeReport& r, const Status& st) {
       {"missing_ranges", missing},
       {"output", r.output_path},
       {"seconds", r.seconds},
+      {"front_end",
+       {{"passes", r.front_end_passes},
+        {"seconds_trim", r.seconds_trim},
+        {"seconds_cluster", r.seconds_cluster},
+        {"seconds_consensus", r.seconds_consensus}}},
   };
   if (r.header_found) {
     j["archive"] = {

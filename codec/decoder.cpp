@@ -566,6 +566,10 @@ Status Decoder::RunFrontEnd(const FrontEndOptions& fo, std::vector<Strand>* stra
   } else {
     st = ReconstructStrands(opts_.inputs, fo, strands, stats);
   }
+  ++report_->front_end_passes;
+  report_->seconds_trim += stats->seconds_trim;
+  report_->seconds_cluster += stats->seconds_cluster;
+  report_->seconds_consensus += stats->seconds_consensus;
   if (st.ok()) {
     report_->records = stats->reads_total;
     report_->reads_junk = stats->reads_junk;

@@ -57,6 +57,11 @@ struct DecodeReport {
   std::vector<ByteRange> missing;  // byte ranges not recovered
   std::string output_path;         // where the file was written ("" if not)
   double seconds = 0;
+  // Reads mode: passes of the front end over the reads (1 when the header
+  // was found during the first; more when primers or the mapping had to be
+  // guessed again) and wall-clock seconds per stage, summed over passes.
+  int front_end_passes = 0;
+  double seconds_trim = 0, seconds_cluster = 0, seconds_consensus = 0;
 };
 
 using DecodeProgressFn =

@@ -162,9 +162,10 @@ class SketchGreedyClusterer final : public ReadClusterer {
     noisy_ = noisy;
     k_ = o.kmer_nt > 0 ? std::clamp(o.kmer_nt, 4, 31) : (noisy ? 11 : 14);
     s_ = o.sketch_size > 0 ? std::clamp(o.sketch_size, 1, 256) : (noisy ? 32 : 8);
-    // Low error: two sketched anchors find nearly every read and keep the
-    // index (random memory accesses) small; more anchors only feed the exact map.
-    sketch_anchors_ = noisy ? o.anchors_per_cluster : std::min(2, o.anchors_per_cluster);
+    // Low error: most reads are found by exact or first/last-third keys; one
+    // sketched anchor per cluster catches the rest and keeps the index
+    // (random memory accesses) small.
+    sketch_anchors_ = noisy ? o.anchors_per_cluster : 1;
     frac_ = o.max_edit_fraction > 0 ? o.max_edit_fraction : ClusterEditFraction(o.error_rate);
     half_nt_ = o.payload_nt > 0 ? std::clamp(o.payload_nt / 3, 16, 64) : 40;
     opt_.max_candidates = std::max(1, o.max_candidates);
@@ -310,11 +311,12 @@ class SketchGreedyClusterer final : public ReadClusterer {
               ++cl.count;
               PayloadRead& pr = reads[i];
               if (static_cast<int>(cl.anchors.size()) < opt_.anchors_per_cluster &&
-                  std::find(cl.anchors.begin(), cl.anchors.end(), pr.seq) == cl.anchors.end()) {
+                  !HasAnchor(cl, hash[i], pr.seq)) {
                 if (sketch[i].empty() && static_cast<int>(cl.anchors.size()) < sketch_anchors_)
                   Sketch(pr.seq, k_, s_, &sketch[i]);
                 new_anchor[i] = static_cast<uint8_t>(cl.anchors.size() + 1);
                 cl.anchors.push_back(pr.seq);
+                cl.anchor_hashes.push_back(hash[i]);
               }
               if (static_cast<int>(cl.kept.size()) < opt_.max_reads_per_cluster) {
                 cl.kept.push_back({std::move(pr.seq), std::move(pr.qual), ee[i]});
@@ -341,6 +343,7 @@ class SketchGreedyClusterer final : public ReadClusterer {
     uint64_t count = 0;
     std::vector<ClusterMember> kept;
     std::vector<std::string> anchors;
+    std::vector<uint64_t> anchor_hashes;  // SeqHash of each anchor
   };
   struct Entry {
     uint32_t cluster;
@@ -368,10 +371,16 @@ class SketchGreedyClusterer final : public ReadClusterer {
     return XXH3_64bits_withSeed(p, static_cast<size_t>(half_nt_), 1 + static_cast<uint64_t>(side));
   }
 
+  static bool HasAnchor(const Cluster& cl, uint64_t hash, const std::string& seq) {
+    for (size_t a = 0; a < cl.anchors.size(); ++a)
+      if (cl.anchor_hashes[a] == hash && cl.anchors[a] == seq) return true;
+    return false;
+  }
+
   // Indexes anchor `a` of `cluster` (already stored in its anchors).
   void IndexAnchor(uint32_t cluster, uint32_t a, uint64_t hash, const std::vector<uint64_t>& sk) {
     exact_.Upsert(hash, cluster);  // keeps the first cluster for this exact sequence
-    if (!noisy_) {
+    if (!noisy_ && a < 2) {
       const std::string& seq = clusters_[cluster].anchors[a];
       for (int side = 0; side < 2; ++side)
         if (uint64_t key = HalfKey(seq, side)) halves_.Upsert(key, cluster);

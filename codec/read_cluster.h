@@ -2,11 +2,12 @@
 // Second stage of the read front end (see docs/front_end.md).
 //
 // The default clusterer streams: reads arrive in batches, each read is
-// matched against the clusters seen so far (exact-sequence hash, then a
-// bottom-s MinHash sketch of its k-mers proposes candidate clusters, then an
-// edlib edit distance under a threshold that scales with the error rate
-// confirms), and reads that match nothing are clustered among themselves
-// (same candidate/verify steps, union-find). Memory grows with the number of
+// matched against the clusters seen so far (exact-sequence hash; at low
+// error rates, exact keys of its first and last thirds; then a bottom-s
+// MinHash sketch of its k-mers proposes candidate clusters; an edit distance
+// under a threshold that scales with the error rate confirms: a one-indel
+// alignment bound first, edlib when that is not enough), and reads that match nothing are clustered
+// among themselves (same candidate/verify steps, union-find). Memory grows with the number of
 // clusters, not reads: each cluster keeps at most max_reads_per_cluster reads
 // (the ones with the fewest expected errors) and counts all of them.
 #pragma once
@@ -40,7 +41,8 @@ struct ClusterOptions {
   int sketch_size = 0;             // k-mers per sketch (0 = auto: 8, or 32 above 2% errors)
   int max_candidates = 6;          // candidates verified per read (most shared k-mers first)
   int anchors_per_cluster = 4;     // distinct reads per cluster indexed by exact hash; the
-                                   // first 2 (all above 2% errors) also by sketch
+                                   // first 2 also by first/last third, the first (all
+                                   // above 2% errors) by sketch
   int max_reads_per_cluster = 32;  // reads kept per cluster for consensus
 };
 

@@ -2,12 +2,14 @@
 
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
+#include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <chrono>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <optional>
 
 #include "codec/primer_trim.h"
@@ -57,27 +59,53 @@ class Pipeline {
   // Adds records [recs, recs + n) as one batch (not copied).
   Status AddBatch(const SeqRecord* batch, size_t n) {
     if (n == 0) return Status::Ok();
-    if (!trimmer_) DNASTORE_RETURN_IF_ERROR(Init(batch, n));
+    DNASTORE_RETURN_IF_ERROR(Prepare(batch, n));
+    std::vector<TrimmedRead> trimmed;
+    TrimBatch(batch, n, &trimmed);
+    ClusterBatch(std::move(trimmed));
+    return Status::Ok();
+  }
+
+  // Before the first TrimBatch: sets up the primer trimmer from the first
+  // batch (primers inferred when not given). Later calls do nothing.
+  Status Prepare(const SeqRecord* batch, size_t n) {
+    if (trimmer_ || n == 0) return Status::Ok();
+    DNASTORE_RETURN_IF_ERROR(Init(batch, n, opt_.payload_nt));
+    if (opt_.payload_nt == 0 && opt_.resolve_payload_nt && !opt_.collapse_homopolymers) {
+      // Designed pools have one payload length: the most common one of the
+      // first batch picks primer boundaries and rejects implausible
+      // payloads as a known length would.
+      std::vector<TrimmedRead> trimmed(n);
+      Trim(batch, n, &trimmed);
+      std::vector<size_t> count;
+      for (const TrimmedRead& t : trimmed) {
+        if (t.orientation == ReadOrientation::kJunk) continue;
+        if (t.seq.size() >= count.size()) count.resize(t.seq.size() + 1, 0);
+        ++count[t.seq.size()];
+      }
+      const size_t mode =
+          count.empty() ? 0 : std::max_element(count.begin(), count.end()) - count.begin();
+      if (mode > 0) DNASTORE_RETURN_IF_ERROR(Init(batch, n, static_cast<int>(mode)));
+    }
+    return Status::Ok();
+  }
+
+  // Orients, trims (and collapses) a batch, in parallel. Thread-safe after
+  // Prepare: batches may be trimmed while an earlier one is clustered.
+  void TrimBatch(const SeqRecord* batch, size_t n, std::vector<TrimmedRead>* trimmed) {
     auto t0 = std::chrono::steady_clock::now();
-    std::vector<TrimmedRead> trimmed(n);
-    arena_.execute([&] {
-      tbb::parallel_for(tbb::blocked_range<size_t>(0, n, 512),
-                        [&](const tbb::blocked_range<size_t>& r) {
-                          std::string cs, cq;
-                          for (size_t i = r.begin(); i != r.end(); ++i) {
-                            TrimmedRead& t = trimmed[i];
-                            if (!trimmer_->Trim(batch[i].seq, batch[i].qual, &t)) continue;
-                            if (opt_.collapse_homopolymers) {
-                              CollapseHomopolymers(t.seq, t.qual, &cs, &cq);
-                              t.seq.swap(cs);
-                              t.qual.swap(cq);
-                              if (t.seq.empty()) t.orientation = ReadOrientation::kJunk;
-                            }
-                          }
-                        });
-    });
+    trimmed->resize(n);
+    Trim(batch, n, trimmed);
+    const double dt = SecondsSince(t0);
+    std::lock_guard<std::mutex> lock(time_mutex_);
+    stats_.seconds_trim += dt;
+  }
+
+  // Clusters a trimmed batch. Batches must come in input order, one at a time.
+  void ClusterBatch(std::vector<TrimmedRead>&& trimmed) {
+    auto t0 = std::chrono::steady_clock::now();
     std::vector<PayloadRead> payloads;
-    payloads.reserve(n);
+    payloads.reserve(trimmed.size());
     uint64_t edits = 0, primer_nt = 0;
     const uint64_t primers_nt =
         trimmer_->options().fwd_primer.size() + trimmer_->options().rev_primer.size();
@@ -93,6 +121,7 @@ class Pipeline {
       primer_nt += primers_nt;
       payloads.push_back({std::move(t.seq), std::move(t.qual)});
     }
+    std::vector<TrimmedRead>().swap(trimmed);
     if (!clusterer_) {
       // The first batch fixes the error rate (and so every threshold) for the
       // whole run: deterministic for a given batch size.
@@ -105,17 +134,19 @@ class Pipeline {
       if (co.payload_nt == 0 && opt_.resolve_payload_nt) co.payload_nt = ModeLength(payloads);
       co.error_rate = err;
       co.max_edit_fraction = opt_.cluster_max_edit_fraction;
-      co.max_reads_per_cluster = opt_.max_reads_per_cluster;
+      co.max_reads_per_cluster =
+          opt_.max_reads_per_cluster > 0 ? opt_.max_reads_per_cluster : (err <= 0.01 ? 16 : 32);
       clusterer_ = MakeReadClusterer(co);
     }
     const uint64_t first = next_payload_index_;
     next_payload_index_ += payloads.size();
-    auto t1 = std::chrono::steady_clock::now();
-    stats_.seconds_trim += std::chrono::duration<double>(t1 - t0).count();
     arena_.execute([&] { clusterer_->AddBatch(std::move(payloads), first); });
-    stats_.seconds_cluster += SecondsSince(t1);
-    return Status::Ok();
+    const double dt = SecondsSince(t0);
+    std::lock_guard<std::mutex> lock(time_mutex_);
+    stats_.seconds_cluster += dt;
   }
+
+  tbb::task_arena& arena() { return arena_; }
 
   Status Finish(std::vector<Strand>* strands, FrontEndStats* stats) {
     strands->clear();
@@ -258,7 +289,27 @@ class Pipeline {
   }
 
  private:
-  Status Init(const SeqRecord* first, size_t n) {
+  // Trims (and collapses) records [batch, batch + n) in parallel.
+  void Trim(const SeqRecord* batch, size_t n, std::vector<TrimmedRead>* trimmed) {
+    arena_.execute([&] {
+      tbb::parallel_for(tbb::blocked_range<size_t>(0, n, 512),
+                        [&](const tbb::blocked_range<size_t>& r) {
+                          std::string cs, cq;
+                          for (size_t i = r.begin(); i != r.end(); ++i) {
+                            TrimmedRead& t = (*trimmed)[i];
+                            if (!trimmer_->Trim(batch[i].seq, batch[i].qual, &t)) continue;
+                            if (opt_.collapse_homopolymers) {
+                              CollapseHomopolymers(t.seq, t.qual, &cs, &cq);
+                              t.seq.swap(cs);
+                              t.qual.swap(cq);
+                              if (t.seq.empty()) t.orientation = ReadOrientation::kJunk;
+                            }
+                          }
+                        });
+    });
+  }
+
+  Status Init(const SeqRecord* first, size_t n, int payload_nt) {
     PrimerTrimOptions to;
     to.fwd_primer = opt_.fwd_primer;
     to.rev_primer = opt_.rev_primer;
@@ -274,7 +325,7 @@ class Pipeline {
     to.primer_search_slack_nt = opt_.primer_search_slack_nt;
     // With collapsing, payload_nt is the collapsed length; the raw payload is
     // longer, so the length check happens on the collapsed payload instead.
-    to.payload_nt = opt_.collapse_homopolymers ? 0 : opt_.payload_nt;
+    to.payload_nt = opt_.collapse_homopolymers ? 0 : payload_nt;
     to.max_payload_length_deviation = opt_.max_payload_length_deviation;
     Result<PrimerTrimmer> t = PrimerTrimmer::Create(to);
     if (!t.ok()) return t.status();
@@ -286,6 +337,7 @@ class Pipeline {
 
   FrontEndOptions opt_;
   tbb::task_arena arena_;
+  std::mutex time_mutex_;  // guards the stage timers (trimming runs concurrently)
   std::optional<PrimerTrimmer> trimmer_;
   std::unique_ptr<ReadClusterer> clusterer_;
   uint64_t next_payload_index_ = 0;
@@ -327,18 +379,64 @@ Status ReconstructStrands(const std::vector<std::string>& paths, const FrontEndO
   if (paths.empty()) return UsageError("no read files given");
   Pipeline p(options);
   MultiFileReader reader(paths);
-  ReadBatch cur, next;
-  DNASTORE_RETURN_IF_ERROR(reader.Next(cur, options.batch_reads));
-  while (!cur.empty()) {
-    // Read the next batch while this one is processed.
-    auto fut =
-        std::async(std::launch::async, [&] { return reader.Next(next, options.batch_reads); });
-    Status st = p.AddBatch(cur);
-    Status rst = fut.get();
-    DNASTORE_RETURN_IF_ERROR(st);
-    DNASTORE_RETURN_IF_ERROR(rst);
-    cur.swap(next);
-  }
+  // Three stages over batches: read (in order), trim (several batches at
+  // once), cluster (in order). Trimming the next batch fills the clustering
+  // stage's sequential parts; memory holds at most kInFlight batches.
+  constexpr size_t kInFlight = 3;
+  Status error;
+  std::mutex error_mutex;
+  bool first = true;
+  // Batches are recycled: the reader overwrites old records in place.
+  std::vector<std::shared_ptr<ReadBatch>> spare;
+  std::mutex spare_mutex;
+  p.arena().execute([&] {
+    tbb::parallel_pipeline(
+        kInFlight,
+        tbb::make_filter<void, std::shared_ptr<ReadBatch>>(
+            tbb::filter_mode::serial_in_order,
+            [&](tbb::flow_control& fc) -> std::shared_ptr<ReadBatch> {
+              std::shared_ptr<ReadBatch> batch;
+              {
+                std::lock_guard<std::mutex> lock(spare_mutex);
+                if (!spare.empty()) {
+                  batch = std::move(spare.back());
+                  spare.pop_back();
+                }
+              }
+              if (!batch) batch = std::make_shared<ReadBatch>();
+              Status st = reader.Next(*batch, options.batch_reads);
+              if (st.ok() && first && !batch->empty()) st = p.Prepare(batch->data(), batch->size());
+              first = false;
+              if (!st.ok() || batch->empty()) {
+                if (!st.ok()) {
+                  std::lock_guard<std::mutex> lock(error_mutex);
+                  if (error.ok()) error = st;
+                }
+                fc.stop();
+                return nullptr;
+              }
+              return batch;
+            }) &
+            tbb::make_filter<std::shared_ptr<ReadBatch>,
+                             std::pair<std::shared_ptr<ReadBatch>, std::vector<TrimmedRead>>>(
+                tbb::filter_mode::parallel,
+                [&](std::shared_ptr<ReadBatch> batch) {
+                  std::pair<std::shared_ptr<ReadBatch>, std::vector<TrimmedRead>> out;
+                  p.TrimBatch(batch->data(), batch->size(), &out.second);
+                  out.first = std::move(batch);
+                  return out;
+                }) &
+            tbb::make_filter<std::pair<std::shared_ptr<ReadBatch>, std::vector<TrimmedRead>>, void>(
+                tbb::filter_mode::serial_in_order,
+                [&](std::pair<std::shared_ptr<ReadBatch>, std::vector<TrimmedRead>> item) {
+                  {  // the records are no longer needed
+                    std::lock_guard<std::mutex> lock(spare_mutex);
+                    spare.push_back(std::move(item.first));
+                  }
+                  p.ClusterBatch(std::move(item.second));
+                }));
+  });
+  DNASTORE_RETURN_IF_ERROR(error);
   return p.Finish(strands, stats);
 }
 

@@ -43,7 +43,10 @@ struct FrontEndOptions {
   // the first batch (works for Illumina and nanopore alike).
   double error_rate = 0;
   double cluster_max_edit_fraction = 0;  // 0 = ClusterEditFraction(error_rate)
-  int max_reads_per_cluster = 32;        // reads kept per cluster for consensus
+  // Reads kept per cluster for consensus (the best by expected errors); 0 =
+  // auto: 16 when the error rate is at most 1% (more add nothing to a
+  // consensus of near-perfect reads but memory and time), else 32.
+  int max_reads_per_cluster = 0;
   ClusterMethod cluster_method = ClusterMethod::kSketchGreedy;
   ConsensusMethod consensus_method = ConsensusMethod::kAlignVote;
   uint32_t min_cluster_reads = 1;  // clusters with fewer reads produce no strand

@@ -4,10 +4,30 @@
 
 namespace dnastore {
 
+namespace {
+constexpr auto kComplement = [] {
+  std::array<char, 256> t{};
+  for (int i = 0; i < 256; ++i) t[i] = ComplementBase(static_cast<char>(i));
+  return t;
+}();
+}  // namespace
+
 std::string ReverseComplement(std::string_view seq) {
   std::string out(seq.size(), 'N');
-  for (size_t i = 0; i < seq.size(); ++i) out[seq.size() - 1 - i] = ComplementBase(seq[i]);
+  for (size_t i = 0; i < seq.size(); ++i)
+    out[seq.size() - 1 - i] = kComplement[static_cast<unsigned char>(seq[i])];
   return out;
+}
+
+void ReverseComplementInPlace(std::string* seq) {
+  std::string& s = *seq;
+  const size_t n = s.size();
+  for (size_t i = 0; i < n / 2; ++i) {
+    const char a = kComplement[static_cast<unsigned char>(s[i])];
+    s[i] = kComplement[static_cast<unsigned char>(s[n - 1 - i])];
+    s[n - 1 - i] = a;
+  }
+  if (n & 1) s[n / 2] = kComplement[static_cast<unsigned char>(s[n / 2])];
 }
 
 std::string NormalizeBases(std::string_view seq) {

@@ -28,7 +28,7 @@ inline constexpr BaseCodeTable kBaseCodeTable{};
 // Returns 0..3 for A/C/G/T (either case), or -1 for anything else (N, IUPAC).
 inline int BaseCode(char c) { return kBaseCodeTable.code[static_cast<uint8_t>(c)]; }
 
-inline char ComplementBase(char c) {
+constexpr char ComplementBase(char c) {
   switch (c) {
     case 'A':
       return 'T';
@@ -53,6 +53,8 @@ inline char ComplementBase(char c) {
 
 // Reverse complement of an ACGT string (other characters become 'N').
 std::string ReverseComplement(std::string_view seq);
+// Same, in place.
+void ReverseComplementInPlace(std::string* seq);
 
 // Upper-cases ACGT and maps every other character to 'N'.
 std::string NormalizeBases(std::string_view seq);

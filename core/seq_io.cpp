@@ -98,24 +98,30 @@ Result<std::unique_ptr<SeqReader>> SeqReader::Open(const std::string& path) {
 SeqReader::~SeqReader() = default;
 
 Status SeqReader::Next(ReadBatch& batch, size_t max_records) {
-  batch.clear();
-  while (batch.size() < max_records) {
+  // Records of the previous batch are overwritten in place: their strings'
+  // buffers are reused, so steady-state reading allocates nothing.
+  size_t k = 0;
+  Status status = Status::Ok();
+  while (k < max_records) {
     int ret = sam_read1(impl_->fp, impl_->hdr, impl_->rec);
     if (ret == -1) break;
     if (ret < -1) {
-      return BadInput(path_ + ": malformed or truncated " + format_ + " input at record " +
-                      std::to_string(records_ + 1));
+      status = BadInput(path_ + ": malformed or truncated " + format_ + " input at record " +
+                        std::to_string(records_ + 1));
+      break;
     }
     bam1_t* b = impl_->rec;
     if (b->core.flag & (BAM_FSECONDARY | BAM_FSUPPLEMENTARY)) continue;
     const int len = b->core.l_qseq;
     if (static_cast<size_t>(len) > kMaxReadNt) {
-      return BadInput(path_ + ": record " + std::to_string(records_ + 1) + " is " +
-                      std::to_string(len) + " nt long, more than the limit of " +
-                      std::to_string(kMaxReadNt));
+      status = BadInput(path_ + ": record " + std::to_string(records_ + 1) + " is " +
+                        std::to_string(len) + " nt long, more than the limit of " +
+                        std::to_string(kMaxReadNt));
+      break;
     }
-    SeqRecord rec;
-    rec.name = bam_get_qname(b);
+    if (k == batch.size()) batch.emplace_back();
+    SeqRecord& rec = batch[k++];
+    rec.name.assign(bam_get_qname(b));
     rec.seq.resize(len);
     const uint8_t* s = bam_get_seq(b);
     // Two bases per byte of HTSlib's 4-bit encoding.
@@ -130,15 +136,18 @@ Status SeqReader::Next(ReadBatch& batch, size_t max_records) {
     if (len > 0 && q[0] != 0xff) {
       rec.qual.resize(len);
       for (int i = 0; i < len; ++i) rec.qual[i] = static_cast<char>(q[i] + 33);
+    } else {
+      rec.qual.clear();
     }
     if (b->core.flag & BAM_FREVERSE) {  // restore the read as sequenced
-      rec.seq = ReverseComplement(rec.seq);
+      ReverseComplementInPlace(&rec.seq);
       std::reverse(rec.qual.begin(), rec.qual.end());
     }
-    batch.push_back(std::move(rec));
     ++records_;
   }
-  return Status::Ok();
+  batch.resize(k);
+  if (!status.ok()) batch.clear();
+  return status;
 }
 
 Result<std::vector<SeqRecord>> ReadAllRecords(const std::string& path) {
