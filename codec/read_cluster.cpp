@@ -189,7 +189,7 @@ class SketchGreedyClusterer final : public ReadClusterer {
     exact_.Clear();
     halves_.Clear();
     sketch_heads_.Clear();
-    entries_.clear();
+    buckets_.clear();
     return out;
   }
 
@@ -247,11 +247,10 @@ class SketchGreedyClusterer final : public ReadClusterer {
               int tried = 0;
               uint64_t seen[16];
               for (uint64_t key : sketch[i]) {
-                for (uint32_t e = sketch_heads_.Find(key);
-                     e != kNone && tried < opt_.max_candidates && tried < 16;
-                     e = entries_[e].next) {
-                  const uint64_t id =
-                      (static_cast<uint64_t>(entries_[e].cluster) << 8) | entries_[e].anchor;
+                const uint32_t b = sketch_heads_.Find(key);
+                if (b == kNone) continue;
+                for (uint64_t id : buckets_[b]) {
+                  if (tried >= opt_.max_candidates || tried >= 16) break;
                   if (std::find(seen, seen + tried, id) != seen + tried) continue;
                   seen[tried++] = id;
                   if (Close(seq, clusters_[id >> 8].anchors[id & 0xFF])) {
@@ -265,12 +264,11 @@ class SketchGreedyClusterer final : public ReadClusterer {
             }
             cand.raw.clear();
             for (uint64_t key : sketch[i]) {
-              uint32_t e = sketch_heads_.Find(key);
-              for (int steps = 0; e != kNone && steps < kMaxBucketScan; ++steps) {
-                cand.raw.push_back((static_cast<uint64_t>(entries_[e].cluster) << 8) |
-                                   entries_[e].anchor);
-                e = entries_[e].next;
-              }
+              const uint32_t b = sketch_heads_.Find(key);
+              if (b == kNone) continue;
+              const auto& bucket = buckets_[b];
+              const size_t scan = std::min(bucket.size(), static_cast<size_t>(kMaxBucketScan));
+              cand.raw.insert(cand.raw.end(), bucket.begin(), bucket.begin() + scan);
             }
             cand.Rank(opt_.max_candidates);
             for (const auto& [neg, id] : cand.ranked) {
@@ -345,11 +343,6 @@ class SketchGreedyClusterer final : public ReadClusterer {
     std::vector<std::string> anchors;
     std::vector<uint64_t> anchor_hashes;  // SeqHash of each anchor
   };
-  struct Entry {
-    uint32_t cluster;
-    uint32_t anchor;
-    uint32_t next;
-  };
 
   int MaxEdits(size_t la, size_t lb) const {
     size_t l = std::max({la, lb, static_cast<size_t>(opt_.payload_nt)});
@@ -387,9 +380,9 @@ class SketchGreedyClusterer final : public ReadClusterer {
     }
     if (static_cast<int>(a) >= sketch_anchors_) return;
     for (uint64_t key : sk) {
-      uint32_t& head = sketch_heads_.Upsert(key, kNone);
-      entries_.push_back({cluster, a, head});
-      head = static_cast<uint32_t>(entries_.size() - 1);
+      uint32_t& b = sketch_heads_.Upsert(key, static_cast<uint32_t>(buckets_.size()));
+      if (b == buckets_.size()) buckets_.emplace_back();
+      buckets_[b].push_back((static_cast<uint64_t>(cluster) << 8) | a);
     }
   }
 
@@ -499,8 +492,8 @@ class SketchGreedyClusterer final : public ReadClusterer {
   FlatMap exact_;
   FlatMap halves_;  // first/last third of low-error anchors -> cluster
   int half_nt_ = 40;
-  FlatMap sketch_heads_;
-  std::vector<Entry> entries_;
+  FlatMap sketch_heads_;                        // sketch key -> index in buckets_
+  std::vector<std::vector<uint64_t>> buckets_;  // (cluster << 8 | anchor) per key, oldest first
 };
 
 }  // namespace
