@@ -50,6 +50,7 @@ nlohmann::json ReportJson(const DecodeReport& r, const Status& st) {
       {"seconds", r.seconds},
       {"front_end",
        {{"passes", r.front_end_passes},
+        {"payload_nt_estimated", r.payload_nt_estimated},
         {"seconds_trim", r.seconds_trim},
         {"seconds_cluster", r.seconds_cluster},
         {"seconds_consensus", r.seconds_consensus}}},

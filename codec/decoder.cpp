@@ -567,6 +567,7 @@ Status Decoder::RunFrontEnd(const FrontEndOptions& fo, std::vector<Strand>* stra
     st = ReconstructStrands(opts_.inputs, fo, strands, stats);
   }
   ++report_->front_end_passes;
+  if (stats->payload_nt_estimated > 0) report_->payload_nt_estimated = stats->payload_nt_estimated;
   report_->seconds_trim += stats->seconds_trim;
   report_->seconds_cluster += stats->seconds_cluster;
   report_->seconds_consensus += stats->seconds_consensus;

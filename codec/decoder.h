@@ -61,6 +61,7 @@ struct DecodeReport {
   // was found during the first; more when primers or the mapping had to be
   // guessed again) and wall-clock seconds per stage, summed over passes.
   int front_end_passes = 0;
+  int payload_nt_estimated = 0;  // first-batch estimate of the payload length (0 = not made)
   double seconds_trim = 0, seconds_cluster = 0, seconds_consensus = 0;
 };
 

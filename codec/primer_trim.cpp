@@ -324,4 +324,37 @@ Result<InferredPrimers> InferPrimers(const std::vector<SeqRecord>& sample, int p
   return res;
 }
 
+double EstimateNetIndelRate(const SeqRecord* reads, size_t n, const std::string& fwd_primer,
+                            const std::string& rev_primer, double max_error_fraction,
+                            int slack_nt) {
+  int64_t ins = 0, del = 0, nt = 0;
+  const size_t sample = std::min<size_t>(n, 4096);
+  for (size_t r = 0; r < sample; ++r) {
+    const std::string& seq = reads[r].seq;
+    for (const std::string* primer : {&fwd_primer, &rev_primer}) {
+      const int lp = static_cast<int>(primer->size());
+      if (lp == 0) continue;
+      const int max_edits = static_cast<int>(std::floor(max_error_fraction * lp + 0.5));
+      const int w = std::min(static_cast<int>(seq.size()), lp + slack_nt);
+      if (w <= 0) continue;
+      // Primer = query, read = target: an edlib "insertion" is a primer base
+      // missing from the read, a "deletion" a read base not in the primer.
+      EdlibAlignResult a =
+          edlibAlign(primer->data(), lp, seq.data(), w,
+                     edlibNewAlignConfig(max_edits, EDLIB_MODE_HW, EDLIB_TASK_PATH, nullptr, 0));
+      const bool found = a.status == EDLIB_STATUS_OK && a.editDistance >= 0 && a.alignment;
+      if (found) {
+        for (int i = 0; i < a.alignmentLength; ++i) {
+          del += a.alignment[i] == EDLIB_EDOP_INSERT;
+          ins += a.alignment[i] == EDLIB_EDOP_DELETE;
+        }
+        nt += lp;
+      }
+      edlibFreeAlignResult(a);
+      if (found) break;
+    }
+  }
+  return nt > 0 ? static_cast<double>(ins - del) / static_cast<double>(nt) : 0.0;
+}
+
 }  // namespace dnastore

@@ -99,6 +99,19 @@ class PrimerTrimmer {
 void CollapseHomopolymers(std::string_view seq, std::string_view qual, std::string* out_seq,
                           std::string* out_qual);
 
+// Net indel rate of reads, (insertions - deletions) per primer base, from
+// the primers at the start of up to 4096 of `reads` (the forward primer, or
+// the reverse one for reads of the other strand; adapter bases before it are
+// skipped; reads whose primer is not found within `max_error_fraction` edits
+// per base are not counted). Reads are shorter than their molecule by this
+// fraction on average, so it turns the mean payload length of reads into the
+// designed one. Indels at the primer's ends look like substitutions to the
+// local alignment, so the magnitude is low by up to about a third (callers
+// must tolerate an estimate off by a few bases). 0 when no primer was found.
+// Thread-safe.
+double EstimateNetIndelRate(const SeqRecord* reads, size_t n, const std::string& fwd_primer,
+                            const std::string& rev_primer, double max_error_fraction, int slack_nt);
+
 // Primers guessed from reads by InferPrimers.
 struct InferredPrimers {
   std::string fwd_primer;  // 5'->3'

@@ -84,7 +84,13 @@ class AlignVote {
       }
       draft.swap(out->seq);
     }
-    if (opt_.payload_nt > 0 && opt_.max_length_fix_nt > 0) FixLength(&out->seq, &out->qual);
+    out->unfixed_seq.clear();
+    if (opt_.payload_nt > 0 && opt_.max_length_fix_nt > 0 &&
+        out->seq.size() != static_cast<size_t>(opt_.payload_nt)) {
+      out->unfixed_seq = out->seq;
+      FixLength(&out->seq, &out->qual);
+      if (out->unfixed_seq == out->seq) out->unfixed_seq.clear();
+    }
   }
 
   // True when a and b (equal length) differ by a few isolated substitutions.
@@ -397,6 +403,7 @@ class AlignVoteEngine final : public ConsensusEngine {
   explicit AlignVoteEngine(const ConsensusOptions& o) : opt_(o), vote_(o) {}
   void Consensus(const std::vector<ConsensusRead>& reads, ConsensusResult* out) override {
     out->seq.clear();
+    out->unfixed_seq.clear();
     out->qual.clear();
     if (reads.empty()) return;
     size_t d = vote_.PickDraft(reads);
@@ -416,6 +423,7 @@ class SpoaEngine final : public ConsensusEngine {
         engine_(spoa::AlignmentEngine::Create(spoa::AlignmentType::kNW, 5, -4, -8)) {}
   void Consensus(const std::vector<ConsensusRead>& reads, ConsensusResult* out) override {
     out->seq.clear();
+    out->unfixed_seq.clear();
     out->qual.clear();
     if (reads.empty()) return;
     spoa::Graph graph;

@@ -48,6 +48,9 @@ struct ConsensusRead {
 struct ConsensusResult {
   std::string seq;
   std::string qual;
+  // The consensus before the length fix (ConsensusOptions::max_length_fix_nt)
+  // when that fix changed it; empty otherwise.
+  std::string unfixed_seq;
 };
 
 // Stage interface. One engine per thread: Consensus is not thread-safe (it

@@ -7,9 +7,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <future>
 #include <memory>
 #include <mutex>
+#include <numeric>
 #include <optional>
 
 #include "codec/primer_trim.h"
@@ -72,9 +74,11 @@ class Pipeline {
     if (trimmer_ || n == 0) return Status::Ok();
     DNASTORE_RETURN_IF_ERROR(Init(batch, n, opt_.payload_nt));
     if (opt_.payload_nt == 0 && opt_.resolve_payload_nt && !opt_.collapse_homopolymers) {
-      // Designed pools have one payload length: the most common one of the
-      // first batch picks primer boundaries and rejects implausible
-      // payloads as a known length would.
+      // Designed pools have one payload length. Estimated from the first
+      // batch (mean trimmed length near the most common one, corrected by
+      // the net indel rate seen in the primers), it picks primer boundaries,
+      // rejects implausible payloads and steers consensus until the header
+      // gives the true length.
       std::vector<TrimmedRead> trimmed(n);
       Trim(batch, n, &trimmed);
       std::vector<size_t> count;
@@ -85,7 +89,19 @@ class Pipeline {
       }
       const size_t mode =
           count.empty() ? 0 : std::max_element(count.begin(), count.end()) - count.begin();
-      if (mode > 0) DNASTORE_RETURN_IF_ERROR(Init(batch, n, static_cast<int>(mode)));
+      double sum = 0, k = 0;
+      for (size_t l = mode * 7 / 10; l < count.size() && l <= mode * 13 / 10; ++l) {
+        sum += static_cast<double>(l) * static_cast<double>(count[l]);
+        k += static_cast<double>(count[l]);
+      }
+      const double net = EstimateNetIndelRate(
+          batch, n, trimmer_->options().fwd_primer, trimmer_->options().rev_primer,
+          opt_.max_primer_error_fraction, opt_.primer_search_slack_nt);
+      if (mode > 0 && k > 0) {
+        payload_hint_ = static_cast<int>(std::lround(sum / k / (1.0 + net)));
+        stats_.payload_nt_estimated = payload_hint_;
+        DNASTORE_RETURN_IF_ERROR(Init(batch, n, payload_hint_));
+      }
     }
     return Status::Ok();
   }
@@ -131,7 +147,8 @@ class Pipeline {
       ClusterOptions co;
       co.method = opt_.cluster_method;
       co.payload_nt = opt_.payload_nt;
-      if (co.payload_nt == 0 && opt_.resolve_payload_nt) co.payload_nt = ModeLength(payloads);
+      if (co.payload_nt == 0 && opt_.resolve_payload_nt)
+        co.payload_nt = payload_hint_ > 0 ? payload_hint_ : ModeLength(payloads);
       co.error_rate = err;
       co.max_edit_fraction = opt_.cluster_max_edit_fraction;
       co.max_reads_per_cluster =
@@ -162,20 +179,31 @@ class Pipeline {
       size_t done = 0;
       if (co.payload_nt == 0 && opt_.resolve_payload_nt) {
         // Consensus chunk by chunk until the caller can tell the payload
-        // length; then everything is (re)built with it.
+        // length; strands already built are rebuilt when it differs from
+        // the estimate they used. When the estimate finds nothing, the
+        // probe is repeated without it (the estimate may be what failed).
+        // The probe builds strands as a full run with the estimated length
+        // would; the strands before their length fix are offered too, since
+        // the estimate may be off by a base or two.
         const size_t step = std::max<size_t>(1, opt_.resolve_chunk_clusters);
-        while (done < clusters.size()) {
+        co.payload_nt = payload_hint_;
+        std::vector<std::string> unfixed(clusters.size());
+        int p = 0;
+        while (done < clusters.size() && p == 0) {
           const size_t end = std::min(clusters.size(), done + step);
-          BuildConsensus(clusters, done, end, co, false, &all);
+          BuildConsensus(clusters, done, end, co, false, &all, &unfixed);
           std::vector<Strand> chunk(all.begin() + static_cast<std::ptrdiff_t>(done),
                                     all.begin() + static_cast<std::ptrdiff_t>(end));
-          done = end;
-          const int p = opt_.resolve_payload_nt(chunk, stats_.fwd_primer);
-          if (p > 0) {
-            co.payload_nt = p;
-            done = 0;
+          for (size_t k = done; k < end; ++k) {
+            if (unfixed[k].empty()) continue;
+            chunk.push_back({std::move(unfixed[k]), std::string(), all[k].reads});
           }
-          if (p != 0) break;
+          done = end;
+          p = opt_.resolve_payload_nt(chunk, stats_.fwd_primer);
+        }
+        if (p > 0 && p != payload_hint_) {
+          co.payload_nt = p;  // other drafts and fixes: rebuild everything
+          done = 0;
         }
       }
       stats_.payload_nt = co.payload_nt;
@@ -202,8 +230,10 @@ class Pipeline {
 
   // Consensus of clusters [begin, end) into all[begin, end), in parallel;
   // `release` frees each cluster's reads once used.
+  // `unfixed` (optional, one per cluster) receives ConsensusResult::unfixed_seq.
   void BuildConsensus(std::vector<ReadCluster>& clusters, size_t begin, size_t end,
-                      const ConsensusOptions& co, bool release, std::vector<Strand>* all) {
+                      const ConsensusOptions& co, bool release, std::vector<Strand>* all,
+                      std::vector<std::string>* unfixed = nullptr) {
     tbb::enumerable_thread_specific<std::unique_ptr<ConsensusEngine>> engines(
         [&] { return MakeConsensusEngine(co); });
     arena_.execute([&] {
@@ -221,6 +251,7 @@ class Pipeline {
               Strand& s = (*all)[k];
               s.seq = std::move(res.seq);
               s.qual = std::move(res.qual);
+              if (unfixed) (*unfixed)[k] = std::move(res.unfixed_seq);
               s.reads = static_cast<uint32_t>(std::min<uint64_t>(c.read_count, UINT32_MAX));
               if (release) std::vector<ClusterMember>().swap(c.reads);
             }
@@ -339,6 +370,7 @@ class Pipeline {
   tbb::task_arena arena_;
   std::mutex time_mutex_;  // guards the stage timers (trimming runs concurrently)
   std::optional<PrimerTrimmer> trimmer_;
+  int payload_hint_ = 0;  // estimated payload length (resolve_payload_nt mode)
   std::unique_ptr<ReadClusterer> clusterer_;
   uint64_t next_payload_index_ = 0;
   FrontEndStats stats_;

@@ -59,13 +59,15 @@ struct FrontEndOptions {
 
   // Single-pass decoding of pools whose payload length is only known from
   // their own content (a header strand). When payload_nt is 0 and this is
-  // set, consensus runs on clusters in order, chunk by chunk, and after each
-  // chunk the strands built so far are offered here (without payload_nt);
-  // returning > 0 sets payload_nt for the whole consensus stage (strands of
-  // earlier chunks are rebuilt with it), 0 asks for the next chunk, < 0 stops
-  // asking. `fwd_primer` is the forward primer the reads were trimmed with.
-  // The clustering stage then ranks reads by the most common trimmed length
-  // of the first batch (designed pools have one length).
+  // set, the first batch gives an estimate of the payload length (reads'
+  // mean payload length corrected by the net indel rate in the primers;
+  // not with collapse_homopolymers) used for trimming, clustering and
+  // consensus; consensus runs on clusters in order, chunk by chunk, and after
+  // each chunk its strands (plus, where the length fix changed one, the
+  // strand before the fix) are offered here: returning > 0 sets payload_nt
+  // (when it differs from the estimate, every strand is rebuilt with it), 0
+  // asks for the next chunk, < 0 stops asking. `fwd_primer` is the forward
+  // primer the reads were trimmed with.
   std::function<int(const std::vector<Strand>& chunk, const std::string& fwd_primer)>
       resolve_payload_nt;
   size_t resolve_chunk_clusters = 4096;  // clusters per chunk offered to resolve_payload_nt
@@ -92,6 +94,7 @@ struct FrontEndStats {
   uint64_t strands_expected_length = 0;  // of those, with length payload_nt
   double error_rate = 0;                 // per-base error rate used (given or estimated)
   int payload_nt = 0;                    // payload length used by consensus (given or resolved)
+  int payload_nt_estimated = 0;          // estimate from the first batch (resolve_payload_nt mode)
   std::string fwd_primer;                // primers used (inferred when not given)
   std::string rev_primer;
   bool primers_inferred = false;

@@ -157,3 +157,29 @@ TEST(Cli, TdtTransitionPoolDecodes) {
   ASSERT_EQ(d.code, 0) << d.err;
   EXPECT_EQ(Read(out), content);
 }
+
+// Deletion-heavy reads (10% per base, 30x, robust preset: the dt4dds-style
+// threshold regime): the payload length is estimated from the reads and the
+// header found while consensus runs, so one pass over the reads suffices.
+TEST(Cli, DeletionHeavyReadsDecodeInOnePass) {
+  std::string content(19000, '\0');
+  for (size_t i = 0; i < content.size(); ++i) content[i] = static_cast<char>((i * 7919) >> 3);
+  std::string in = Write("del.bin", content);
+  std::string pool = Dir() + "/del.fasta";
+  ASSERT_EQ(RunCli("encode " + in + " -o " + pool + " --preset robust -q").code, 0);
+  std::string cfg = Write("del.toml",
+                          "[synthesis]\nmodel = \"none\"\n[pcr]\npolymerase = \"none\"\n"
+                          "cycles = 0\n[sequencing]\nmodel = \"illumina\"\n"
+                          "substitution_rate = 0\ninsertion_rate = 0\ndeletion_rate = 0.10\n"
+                          "end_error_factor = 1\nrate_sigma = 0\n");
+  std::string reads = Dir() + "/del.fastq";
+  auto s = RunCli("simulate " + pool + " -c " + cfg + " -o " + reads + " --coverage 30 --seed 7");
+  ASSERT_EQ(s.code, 0) << s.err;
+  EXPECT_NE(s.err.find("del 10."), std::string::npos) << s.err;
+  std::string out = Dir() + "/del.out", report = Dir() + "/del.json";
+  auto d = RunCli("decode " + reads + " -o " + out + " --report " + report);
+  ASSERT_EQ(d.code, 0) << d.err;
+  EXPECT_EQ(Read(out), content);
+  const std::string rep = Read(report);
+  EXPECT_NE(rep.find("\"passes\": 1,"), std::string::npos) << rep;
+}

@@ -158,6 +158,26 @@ TEST(FrontEndPrimerTrim, CollapseHomopolymers) {
   EXPECT_EQ(s, "");
 }
 
+TEST(FrontEndPrimerTrim, EstimateNetIndelRate) {
+  // Slow twin: the rate the reads were made with, (ins - del) per base.
+  for (ErrorRates e : {ErrorRates{0, 0, 0}, ErrorRates{0, 0, 0.10}, ErrorRates{0, 0.06, 0},
+                       ErrorRates{0.02, 0.013, 0.022}}) {
+    PoolSpec spec;
+    spec.oligos = 300;
+    spec.errors = e;
+    spec.junk_fraction = 0.05;
+    auto pool = MakePool(spec);
+    const double net =
+        EstimateNetIndelRate(pool.reads.data(), pool.reads.size(), kTestFwd, kTestRev, 0.25, 24);
+    // Indels at the primer's ends look like substitutions to a local
+    // alignment, so the estimate is low by up to about a third.
+    const double truth = e.ins - e.del;
+    EXPECT_NEAR(net, truth, 0.4 * std::abs(truth) + 0.006) << e.sub << " " << e.ins << " " << e.del;
+    if (truth != 0) EXPECT_GT(net * truth, 0);  // the sign is right
+  }
+  EXPECT_EQ(EstimateNetIndelRate(nullptr, 0, kTestFwd, kTestRev, 0.25, 24), 0.0);
+}
+
 TEST(FrontEndPrimerTrim, InferPrimers) {
   PoolSpec spec;
   spec.oligos = 100;
