@@ -324,10 +324,12 @@ Result<InferredPrimers> InferPrimers(const std::vector<SeqRecord>& sample, int p
   return res;
 }
 
-double EstimateNetIndelRate(const SeqRecord* reads, size_t n, const std::string& fwd_primer,
-                            const std::string& rev_primer, double max_error_fraction,
-                            int slack_nt) {
-  int64_t ins = 0, del = 0, nt = 0;
+PrimerErrorProfile EstimatePrimerErrors(const SeqRecord* reads, size_t n,
+                                        const std::string& fwd_primer,
+                                        const std::string& rev_primer, double max_error_fraction,
+                                        int slack_nt) {
+  constexpr int kEdge = 3;  // primer bases at each end not counted
+  uint64_t sub = 0, ins = 0, del = 0, nt = 0;
   const size_t sample = std::min<size_t>(n, 4096);
   for (size_t r = 0; r < sample; ++r) {
     const std::string& seq = reads[r].seq;
@@ -343,18 +345,35 @@ double EstimateNetIndelRate(const SeqRecord* reads, size_t n, const std::string&
           edlibAlign(primer->data(), lp, seq.data(), w,
                      edlibNewAlignConfig(max_edits, EDLIB_MODE_HW, EDLIB_TASK_PATH, nullptr, 0));
       const bool found = a.status == EDLIB_STATUS_OK && a.editDistance >= 0 && a.alignment;
-      if (found) {
+      if (found && lp > 2 * kEdge) {
+        // Only the primer's interior counts: at its ends an indel and a
+        // substitution cost the same to a local alignment.
+        int qi = 0;  // primer bases consumed so far
         for (int i = 0; i < a.alignmentLength; ++i) {
-          del += a.alignment[i] == EDLIB_EDOP_INSERT;
-          ins += a.alignment[i] == EDLIB_EDOP_DELETE;
+          const unsigned char op = a.alignment[i];
+          const bool interior = qi >= kEdge && qi < lp - kEdge;
+          if (interior) {
+            del += op == EDLIB_EDOP_INSERT;
+            ins += op == EDLIB_EDOP_DELETE;
+            sub += op == EDLIB_EDOP_MISMATCH;
+          }
+          if (op != EDLIB_EDOP_DELETE) ++qi;
         }
-        nt += lp;
+        nt += static_cast<uint64_t>(lp - 2 * kEdge);
       }
       edlibFreeAlignResult(a);
       if (found) break;
     }
   }
-  return nt > 0 ? static_cast<double>(ins - del) / static_cast<double>(nt) : 0.0;
+  PrimerErrorProfile p;
+  p.bases = nt;
+  if (nt > 0) {
+    const double d = static_cast<double>(nt);
+    p.sub = static_cast<double>(sub) / d;
+    p.ins = static_cast<double>(ins) / d;
+    p.del = static_cast<double>(del) / d;
+  }
+  return p;
 }
 
 }  // namespace dnastore

@@ -7,10 +7,80 @@
 #include <cmath>
 #include <cstring>
 #include <spoa/spoa.hpp>
+#include <string_view>
 
 #include "core/dna.h"
 
 namespace dnastore {
+
+int WeightedAlign(std::string_view q, std::string_view t, int sub_cost, int ins_cost, int del_cost,
+                  int band, std::vector<uint8_t>* ops, std::vector<uint8_t>* dir) {
+  const int n = static_cast<int>(q.size()), m = static_cast<int>(t.size());
+  ops->clear();
+  if (band < 0 || std::abs(n - m) > band) return -1;
+  // Cell (i, j) for j - i in [lo, hi], stored at i * w + (j - i - lo).
+  const int lo = std::min(0, m - n) - band, hi = std::max(0, m - n) + band;
+  const int w = hi - lo + 1;
+  constexpr int kInf = 1 << 29;
+  constexpr uint8_t kDiag = 0, kIns = 1, kDel = 2;
+  dir->assign(static_cast<size_t>(n + 1) * static_cast<size_t>(w), kDiag);
+  std::vector<int> prev(static_cast<size_t>(w), kInf), cur(static_cast<size_t>(w), kInf);
+  for (int i = 0; i <= n; ++i) {
+    std::fill(cur.begin(), cur.end(), kInf);
+    const int jb = std::max(0, i + lo), je = std::min(m, i + hi);
+    for (int j = jb; j <= je; ++j) {
+      const int d = j - i - lo;
+      int best = kInf;
+      uint8_t how = kDiag;
+      if (i == 0 && j == 0) {
+        best = 0;
+      } else {
+        // Diagonal first, then gaps: tracing back from the end, ties take
+        // the diagonal, which leaves gaps as far left as possible.
+        if (i > 0 && j > 0) {  // same diagonal index d in the previous row
+          const int c = prev[static_cast<size_t>(d)];
+          if (c < kInf) best = c + (q[i - 1] == t[j - 1] ? 0 : sub_cost);
+        }
+        if (i > 0 && d + 1 < w) {  // (i - 1, j): read base not in the draft
+          const int c = prev[static_cast<size_t>(d + 1)];
+          if (c < kInf && c + ins_cost < best) {
+            best = c + ins_cost;
+            how = kIns;
+          }
+        }
+        if (j > 0 && d > 0) {  // (i, j - 1): draft base not in the read
+          const int c = cur[static_cast<size_t>(d - 1)];
+          if (c < kInf && c + del_cost < best) {
+            best = c + del_cost;
+            how = kDel;
+          }
+        }
+      }
+      cur[static_cast<size_t>(d)] = best;
+      (*dir)[static_cast<size_t>(i) * w + d] = how;
+    }
+    prev.swap(cur);
+  }
+  const int total = prev[static_cast<size_t>(m - n - lo)];
+  if (total >= kInf) return -1;
+  for (int i = n, j = m; i > 0 || j > 0;) {
+    const uint8_t how = (*dir)[static_cast<size_t>(i) * w + (j - i - lo)];
+    if (how == kDiag && i > 0 && j > 0) {
+      ops->push_back(q[i - 1] == t[j - 1] ? EDLIB_EDOP_MATCH : EDLIB_EDOP_MISMATCH);
+      --i;
+      --j;
+    } else if (how == kIns || j == 0) {
+      ops->push_back(EDLIB_EDOP_INSERT);
+      --i;
+    } else {
+      ops->push_back(EDLIB_EDOP_DELETE);
+      --j;
+    }
+  }
+  std::reverse(ops->begin(), ops->end());
+  return total;
+}
+
 namespace {
 
 constexpr int kMaxIns = 2;  // inserted bases per gap that can enter the consensus
@@ -30,6 +100,15 @@ class AlignVote {
       qerr_[q] = std::pow(10.0, -std::max(0, q - 33) / 10.0);
     }
     no_qual_weight_ = WeightOfError(floor_err_);
+    // Indel-dominated reads (substitutions under a quarter of the indels):
+    // an insertion next to a deletion is likelier than a substitution, so
+    // the alignment to the draft must prefer the indel pair (unit edit costs
+    // take the substitution and smear the votes of both indels).
+    if (o.ins_rate + o.del_rate > 0 && o.sub_rate < 0.25 * (o.ins_rate + o.del_rate)) {
+      weighted_ = true;
+      sub_cost_ = 5;
+      ins_cost_ = del_cost_ = 2;
+    }
   }
 
   // Index of the read to start from: payload length first, then fewest expected errors.
@@ -196,20 +275,24 @@ class AlignVote {
         // A bounded band first (fast); unbounded only for very divergent reads.
         const int k = std::max(
             8, static_cast<int>(3.0 * floor_err_ * static_cast<double>(std::max(n, m))) + 2);
-        EdlibAlignResult a =
-            edlibAlign(r.seq.data(), static_cast<int>(n), draft.data(), static_cast<int>(m),
-                       edlibNewAlignConfig(k, EDLIB_MODE_NW, EDLIB_TASK_PATH, nullptr, 0));
-        if (a.status == EDLIB_STATUS_OK && a.editDistance < 0) {
+        const bool aligned = weighted_ && WeightedAlign(r.seq, draft, sub_cost_, ins_cost_,
+                                                        del_cost_, k, &ops_, &dir_) >= 0;
+        if (!aligned) {
+          EdlibAlignResult a =
+              edlibAlign(r.seq.data(), static_cast<int>(n), draft.data(), static_cast<int>(m),
+                         edlibNewAlignConfig(k, EDLIB_MODE_NW, EDLIB_TASK_PATH, nullptr, 0));
+          if (a.status == EDLIB_STATUS_OK && a.editDistance < 0) {
+            edlibFreeAlignResult(a);
+            a = edlibAlign(r.seq.data(), static_cast<int>(n), draft.data(), static_cast<int>(m),
+                           edlibNewAlignConfig(-1, EDLIB_MODE_NW, EDLIB_TASK_PATH, nullptr, 0));
+          }
+          if (a.status != EDLIB_STATUS_OK || a.alignment == nullptr) {
+            edlibFreeAlignResult(a);
+            continue;
+          }
+          ops_.assign(a.alignment, a.alignment + a.alignmentLength);
           edlibFreeAlignResult(a);
-          a = edlibAlign(r.seq.data(), static_cast<int>(n), draft.data(), static_cast<int>(m),
-                         edlibNewAlignConfig(-1, EDLIB_MODE_NW, EDLIB_TASK_PATH, nullptr, 0));
         }
-        if (a.status != EDLIB_STATUS_OK || a.alignment == nullptr) {
-          edlibFreeAlignResult(a);
-          continue;
-        }
-        ops_.assign(a.alignment, a.alignment + a.alignmentLength);
-        edlibFreeAlignResult(a);
       }
       size_t i = 0, j = 0;
       int run = 0;  // bases inserted in the current gap
@@ -393,6 +476,9 @@ class AlignVote {
   std::vector<Decision> decisions_;
   std::vector<uint8_t> ops_;
   std::vector<uint8_t> dcode_;  // base codes of the draft (4 = not ACGT)
+  bool weighted_ = false;       // align with profile costs (see ConsensusOptions)
+  int sub_cost_ = 1, ins_cost_ = 1, del_cost_ = 1;
+  std::vector<uint8_t> dir_;  // WeightedAlign scratch
   std::vector<double> wmean_;
   std::vector<int> pre_, suf_;
   std::vector<std::pair<bool, size_t>> flips_;

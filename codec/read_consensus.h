@@ -31,7 +31,24 @@ struct ConsensusOptions {
   int max_quality = 60;      // cap of the output Phred values
   int max_length_fix_nt = 3;  // when the consensus misses payload_nt by at most this many nt,
                               // flip the least-supported indel decisions to hit it (0 = never)
+  // Reads' error profile per base (e.g. measured on the primers); all 0 =
+  // unknown. When substitutions are under a quarter of the indels (deletion-
+  // or insertion-dominated channels), reads are aligned to the draft with a
+  // substitution costing more than an insertion plus a deletion, so that an
+  // indel next to a draft error is not mistaken for a substitution.
+  double sub_rate = 0, ins_rate = 0, del_rate = 0;
 };
+
+// Global alignment of read `q` to draft `t` minimising the summed cost of
+// substitutions (`sub_cost`), read bases absent from the draft (`ins_cost`)
+// and draft bases absent from the read (`del_cost`), within `band` diagonals
+// of the corner-to-corner path. Writes edlib-style ops (EDLIB_EDOP_MATCH,
+// _MISMATCH, _INSERT = read base not in the draft, _DELETE = draft base not
+// in the read), gaps as far left as an optimal path allows. Returns the cost,
+// or -1 when no path fits the band (band < 0 or the length difference
+// exceeds it). `dir` is scratch space (reused across calls).
+int WeightedAlign(std::string_view q, std::string_view t, int sub_cost, int ins_cost, int del_cost,
+                  int band, std::vector<uint8_t>* ops, std::vector<uint8_t>* dir);
 
 // One read of a cluster: bases and Phred+33 qualities (empty = none).
 struct ConsensusRead {

@@ -73,10 +73,19 @@ class Pipeline {
   Status Prepare(const SeqRecord* batch, size_t n) {
     if (trimmer_ || n == 0) return Status::Ok();
     DNASTORE_RETURN_IF_ERROR(Init(batch, n, opt_.payload_nt));
+    if (!opt_.collapse_homopolymers) {
+      // (TdT primers are ligated, error-free: they say nothing of the payload.)
+      const PrimerErrorProfile prof = EstimatePrimerErrors(
+          batch, n, trimmer_->options().fwd_primer, trimmer_->options().rev_primer,
+          opt_.max_primer_error_fraction, opt_.primer_search_slack_nt);
+      stats_.primer_sub_rate = prof.sub;
+      stats_.primer_ins_rate = prof.ins;
+      stats_.primer_del_rate = prof.del;
+    }
     if (opt_.payload_nt == 0 && opt_.resolve_payload_nt && !opt_.collapse_homopolymers) {
       // Designed pools have one payload length. Estimated from the first
       // batch (mean trimmed length near the most common one, corrected by
-      // the net indel rate seen in the primers), it picks primer boundaries,
+      // the net indel rate seen in the primer regions), it picks primer boundaries,
       // rejects implausible payloads and steers consensus until the header
       // gives the true length.
       std::vector<TrimmedRead> trimmed(n);
@@ -94,11 +103,22 @@ class Pipeline {
         sum += static_cast<double>(l) * static_cast<double>(count[l]);
         k += static_cast<double>(count[l]);
       }
-      const double net = EstimateNetIndelRate(
-          batch, n, trimmer_->options().fwd_primer, trimmer_->options().rev_primer,
-          opt_.max_primer_error_fraction, opt_.primer_search_slack_nt);
-      if (mode > 0 && k > 0) {
-        payload_hint_ = static_cast<int>(std::lround(sum / k / (1.0 + net)));
+      // Reads are longer than their molecule by a factor 1 + net indel rate;
+      // the primer regions of the reads (read minus payload) measure it.
+      const double primers_nt = static_cast<double>(trimmer_->options().fwd_primer.size() +
+                                                    trimmer_->options().rev_primer.size());
+      double span_sum = 0, spans = 0;
+      for (size_t i = 0; i < n; ++i) {
+        if (trimmed[i].orientation == ReadOrientation::kJunk) continue;
+        const double span =
+            static_cast<double>(batch[i].seq.size()) - static_cast<double>(trimmed[i].seq.size());
+        if (span > 1.3 * primers_nt) continue;  // adapters or junk around the primers
+        span_sum += span;
+        ++spans;
+      }
+      const double scale = spans > 0 ? span_sum / spans / primers_nt : 1.0;
+      if (mode > 0 && k > 0 && scale > 0.5) {
+        payload_hint_ = static_cast<int>(std::lround(sum / k / scale));
         stats_.payload_nt_estimated = payload_hint_;
         DNASTORE_RETURN_IF_ERROR(Init(batch, n, payload_hint_));
       }
@@ -176,6 +196,9 @@ class Pipeline {
       co.method = opt_.consensus_method;
       co.payload_nt = opt_.payload_nt;
       co.error_rate = std::max(stats_.error_rate, 0.001);
+      co.sub_rate = stats_.primer_sub_rate;
+      co.ins_rate = stats_.primer_ins_rate;
+      co.del_rate = stats_.primer_del_rate;
       size_t done = 0;
       if (co.payload_nt == 0 && opt_.resolve_payload_nt) {
         // Consensus chunk by chunk until the caller can tell the payload

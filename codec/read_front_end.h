@@ -93,9 +93,12 @@ struct FrontEndStats {
   uint64_t strands = 0;          // strands returned
   uint64_t strands_expected_length = 0;  // of those, with length payload_nt
   double error_rate = 0;                 // per-base error rate used (given or estimated)
-  int payload_nt = 0;                    // payload length used by consensus (given or resolved)
-  int payload_nt_estimated = 0;          // estimate from the first batch (resolve_payload_nt mode)
-  std::string fwd_primer;                // primers used (inferred when not given)
+  // Error profile measured on the primers of the first batch (per base; all
+  // 0 with collapse_homopolymers); steers consensus alignment costs.
+  double primer_sub_rate = 0, primer_ins_rate = 0, primer_del_rate = 0;
+  int payload_nt = 0;            // payload length used by consensus (given or resolved)
+  int payload_nt_estimated = 0;  // estimate from the first batch (resolve_payload_nt mode)
+  std::string fwd_primer;        // primers used (inferred when not given)
   std::string rev_primer;
   bool primers_inferred = false;
   // Wall-clock seconds spent per stage (trim includes pair merging; not

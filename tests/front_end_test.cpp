@@ -1,6 +1,7 @@
 // Unit and synthetic integration tests of the read front end:
 // primer trimming, clustering, consensus (against a slow twin), pair merging,
 // ReconstructStrandsFromReads.
+#include <edlib.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -158,24 +159,30 @@ TEST(FrontEndPrimerTrim, CollapseHomopolymers) {
   EXPECT_EQ(s, "");
 }
 
-TEST(FrontEndPrimerTrim, EstimateNetIndelRate) {
-  // Slow twin: the rate the reads were made with, (ins - del) per base.
+TEST(FrontEndPrimerTrim, EstimatePrimerErrors) {
+  // Slow twin: the rates the reads were made with.
   for (ErrorRates e : {ErrorRates{0, 0, 0}, ErrorRates{0, 0, 0.10}, ErrorRates{0, 0.06, 0},
-                       ErrorRates{0.02, 0.013, 0.022}}) {
+                       ErrorRates{0.05, 0, 0}, ErrorRates{0.02, 0.013, 0.022}}) {
     PoolSpec spec;
     spec.oligos = 300;
     spec.errors = e;
     spec.junk_fraction = 0.05;
     auto pool = MakePool(spec);
-    const double net =
-        EstimateNetIndelRate(pool.reads.data(), pool.reads.size(), kTestFwd, kTestRev, 0.25, 24);
-    // Indels at the primer's ends look like substitutions to a local
-    // alignment, so the estimate is low by up to about a third.
+    const PrimerErrorProfile prof =
+        EstimatePrimerErrors(pool.reads.data(), pool.reads.size(), kTestFwd, kTestRev, 0.25, 24);
+    const std::string what =
+        std::to_string(e.sub) + " " + std::to_string(e.ins) + " " + std::to_string(e.del);
+    EXPECT_NEAR(prof.del, e.del, 0.2 * e.del + 0.006) << what;
+    EXPECT_NEAR(prof.ins, e.ins, 0.2 * e.ins + 0.006) << what;
+    EXPECT_NEAR(prof.sub, e.sub, 0.2 * (e.ins + e.del + e.sub) + 0.006) << what;
     const double truth = e.ins - e.del;
-    EXPECT_NEAR(net, truth, 0.4 * std::abs(truth) + 0.006) << e.sub << " " << e.ins << " " << e.del;
-    if (truth != 0) EXPECT_GT(net * truth, 0);  // the sign is right
+    EXPECT_NEAR(prof.net_indel(), truth, 0.2 * std::abs(truth) + 0.006) << what;
+    if (truth != 0) {
+      EXPECT_GT(prof.net_indel() * truth, 0) << what;  // the sign is right
+    }
+    EXPECT_GT(prof.bases, 1000u);
   }
-  EXPECT_EQ(EstimateNetIndelRate(nullptr, 0, kTestFwd, kTestRev, 0.25, 24), 0.0);
+  EXPECT_EQ(EstimatePrimerErrors(nullptr, 0, kTestFwd, kTestRev, 0.25, 24).bases, 0u);
 }
 
 TEST(FrontEndPrimerTrim, InferPrimers) {
@@ -339,6 +346,99 @@ TEST(FrontEndConsensus, MatchesMajorityVoteOnSubstitutionClusters) {
     }
   }
   EXPECT_EQ(differ, 0);
+}
+
+// Slow twin of WeightedAlign: the full quadratic DP (no band), cost only.
+int SlowWeightedCost(const std::string& q, const std::string& t, int s, int i, int d) {
+  std::vector<std::vector<int>> c(q.size() + 1, std::vector<int>(t.size() + 1, 0));
+  for (size_t a = 0; a <= q.size(); ++a) {
+    for (size_t b = 0; b <= t.size(); ++b) {
+      if (a == 0 && b == 0) continue;
+      int best = 1 << 29;
+      if (a > 0 && b > 0) best = c[a - 1][b - 1] + (q[a - 1] == t[b - 1] ? 0 : s);
+      if (a > 0) best = std::min(best, c[a - 1][b] + i);
+      if (b > 0) best = std::min(best, c[a][b - 1] + d);
+      c[a][b] = best;
+    }
+  }
+  return c[q.size()][t.size()];
+}
+
+TEST(FrontEndConsensus, WeightedAlignMatchesSlowTwin) {
+  Rng rng(21, 0);
+  std::vector<uint8_t> ops, dir;
+  for (int trial = 0; trial < 1500; ++trial) {
+    const std::string t = RandomBases(rng, 1 + rng.Below(60));
+    std::string q, qual;
+    Mutate(rng, t, {0.03, 0.06, 0.10}, &q, &qual);
+    const int sc = 1 + static_cast<int>(rng.Below(6)), ic = 1 + static_cast<int>(rng.Below(3)),
+              dc = 1 + static_cast<int>(rng.Below(3));
+    const int band = static_cast<int>(q.size() + t.size());  // ample: the optimum fits
+    const int cost = WeightedAlign(q, t, sc, ic, dc, band, &ops, &dir);
+    ASSERT_EQ(cost, SlowWeightedCost(q, t, sc, ic, dc)) << q << " " << t;
+    // The ops spell both sequences and add up to the cost.
+    size_t a = 0, b = 0;
+    int sum = 0;
+    for (uint8_t op : ops) {
+      if (op == EDLIB_EDOP_MATCH || op == EDLIB_EDOP_MISMATCH) {
+        ASSERT_LT(a, q.size());
+        ASSERT_LT(b, t.size());
+        EXPECT_EQ(op == EDLIB_EDOP_MATCH, q[a] == t[b]);
+        sum += op == EDLIB_EDOP_MATCH ? 0 : sc;
+        ++a;
+        ++b;
+      } else if (op == EDLIB_EDOP_INSERT) {
+        sum += ic;
+        ++a;
+      } else {
+        sum += dc;
+        ++b;
+      }
+    }
+    EXPECT_EQ(a, q.size());
+    EXPECT_EQ(b, t.size());
+    EXPECT_EQ(sum, cost);
+    // A narrow band never beats the optimum and refuses length gaps beyond it.
+    const int narrow = WeightedAlign(q, t, sc, ic, dc, 3, &ops, &dir);
+    const int gap = static_cast<int>(q.size()) - static_cast<int>(t.size());
+    if (std::abs(gap) > 3) {
+      EXPECT_EQ(narrow, -1);
+    } else {
+      EXPECT_GE(narrow, cost);
+    }
+  }
+  // Gaps go left in a run: AAAT vs AAT deletes the first A.
+  ASSERT_EQ(WeightedAlign("AAT", "AAAT", 5, 2, 2, 4, &ops, &dir), 2);
+  EXPECT_EQ(ops.front(), EDLIB_EDOP_DELETE);
+}
+
+// Deletion-dominated reads (11% deletions, 30 reads): told the error
+// profile, consensus aligns with indel-pair-friendly costs and recovers more
+// strands exactly than with unit edit costs.
+TEST(FrontEndConsensus, DeletionProfileImprovesConsensus) {
+  int exact[2] = {0, 0};
+  const int kTrials = 60;
+  for (int with_profile = 0; with_profile < 2; ++with_profile) {
+    ConsensusOptions o;
+    o.payload_nt = 150;
+    o.error_rate = 0.11;
+    if (with_profile) o.del_rate = 0.11;
+    auto engine = MakeConsensusEngine(o);
+    for (int trial = 0; trial < kTrials; ++trial) {
+      Rng rng(31, trial);
+      const std::string truth = RandomBases(rng, 150);
+      std::vector<std::string> seqs(30), quals(30);
+      for (size_t r = 0; r < seqs.size(); ++r)
+        Mutate(rng, truth, {0, 0, 0.11}, &seqs[r], &quals[r], false);
+      std::vector<ConsensusRead> in;
+      for (size_t r = 0; r < seqs.size(); ++r) in.push_back({seqs[r], quals[r]});
+      ConsensusResult res;
+      engine->Consensus(in, &res);
+      exact[with_profile] += res.seq == truth;
+    }
+  }
+  EXPECT_GT(exact[1], exact[0]);
+  EXPECT_GE(exact[1], kTrials * 3 / 4) << exact[0] << " " << exact[1];
 }
 
 TEST(FrontEndConsensus, RecoversTruthWithIndels) {
