@@ -13,9 +13,9 @@
 namespace dnastore::bench {
 
 struct BenchOptions {
-  bool quick = false;  // < 1 minute on 2 cores
+  bool quick = false;      // < 1 minute on 2 cores
   int runs_per_point = 0;  // seeded runs per error rate (0 = 1 quick, 20 full)
-  int threads = 1;     // "all threads" figure; 1-thread figures are always measured
+  int threads = 1;         // "all threads" figure; 1-thread figures are always measured
   uint64_t seed = 1;
   std::string work_dir;                         // scratch space (large files in full mode)
   std::function<void(const std::string&)> log;  // progress lines (may be empty)
@@ -43,7 +43,8 @@ struct ThresholdRow {
 
 struct CoverageRow {
   std::string channel;      // simulate preset
-  double min_coverage = 0;  // lowest tested mean coverage with full recovery (0 = none)
+  double min_coverage = 0;  // lowest tested mean coverage with full recovery in every seeded
+                            // run (3, or 1 with --quick; 0 = none)
   std::vector<std::pair<double, bool>> tried;
 };
 
