@@ -183,3 +183,36 @@ TEST(Cli, DeletionHeavyReadsDecodeInOnePass) {
   const std::string rep = Read(report);
   EXPECT_NE(rep.find("\"passes\": 1,"), std::string::npos) << rep;
 }
+
+// Each noisy channel preset: recovered at the coverage the issue targets
+// (worstcase 10x, R10 20x, R9 40x), exit 3 with no output far below it.
+TEST(Cli, ChannelPresetsAtTheirCoverageTargets) {
+  std::string content(4000, '\0');
+  for (size_t i = 0; i < content.size(); ++i) content[i] = static_cast<char>(i * 2654435761u >> 13);
+  std::string in = Write("presets.bin", content);
+  std::string pool = Dir() + "/presets.fasta";
+  ASSERT_EQ(RunCli("encode " + in + " -o " + pool + " -q").code, 0);
+  struct Case {
+    const char* preset;
+    int ok_coverage, fail_coverage;
+  };
+  for (Case c : {Case{"worstcase", 10, 1}, Case{"nanopore", 20, 1}, Case{"nanopore-r9", 40, 2}}) {
+    for (int cov : {c.ok_coverage, c.fail_coverage}) {
+      const std::string tag = std::string(c.preset) + "_" + std::to_string(cov);
+      std::string reads = Dir() + "/" + tag + ".fastq", out = Dir() + "/" + tag + ".out";
+      ASSERT_EQ(RunCli("simulate " + pool + " -o " + reads + " --preset " + c.preset +
+                       " --coverage " + std::to_string(cov) + " --seed 3 -q")
+                    .code,
+                0)
+          << tag;
+      auto d = RunCli("decode " + reads + " -o " + out + " -q");
+      if (cov == c.ok_coverage) {
+        ASSERT_EQ(d.code, 0) << tag << ": " << d.err;
+        EXPECT_EQ(Read(out), content) << tag;
+      } else {
+        EXPECT_EQ(d.code, 3) << tag << ": " << d.err;
+        EXPECT_FALSE(fs::exists(out)) << tag;
+      }
+    }
+  }
+}
