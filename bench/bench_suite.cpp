@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -12,6 +14,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "channel/channel_config.h"
@@ -272,12 +275,13 @@ Result<BenchReport> RunBench(const BenchOptions& o) {
       row.bits_per_nt = s.bits_per_nt_payload;
       row.error_type = type;
       row.runs_per_rate = runs;
-      for (double rate : rates) {
-        // Past two rates in a row where every run failed, higher rates
-        // fail too: not run.
-        const size_t tried = row.success.size();
-        if (tried >= 2 && row.success[tried - 1].second == 0 && row.success[tried - 2].second == 0)
-          break;
+      // Highest rate first, down to the first that passes. A rate fails as
+      // soon as it has more failures than 95% success allows (no further
+      // runs needed); rates below the first passing one are not run
+      // (decoding does not get worse with fewer errors).
+      const int allowed_failures = runs - static_cast<int>(std::ceil(0.95 * runs - 1e-9));
+      for (auto it = rates.rbegin(); it != rates.rend(); ++it) {
+        const double rate = *it;
         log("coding power " + den.name + " " + type + " " + std::to_string(rate));
         auto cfg = channel::PresetConfig("perfect");
         if (!cfg.ok()) return cfg.status();
@@ -289,18 +293,19 @@ Result<BenchReport> RunBench(const BenchOptions& o) {
         sq.end_error_factor = 1.0;
         sq.rate_sigma = 0;
         cfg->sampling.coverage_x = 30;
-        int ok = 0;
-        for (int run = 0; run < runs; ++run) {
+        int ok = 0, done = 0;
+        for (int run = 0; run < runs && done - ok <= allowed_failures; ++run, ++done) {
           auto n = Simulate(pool, *cfg, o.seed + 100 * run, o.threads, reads);
           if (!n.ok()) return n.status();
           ok += DecodesTo(reads, out, in, o.threads);
         }
-        double frac = static_cast<double>(ok) / runs;
-        row.success.push_back({rate, frac});
-        if (frac >= 0.95 &&
-            (row.success.size() == 1 || row.max_rate == rates[row.success.size() - 2]))
+        row.success.push_back({rate, static_cast<double>(ok) / done});
+        if (done - ok <= allowed_failures) {
           row.max_rate = rate;
+          break;
+        }
       }
+      std::sort(row.success.begin(), row.success.end());
       rep.thresholds.push_back(row);
     }
   }
@@ -438,28 +443,29 @@ std::string ReportMarkdown(const BenchReport& r) {
         "| DNA Fountain high | 1.50 | 3.4% | 3.6% | 2.3% |\n| Yin-Yang | 1.85 | 3.4% | 3.6% | 1.2% "
         "|\n\n"
         "Anchors: dt4dds benchmark (Gimpel et al.), DESIGN.md §3. Rates tested: ";
-  const ThresholdRow* widest = nullptr;
+  std::set<double> all_rates;
   for (const auto& t : r.thresholds)
-    if (!widest || t.success.size() > widest->success.size()) widest = &t;
-  if (widest)
-    for (auto [rate, frac] : widest->success) md << rate * 100 << "% ";
-  md << "(\"max\" is the highest rate below the first failure; rates past two in a row where "
-        "every run failed are not run).\n\n";
+    for (auto [rate, frac] : t.success) all_rates.insert(rate);
+  for (double rate : all_rates) md << rate * 100 << "% ";
+  md << "(from the highest rate down to the first that passes: \"max\").\n\n";
   if (!r.thresholds.empty()) {
-    md << "Success fraction per rate (" << r.thresholds[0].runs_per_rate
-       << " seeded runs each):\n\n| preset | error | ";
-    for (auto [rate, frac] : widest->success) md << rate * 100 << "% | ";
+    md << "Success fraction per rate (up to " << r.thresholds[0].runs_per_rate
+       << " seeded runs each; a rate stops at the failure that rules out 95%; rates below "
+          "the highest passing one are not run):\n\n| preset | error | ";
+    for (double rate : all_rates) md << rate * 100 << "% | ";
     md << "\n|---|---|";
-    for (size_t i = 0; i < widest->success.size(); ++i) md << "---|";
+    for (size_t i = 0; i < all_rates.size(); ++i) md << "---|";
     md << "\n";
     for (const auto& t : r.thresholds) {
       md << "| " << t.preset << " | " << t.error_type << " | ";
-      for (size_t i = 0; i < widest->success.size(); ++i) {
-        if (i < t.success.size()) {
-          std::snprintf(buf, sizeof buf, "%.2f | ", t.success[i].second);
-          md << buf;
-        } else {
+      for (double rate : all_rates) {
+        auto it = std::find_if(t.success.begin(), t.success.end(),
+                               [&](const auto& p) { return p.first == rate; });
+        if (it == t.success.end()) {
           md << "- | ";
+        } else {
+          std::snprintf(buf, sizeof buf, "%.2f | ", it->second);
+          md << buf;
         }
       }
       md << "\n";
