@@ -628,18 +628,29 @@ Status Decoder::ReadsPass(bool tdt_hint) {
     // Without the archive's parameters, the header is looked for while the
     // consensus stage runs (chunk by chunk), so that the payload length is
     // known for the rest and one pass over the reads suffices.
+    // A header chunk only demaps from a strand of the archive's payload
+    // length, so two of them at one length settle it even before the whole
+    // header is seen (the header is then read from the final strands).
     std::optional<ArchiveParams> early;
     HeaderAssembler assembler;
+    std::map<size_t, int> chunk_lengths;  // strand length -> header chunks found
     if (!params_) {
       fo.resolve_payload_nt = [&](const std::vector<Strand>& chunk, const std::string& fwd) {
         const char before = fwd.empty() ? 'A' : fwd.back();
         const Mapping m = a.collapse ? Mapping::kTransition : Mapping::kDirect;
-        for (const auto& s : chunk)
-          if (auto c = HeaderChunkOf(cache_, s.seq, m, before)) assembler.Add(*c);
-        auto header = assembler.Assemble();
-        if (!header) return 0;
-        early = std::move(header);
-        return early->geometry.payload_nt;
+        for (const auto& s : chunk) {
+          if (auto c = HeaderChunkOf(cache_, s.seq, m, before)) {
+            assembler.Add(*c);
+            ++chunk_lengths[s.seq.size()];
+          }
+        }
+        if (auto header = assembler.Assemble()) {
+          early = std::move(header);
+          return early->geometry.payload_nt;
+        }
+        for (const auto& [length, hits] : chunk_lengths)
+          if (hits >= 2) return static_cast<int>(length);
+        return 0;
       };
     }
     std::vector<Strand> strands;
@@ -655,12 +666,14 @@ Status Decoder::ReadsPass(bool tdt_hint) {
     }
     if (stats.reads_used == 0) continue;
     if (!params_) {
-      // One pass was enough when the header came early and the reads were
-      // trimmed with its primers; otherwise read again knowing the geometry.
-      const bool one_pass = early && early->geometry.fwd_primer == stats.fwd_primer &&
-                            early->geometry.rev_primer == stats.rev_primer;
-      auto header = one_pass ? early : HeaderFromStrands(strands, stats.fwd_primer);
+      // One pass was enough when the strands were built with the header's
+      // payload length from reads trimmed with its primers; otherwise read
+      // again knowing the geometry.
+      auto header = early ? early : HeaderFromStrands(strands, stats.fwd_primer);
       if (!header) continue;
+      const bool one_pass = header->geometry.fwd_primer == stats.fwd_primer &&
+                            header->geometry.rev_primer == stats.rev_primer &&
+                            header->geometry.payload_nt == stats.payload_nt;
       // The header must agree with how we read: transition pools need collapsing.
       if ((header->geometry.mapping == Mapping::kTransition) != a.collapse) continue;
       DNASTORE_RETURN_IF_ERROR(SetArchive(*header));
