@@ -199,6 +199,13 @@ class Pipeline {
       co.sub_rate = stats_.primer_sub_rate;
       co.ins_rate = stats_.primer_ins_rate;
       co.del_rate = stats_.primer_del_rate;
+      if (opt_.collapse_homopolymers) {
+        // Terminator-free TdT after run collapsing: a missed cycle merges two
+        // runs (a deletion), extra incorporations vanish; deletions dominate.
+        co.sub_rate = 0.1 * stats_.error_rate;
+        co.ins_rate = 0.1 * stats_.error_rate;
+        co.del_rate = stats_.error_rate;
+      }
       size_t done = 0;
       if (co.payload_nt == 0 && opt_.resolve_payload_nt) {
         // Consensus chunk by chunk until the caller can tell the payload
