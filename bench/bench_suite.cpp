@@ -517,7 +517,12 @@ std::string LinePlotSvg(const std::string& x_label, const std::string& y_label, 
     const char* color = kColors[i % 9];
     s << "<polyline fill='none' stroke='" << color << "' stroke-width='2' points='";
     for (auto [x, y] : series[i].points) s << x0 + x / max_x * pw << "," << y0 - y * ph << " ";
-    s << "'/>\n<text x='" << x0 + pw - 150 << "' y='" << ly << "' fill='" << color << "'>"
+    s << "'/>\n";
+    // Markers too: a series may be a single measured point.
+    for (auto [x, y] : series[i].points)
+      s << "<circle cx='" << x0 + x / max_x * pw << "' cy='" << y0 - y * ph << "' r='3' fill='"
+        << color << "'/>\n";
+    s << "<text x='" << x0 + pw - 150 << "' y='" << ly << "' fill='" << color << "'>"
       << series[i].label << "</text>\n";
     ly += 14;
   }
