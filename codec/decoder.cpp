@@ -204,8 +204,11 @@ class Decoder {
   std::vector<std::string> display_inputs_;
   bool write_partial_ = true;
   Status RunFrontEnd(const FrontEndOptions& fo, std::vector<Strand>* strands, FrontEndStats* stats);
+  // The header among strands read with `mapping`'s run handling; `length` >
+  // 0 skips strands of other lengths (a header chunk has the payload length).
   std::optional<ArchiveParams> HeaderFromStrands(const std::vector<Strand>& strands,
-                                                 const std::string& fwd_primer);
+                                                 const std::string& fwd_primer, Mapping mapping,
+                                                 int length);
   std::optional<ArchiveParams> DiscoverFromBatch(const ReadBatch& batch);
 
   DecodeOptions opts_;
@@ -581,12 +584,14 @@ Status Decoder::RunFrontEnd(const FrontEndOptions& fo, std::vector<Strand>* stra
 }
 
 std::optional<ArchiveParams> Decoder::HeaderFromStrands(const std::vector<Strand>& strands,
-                                                        const std::string& fwd_primer) {
+                                                        const std::string& fwd_primer,
+                                                        Mapping mapping, int length) {
   HeaderAssembler assembler;
   const char before = fwd_primer.empty() ? 'A' : fwd_primer.back();
-  for (const auto& s : strands)
-    for (Mapping m : {Mapping::kDirect, Mapping::kTransition})
-      if (auto c = HeaderChunkOf(cache_, s.seq, m, before)) assembler.Add(*c);
+  for (const auto& s : strands) {
+    if (length > 0 && static_cast<int>(s.seq.size()) != length) continue;
+    if (auto c = HeaderChunkOf(cache_, s.seq, mapping, before)) assembler.Add(*c);
+  }
   return assembler.Assemble();
 }
 
@@ -669,7 +674,10 @@ Status Decoder::ReadsPass(bool tdt_hint) {
       // One pass was enough when the strands were built with the header's
       // payload length from reads trimmed with its primers; otherwise read
       // again knowing the geometry.
-      auto header = early ? early : HeaderFromStrands(strands, stats.fwd_primer);
+      auto header = early ? early
+                          : HeaderFromStrands(strands, stats.fwd_primer,
+                                              a.collapse ? Mapping::kTransition : Mapping::kDirect,
+                                              stats.payload_nt);
       if (!header) continue;
       const bool one_pass = header->geometry.fwd_primer == stats.fwd_primer &&
                             header->geometry.rev_primer == stats.rev_primer &&

@@ -3,6 +3,8 @@
 #include <edlib.h>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
+#include <tbb/parallel_invoke.h>
+#include <tbb/parallel_sort.h>
 #include <xxhash.h>
 
 #include <algorithm>
@@ -293,7 +295,7 @@ class SketchGreedyClusterer final : public ReadClusterer {
     // order (same result as one sequential pass, at any thread count).
     std::vector<std::pair<uint32_t, uint32_t>> by_cluster(n);  // (cluster, read)
     for (size_t i = 0; i < n; ++i) by_cluster[i] = {assign[i], static_cast<uint32_t>(i)};
-    std::sort(by_cluster.begin(), by_cluster.end());
+    tbb::parallel_sort(by_cluster.begin(), by_cluster.end());  // unique keys: deterministic
     std::vector<size_t> group_begin;
     for (size_t g = 0; g < n; ++g)
       if (g == 0 || by_cluster[g].first != by_cluster[g - 1].first) group_begin.push_back(g);
@@ -331,8 +333,17 @@ class SketchGreedyClusterer final : public ReadClusterer {
             }
           }
         });
-    for (size_t i = 0; i < n; ++i)
-      if (new_anchor[i]) IndexAnchor(assign[i], new_anchor[i] - 1, hash[i], sketch[i]);
+    // The exact/thirds maps and the sketch index are independent: filled
+    // concurrently, each in input order.
+    tbb::parallel_invoke(
+        [&] {
+          for (size_t i = 0; i < n; ++i)
+            if (new_anchor[i]) IndexAnchorExact(assign[i], new_anchor[i] - 1, hash[i]);
+        },
+        [&] {
+          for (size_t i = 0; i < n; ++i)
+            if (new_anchor[i]) IndexAnchorSketch(assign[i], new_anchor[i] - 1, sketch[i]);
+        });
   }
 
  private:
@@ -370,14 +381,16 @@ class SketchGreedyClusterer final : public ReadClusterer {
     return false;
   }
 
-  // Indexes anchor `a` of `cluster` (already stored in its anchors).
-  void IndexAnchor(uint32_t cluster, uint32_t a, uint64_t hash, const std::vector<uint64_t>& sk) {
+  // Index anchor `a` of `cluster` (already stored in its anchors).
+  void IndexAnchorExact(uint32_t cluster, uint32_t a, uint64_t hash) {
     exact_.Upsert(hash, cluster);  // keeps the first cluster for this exact sequence
     if (!noisy_ && a < 2) {
       const std::string& seq = clusters_[cluster].anchors[a];
       for (int side = 0; side < 2; ++side)
         if (uint64_t key = HalfKey(seq, side)) halves_.Upsert(key, cluster);
     }
+  }
+  void IndexAnchorSketch(uint32_t cluster, uint32_t a, const std::vector<uint64_t>& sk) {
     if (static_cast<int>(a) >= sketch_anchors_) return;
     for (uint64_t key : sk) {
       uint32_t& b = sketch_heads_.Upsert(key, static_cast<uint32_t>(buckets_.size()));

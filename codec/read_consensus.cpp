@@ -397,13 +397,14 @@ class AlignVote {
     const size_t m = col_.size();
     seq->clear();
     if (qual) qual->clear();
-    if (qual) decisions_.clear();
+    const bool record = record_decisions_;
+    if (record) decisions_.clear();
     for (size_t g = 0; g <= m; ++g) {
       for (int t = 0; t < kMaxIns; ++t) {
         const size_t idx = g * kMaxIns + t;
         double yes = ins_exist_[idx], no = total_ - yes;
         bool present = ForcedIns(idx, yes > no);
-        if (qual) decisions_.push_back({present, std::abs(yes - no), idx, true});
+        if (record) decisions_.push_back({present, std::abs(yes - no), idx, true});
         if (!present) break;
         const auto& bw = ins_base_[idx];
         int best = static_cast<int>(std::max_element(bw.begin(), bw.end()) - bw.begin());
@@ -417,7 +418,7 @@ class AlignVote {
       const auto& c = col_[g];
       int best_base = static_cast<int>(std::max_element(c.begin(), c.begin() + 4) - c.begin());
       bool present = ForcedCol(g, c[best_base] >= c[4]);
-      if (qual) decisions_.push_back({present, std::abs(c[best_base] - c[4]), g, false});
+      if (record) decisions_.push_back({present, std::abs(c[best_base] - c[4]), g, false});
       if (present) {
         seq->push_back(kBases[best_base]);
         if (qual) qual->push_back(Phred(c.data(), 5, best_base));
@@ -439,6 +440,11 @@ class AlignVote {
   void FixLength(std::string* seq, std::string* qual) {
     const int d = static_cast<int>(seq->size()) - opt_.payload_nt;
     if (d == 0 || std::abs(d) > opt_.max_length_fix_nt) return;
+    // The decisions (and their margins) of the last build, recorded only
+    // now that they are needed (same votes, same result).
+    record_decisions_ = true;
+    Build(seq, qual);
+    record_decisions_ = false;
     // Candidates: too long -> present elements; too short -> absent ones
     // that have some support. Flip the ones with the smallest margins.
     std::vector<Decision> cand;
@@ -474,6 +480,7 @@ class AlignVote {
   std::vector<std::array<double, 4>> ins_base_;
   double total_ = 0;
   std::vector<Decision> decisions_;
+  bool record_decisions_ = false;  // Build records its decisions (for FixLength)
   std::vector<uint8_t> ops_;
   std::vector<uint8_t> dcode_;  // base codes of the draft (4 = not ACGT)
   bool weighted_ = false;       // align with profile costs (see ConsensusOptions)
