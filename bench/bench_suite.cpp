@@ -33,10 +33,30 @@ double Since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
+// Peak resident memory of this process since the last ResetPeakRss()
+// (VmHWM in /proc/self/status; the lifetime peak where that is missing).
 uint64_t PeakRssKb() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::strtoull(line.c_str() + 6, nullptr, 10);
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
   return static_cast<uint64_t>(ru.ru_maxrss);
+}
+
+// jemalloc's control entry point when the executable links it (weak: absent
+// otherwise).
+extern "C" int mallctl(const char* name, void* oldp, size_t* oldlenp, void* newp, size_t newlen)
+    __attribute__((weak));
+
+// Starts a new peak-RSS window, so each step reports its own peak: memory the
+// allocator keeps for reuse is returned first (jemalloc: purge all arenas,
+// MALLCTL_ARENAS_ALL = 4096), then VmHWM is reset to the current RSS (Linux:
+// 5 written to clear_refs).
+void ResetPeakRss() {
+  if (mallctl) mallctl("arena.4096.purge", nullptr, nullptr, nullptr, 0);
+  std::ofstream("/proc/self/clear_refs") << "5";
 }
 
 std::string CpuModel() {
@@ -175,6 +195,7 @@ Result<BenchReport> RunBench(const BenchOptions& o) {
     for (int t : thread_counts) {
       log("encode " + std::to_string(size >> 20) + " MiB, " + std::to_string(t) + " thread(s)");
       EncodeSummary s;
+      ResetPeakRss();
       auto t0 = Clock::now();
       DNASTORE_RETURN_IF_ERROR(EncodeFile(in, "/dev/null", DefaultEncode(0.176, t), nullptr, &s));
       ThroughputRow r{"encode", t, size, Since(t0)};
@@ -193,6 +214,7 @@ Result<BenchReport> RunBench(const BenchOptions& o) {
       d.output_path = out;
       d.force = true;
       d.threads = t;
+      ResetPeakRss();
       auto t0 = Clock::now();
       DNASTORE_RETURN_IF_ERROR(DecodeFile(d, nullptr, nullptr));
       ThroughputRow r{"decode (clean pool)", t, size, Since(t0)};
@@ -224,6 +246,7 @@ Result<BenchReport> RunBench(const BenchOptions& o) {
     cfg->sampling.coverage_x = c.coverage;
     for (int t : thread_counts) {
       log("simulate " + c.preset + ", " + std::to_string(t) + " thread(s)");
+      ResetPeakRss();
       auto t0 = Clock::now();
       auto n = Simulate(pool, *cfg, o.seed, t, reads);
       if (!n.ok()) return n.status();
@@ -232,6 +255,7 @@ Result<BenchReport> RunBench(const BenchOptions& o) {
       r.peak_rss_kb = PeakRssKb();
       rep.throughput.push_back(r);
       log("decode " + c.preset + " reads, " + std::to_string(t) + " thread(s)");
+      ResetPeakRss();
       t0 = Clock::now();
       bool ok = DecodesTo(reads, out, in, t);
       ThroughputRow d{"decode reads (" + c.preset + (ok ? ")" : ", FAILED)"), t, c.file_bytes,
@@ -393,8 +417,9 @@ std::string ReportMarkdown(const BenchReport& r) {
   md << "# dnastore bench" << (r.quick ? " (quick)" : "") << "\n\n";
   md << "Machine: " << r.machine << "; date " << r.date << "; measured memcpy bandwidth "
      << r.memory_bandwidth_gb_s << " GB/s (the roofline).\n\n";
-  md << "## Throughput\n\n| step | threads | input | MB/s | nt/s | reads/s | vs target | peak RSS "
-        "|\n"
+  md << "## Throughput\n\nPeak RSS is the process's peak during the step (VmHWM, reset before "
+        "each step). Reads steps: simulate, then decode, of the same pool.\n\n"
+        "| step | threads | input | MB/s | nt/s | reads/s | vs target | peak RSS |\n"
         "|---|---|---|---|---|---|---|---|\n";
   for (const auto& t : r.throughput) {
     std::string vs;

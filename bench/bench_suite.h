@@ -29,7 +29,7 @@ struct ThroughputRow {
   double mb_per_s = 0;       // file MB/s (encode, decode)
   double nt_per_s = 0;       // oligo nt written per second (encode)
   double reads_per_s = 0;    // reads/s (simulate, decode of reads)
-  uint64_t peak_rss_kb = 0;  // process peak RSS after the step
+  uint64_t peak_rss_kb = 0;  // peak RSS of the process during the step (VmHWM window)
 };
 
 struct ThresholdRow {
