@@ -89,6 +89,9 @@ Result<std::unique_ptr<SeqReader>> SeqReader::Open(const std::string& path) {
       return BadInput(path + ": not a FASTA, FASTQ, SAM or BAM file (detected: " + what + ")");
     }
   }
+  // A 1 MiB read buffer: HTSlib sizes it by st_blksize (often 4 KiB), a
+  // system call per ~40 reads, a tenth of the decoder's time on a VM.
+  (void)hts_set_opt(r->impl_->fp, HTS_OPT_BLOCK_SIZE, 1 << 20);
   r->impl_->hdr = sam_hdr_read(r->impl_->fp);
   if (!r->impl_->hdr) return BadInput(path + ": cannot read " + r->format_ + " header");
   r->impl_->rec = bam_init1();
