@@ -639,6 +639,7 @@ Status Decoder::ReadsPass(bool tdt_hint) {
     std::optional<ArchiveParams> early;
     HeaderAssembler assembler;
     std::map<size_t, int> chunk_lengths;  // strand length -> header chunks found
+    bool resolved = false;                // the payload length was settled
     if (!params_) {
       fo.resolve_payload_nt = [&](const std::vector<Strand>& chunk, const std::string& fwd) {
         const char before = fwd.empty() ? 'A' : fwd.back();
@@ -651,10 +652,15 @@ Status Decoder::ReadsPass(bool tdt_hint) {
         }
         if (auto header = assembler.Assemble()) {
           early = std::move(header);
+          resolved = true;
           return early->geometry.payload_nt;
         }
-        for (const auto& [length, hits] : chunk_lengths)
-          if (hits >= 2) return static_cast<int>(length);
+        for (const auto& [length, hits] : chunk_lengths) {
+          if (hits >= 2) {
+            resolved = true;
+            return static_cast<int>(length);
+          }
+        }
         return 0;
       };
     }
@@ -662,6 +668,17 @@ Status Decoder::ReadsPass(bool tdt_hint) {
     FrontEndStats stats;
     if (progress_) progress_("clustering", 0, 0);
     Status st = RunFrontEnd(fo, &strands, &stats);
+    if (st.ok() && !params_ && !resolved && assembler.chunks_seen() > 0 &&
+        stats.payload_nt_estimated > 0) {
+      // Header strands were seen but not the whole header: the payload-length
+      // estimate may be what spoiled the rest; read once more without it.
+      fo.estimate_payload_nt = false;
+      assembler = HeaderAssembler();
+      chunk_lengths.clear();
+      strands.clear();
+      stats = FrontEndStats();
+      st = RunFrontEnd(fo, &strands, &stats);
+    }
     if (!st.ok()) {
       // Reads we cannot even find primers in hold no archive we can read:
       // "not recoverable" (exit 3), not malformed input.

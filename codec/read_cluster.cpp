@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cmath>
 #include <numeric>
 
@@ -575,20 +576,39 @@ std::vector<int64_t> MatchToTargets(const std::vector<std::string>& targets,
       buckets[b].push_back(static_cast<uint32_t>(q));
     }
   }
-  tbb::enumerable_thread_specific<std::vector<uint64_t>> pairs_local;
+  // Targets' sketches (flat, s slots each), and how many targets hit each
+  // query key: keys shared by more than kMaxBucketScan targets (low
+  // complexity) propose nothing, which bounds the pairs below.
+  std::vector<uint64_t> flat(targets.size() * static_cast<size_t>(s), 0);
+  std::vector<uint16_t> flat_n(targets.size(), 0);
+  std::vector<std::atomic<uint32_t>> hits(buckets.size());
   tbb::parallel_for(tbb::blocked_range<size_t>(0, targets.size(), 256),
                     [&](const tbb::blocked_range<size_t>& r) {
-                      auto& pairs = pairs_local.local();
                       std::vector<uint64_t> ts;
                       for (size_t t = r.begin(); t != r.end(); ++t) {
                         Sketch(targets[t], k, s, &ts);
-                        for (uint64_t key : ts) {
-                          const uint32_t b = bucket_of.Find(key);
-                          if (b == kNone) continue;
-                          for (uint32_t q : buckets[b]) pairs.push_back((uint64_t{q} << 32) | t);
+                        flat_n[t] = static_cast<uint16_t>(ts.size());
+                        for (size_t h = 0; h < ts.size(); ++h) {
+                          flat[t * s + h] = ts[h];
+                          const uint32_t b = bucket_of.Find(ts[h]);
+                          if (b != kNone) hits[b].fetch_add(1, std::memory_order_relaxed);
                         }
                       }
                     });
+  tbb::enumerable_thread_specific<std::vector<uint64_t>> pairs_local;
+  tbb::parallel_for(
+      tbb::blocked_range<size_t>(0, targets.size(), 256), [&](const tbb::blocked_range<size_t>& r) {
+        auto& pairs = pairs_local.local();
+        for (size_t t = r.begin(); t != r.end(); ++t) {
+          for (size_t h = 0; h < flat_n[t]; ++h) {
+            const uint32_t b = bucket_of.Find(flat[t * s + h]);
+            if (b == kNone ||
+                hits[b].load(std::memory_order_relaxed) > static_cast<uint32_t>(kMaxBucketScan))
+              continue;
+            for (uint32_t q : buckets[b]) pairs.push_back((uint64_t{q} << 32) | t);
+          }
+        }
+      });
   std::vector<uint64_t> pairs;
   for (auto& p : pairs_local) pairs.insert(pairs.end(), p.begin(), p.end());
   std::sort(pairs.begin(), pairs.end());

@@ -244,10 +244,13 @@ class AlignVote {
       // mismatches -> substitution-only alignment.
       if (n == m && std::memcmp(r.seq.data(), draft.data(), n) == 0) {
         // The read's bases are the draft's: no base decoding.
+        // (A non-ACGT draft base, code 4, gets no vote, as in AddBase.)
         if (HasQual(r)) {
-          for (size_t i = 0; i < n; ++i) col_[i][dcode_[i]] += QW(r.qual[i]);
+          for (size_t i = 0; i < n; ++i)
+            if (dcode_[i] < 4) col_[i][dcode_[i]] += QW(r.qual[i]);
         } else {
-          for (size_t i = 0; i < n; ++i) col_[i][dcode_[i]] += no_qual_weight_;
+          for (size_t i = 0; i < n; ++i)
+            if (dcode_[i] < 4) col_[i][dcode_[i]] += no_qual_weight_;
         }
         continue;
       }

@@ -82,7 +82,8 @@ class Pipeline {
       stats_.primer_ins_rate = prof.ins;
       stats_.primer_del_rate = prof.del;
     }
-    if (opt_.payload_nt == 0 && opt_.resolve_payload_nt && !opt_.collapse_homopolymers) {
+    if (opt_.payload_nt == 0 && opt_.resolve_payload_nt && opt_.estimate_payload_nt &&
+        !opt_.collapse_homopolymers) {
       // Designed pools have one payload length. Estimated from the first
       // batch (mean trimmed length near the most common one, corrected by
       // the net indel rate seen in the primer regions), it picks primer boundaries,
@@ -210,11 +211,11 @@ class Pipeline {
       if (co.payload_nt == 0 && opt_.resolve_payload_nt) {
         // Consensus chunk by chunk until the caller can tell the payload
         // length; strands already built are rebuilt when it differs from
-        // the estimate they used. When the estimate finds nothing, the
-        // probe is repeated without it (the estimate may be what failed).
-        // The probe builds strands as a full run with the estimated length
-        // would; the strands before their length fix are offered too, since
-        // the estimate may be off by a base or two.
+        // the estimate they used. The probe builds strands as a full run
+        // with the estimated length would; the strands before their length
+        // fix are offered too, since the estimate may be off by a base or
+        // two. (When nothing resolves, the caller may run again without the
+        // estimate: FrontEndOptions::estimate_payload_nt.)
         const size_t step = std::max<size_t>(1, opt_.resolve_chunk_clusters);
         co.payload_nt = payload_hint_;
         std::vector<std::string> unfixed(clusters.size());
@@ -412,7 +413,7 @@ class MultiFileReader {
   explicit MultiFileReader(const std::vector<std::string>& paths) : paths_(paths) {}
   // Fills `batch` (empty at the end of the last file).
   Status Next(ReadBatch& batch, size_t max_records) {
-    batch.clear();
+    // SeqReader::Next overwrites the batch's records in place (buffers reused).
     while (file_ < paths_.size()) {
       if (!reader_) {
         auto r = SeqReader::Open(paths_[file_]);
@@ -424,6 +425,7 @@ class MultiFileReader {
       reader_.reset();
       ++file_;
     }
+    batch.clear();
     return Status::Ok();
   }
 

@@ -70,6 +70,7 @@ struct FrontEndOptions {
   // primer the reads were trimmed with.
   std::function<int(const std::vector<Strand>& chunk, const std::string& fwd_primer)>
       resolve_payload_nt;
+  bool estimate_payload_nt = true;       // false: resolve_payload_nt mode without the estimate
   size_t resolve_chunk_clusters = 4096;  // clusters per chunk offered to resolve_payload_nt
 };
 
