@@ -209,6 +209,11 @@ class Decoder {
   std::optional<ArchiveParams> HeaderFromStrands(const std::vector<Strand>& strands,
                                                  const std::string& fwd_primer, Mapping mapping,
                                                  int length);
+  // Feeds the header chunks among `strands` to `assembler` (same filters);
+  // `lengths` (optional) counts them per strand length.
+  void AddHeaderChunks(const std::vector<Strand>& strands, const std::string& fwd_primer,
+                       Mapping mapping, int length, HeaderAssembler* assembler,
+                       std::map<size_t, int>* lengths);
   std::optional<ArchiveParams> DiscoverFromBatch(const ReadBatch& batch);
 
   DecodeOptions opts_;
@@ -583,15 +588,24 @@ Status Decoder::RunFrontEnd(const FrontEndOptions& fo, std::vector<Strand>* stra
   return st;
 }
 
+void Decoder::AddHeaderChunks(const std::vector<Strand>& strands, const std::string& fwd_primer,
+                              Mapping mapping, int length, HeaderAssembler* assembler,
+                              std::map<size_t, int>* lengths) {
+  const char before = fwd_primer.empty() ? 'A' : fwd_primer.back();
+  for (const auto& s : strands) {
+    if (length > 0 && static_cast<int>(s.seq.size()) != length) continue;
+    if (auto c = HeaderChunkOf(cache_, s.seq, mapping, before)) {
+      assembler->Add(*c);
+      if (lengths) ++(*lengths)[s.seq.size()];
+    }
+  }
+}
+
 std::optional<ArchiveParams> Decoder::HeaderFromStrands(const std::vector<Strand>& strands,
                                                         const std::string& fwd_primer,
                                                         Mapping mapping, int length) {
   HeaderAssembler assembler;
-  const char before = fwd_primer.empty() ? 'A' : fwd_primer.back();
-  for (const auto& s : strands) {
-    if (length > 0 && static_cast<int>(s.seq.size()) != length) continue;
-    if (auto c = HeaderChunkOf(cache_, s.seq, mapping, before)) assembler.Add(*c);
-  }
+  AddHeaderChunks(strands, fwd_primer, mapping, length, &assembler, nullptr);
   return assembler.Assemble();
 }
 
@@ -640,16 +654,10 @@ Status Decoder::ReadsPass(bool tdt_hint) {
     HeaderAssembler assembler;
     std::map<size_t, int> chunk_lengths;  // strand length -> header chunks found
     bool resolved = false;                // the payload length was settled
+    const Mapping mapping = a.collapse ? Mapping::kTransition : Mapping::kDirect;
     if (!params_) {
       fo.resolve_payload_nt = [&](const std::vector<Strand>& chunk, const std::string& fwd) {
-        const char before = fwd.empty() ? 'A' : fwd.back();
-        const Mapping m = a.collapse ? Mapping::kTransition : Mapping::kDirect;
-        for (const auto& s : chunk) {
-          if (auto c = HeaderChunkOf(cache_, s.seq, m, before)) {
-            assembler.Add(*c);
-            ++chunk_lengths[s.seq.size()];
-          }
-        }
+        AddHeaderChunks(chunk, fwd, mapping, 0, &assembler, &chunk_lengths);
         if (auto header = assembler.Assemble()) {
           early = std::move(header);
           resolved = true;
@@ -691,10 +699,8 @@ Status Decoder::ReadsPass(bool tdt_hint) {
       // One pass was enough when the strands were built with the header's
       // payload length from reads trimmed with its primers; otherwise read
       // again knowing the geometry.
-      auto header = early ? early
-                          : HeaderFromStrands(strands, stats.fwd_primer,
-                                              a.collapse ? Mapping::kTransition : Mapping::kDirect,
-                                              stats.payload_nt);
+      auto header =
+          early ? early : HeaderFromStrands(strands, stats.fwd_primer, mapping, stats.payload_nt);
       if (!header) continue;
       const bool one_pass = header->geometry.fwd_primer == stats.fwd_primer &&
                             header->geometry.rev_primer == stats.rev_primer &&

@@ -517,24 +517,35 @@ double ClusterEditFraction(double error_rate) {
   return std::clamp(0.05 + 3.0 * error_rate, 0.08, 0.35);
 }
 
-int OneIndelDistance(std::string_view a, std::string_view b, int limit) {
+int OneIndelDistance(std::string_view a, std::string_view b, int limit, int* indel_pos) {
   if (a.size() == b.size()) {
     int mism = 0;
     for (size_t i = 0; i < a.size() && mism <= limit; ++i) mism += a[i] != b[i];
+    if (indel_pos) *indel_pos = -1;
     return mism;
   }
   if (a.size() < b.size()) std::swap(a, b);  // a is the longer one
-  if (a.size() != b.size() + 1 || b.size() > 1024) return limit + 1;
+  if (a.size() != b.size() + 1) return limit + 1;
   // suf[p] = mismatches of a[p + 1, n) vs b[p, n - 1); pre = of a[0, p) vs b[0, p).
   const int m = static_cast<int>(b.size());
-  uint16_t suf[1026];
+  uint32_t stack[1026];
+  std::vector<uint32_t> heap;
+  uint32_t* suf = stack;
+  if (m + 1 > 1026) {
+    heap.resize(static_cast<size_t>(m) + 1);
+    suf = heap.data();
+  }
   suf[m] = 0;
-  for (int p = m - 1; p >= 0; --p) suf[p] = static_cast<uint16_t>(suf[p + 1] + (a[p + 1] != b[p]));
-  int best = suf[0], pre = 0;
+  for (int p = m - 1; p >= 0; --p) suf[p] = suf[p + 1] + (a[p + 1] != b[p]);
+  int best = static_cast<int>(suf[0]), best_p = 0, pre = 0;
   for (int p = 1; p <= m && pre < best; ++p) {
     pre += a[p - 1] != b[p - 1];
-    best = std::min(best, pre + suf[p]);
+    if (pre + static_cast<int>(suf[p]) < best) {
+      best = pre + static_cast<int>(suf[p]);
+      best_p = p;
+    }
   }
+  if (indel_pos) *indel_pos = best_p;
   return best + 1;
 }
 

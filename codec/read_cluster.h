@@ -101,7 +101,10 @@ int BoundedEditDistance(std::string_view a, std::string_view b, int max_edits);
 // Hamming distance) or exactly one (lengths differ by one): an upper bound on
 // their edit distance, exact when they differ by substitutions and at most one
 // indel. Returns a value > limit as soon as it exceeds limit, and when the
-// lengths differ by more than one. O(length), no allocation. Thread-safe.
-int OneIndelDistance(std::string_view a, std::string_view b, int limit);
+// lengths differ by more than one. `indel_pos` (optional) receives the index,
+// in the longer sequence, of its extra base in the best alignment (the
+// leftmost on ties, so gaps in a run land at its start), or -1 for equal
+// lengths. O(length), no allocation up to 1 kb. Thread-safe.
+int OneIndelDistance(std::string_view a, std::string_view b, int limit, int* indel_pos = nullptr);
 
 }  // namespace dnastore

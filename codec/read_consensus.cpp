@@ -9,6 +9,7 @@
 #include <spoa/spoa.hpp>
 #include <string_view>
 
+#include "codec/read_cluster.h"
 #include "core/dna.h"
 
 namespace dnastore {
@@ -328,32 +329,17 @@ class AlignVote {
   }
 
   // Fast path for reads one base shorter or longer than the draft (one indel,
-  // the common Illumina case): tries every indel position with prefix/suffix
-  // mismatch counts, O(length). Writes edlib-style ops and returns true when
-  // the best such alignment has at most 3 mismatches besides the indel
-  // (leftmost position on ties, so gaps in a run land at its start in every
-  // read); false otherwise (use a full aligner).
-  bool SingleIndelAlign(std::string_view q, std::string_view t, std::vector<uint8_t>* ops) {
+  // the common Illumina case): the best one-indel alignment (OneIndelDistance,
+  // O(length), leftmost indel on ties so gaps in a run land at its start in
+  // every read). Writes edlib-style ops and returns true when it has at most
+  // 3 mismatches besides the indel; false otherwise (use a full aligner).
+  static bool SingleIndelAlign(std::string_view q, std::string_view t, std::vector<uint8_t>* ops) {
     const int n = static_cast<int>(q.size()), m = static_cast<int>(t.size());
     if (std::abs(n - m) != 1) return false;
+    int best_p = 0;
+    if (OneIndelDistance(q, t, 4, &best_p) > 4) return false;
     const bool del = n < m;  // a draft base is missing from the read
     const int len = std::min(n, m);
-    // pre[p] = mismatches of q[0, p) vs t[0, p); suf[p] = mismatches of the
-    // shifted tails (q[p + !del, n) vs t[p + del, m)).
-    pre_.assign(len + 1, 0);
-    suf_.assign(len + 2, 0);
-    for (int p = 0; p < len; ++p) pre_[p + 1] = pre_[p] + (q[p] != t[p]);
-    for (int p = len - 1; p >= 0; --p)
-      suf_[p] = suf_[p + 1] + (del ? q[p] != t[p + 1] : q[p + 1] != t[p]);
-    int best_p = 0, best = 1 << 30;
-    for (int p = 0; p <= len; ++p) {
-      int c = pre_[p] + suf_[p];
-      if (c < best) {
-        best = c;
-        best_p = p;
-      }
-    }
-    if (best > 3) return false;
     ops->clear();
     for (int p = 0; p < best_p; ++p)
       ops->push_back(q[p] == t[p] ? EDLIB_EDOP_MATCH : EDLIB_EDOP_MISMATCH);
@@ -490,7 +476,6 @@ class AlignVote {
   int sub_cost_ = 1, ins_cost_ = 1, del_cost_ = 1;
   std::vector<uint8_t> dir_;  // WeightedAlign scratch
   std::vector<double> wmean_;
-  std::vector<int> pre_, suf_;
   std::vector<std::pair<bool, size_t>> flips_;
 };
 

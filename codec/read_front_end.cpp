@@ -23,17 +23,51 @@ double SecondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+// count[l] = sequences of length l.
+void CountLength(size_t length, std::vector<size_t>* count) {
+  if (length >= count->size()) count->resize(length + 1, 0);
+  ++(*count)[length];
+}
+
+// Most common length of a histogram (0 when empty; the shorter on ties).
+size_t ModeOf(const std::vector<size_t>& count) {
+  return count.empty() ? 0 : std::max_element(count.begin(), count.end()) - count.begin();
+}
+
 // Most common payload length (0 when there are none; the shorter on ties).
 int ModeLength(const std::vector<PayloadRead>& payloads) {
-  std::vector<uint32_t> count;
-  for (const PayloadRead& p : payloads) {
-    if (p.seq.size() >= count.size()) count.resize(p.seq.size() + 1, 0);
-    ++count[p.seq.size()];
+  std::vector<size_t> count;
+  for (const PayloadRead& p : payloads) CountLength(p.seq.size(), &count);
+  return static_cast<int>(ModeOf(count));
+}
+
+// Designed payload length estimated from a trimmed batch: the mean trimmed
+// length near the most common one, divided by the reads' length scale (1 +
+// net indel rate) measured on their primer regions (read minus payload,
+// against the primers' `primers_nt`). 0 when there is nothing to go on.
+int EstimatePayloadLength(const SeqRecord* batch, const std::vector<TrimmedRead>& trimmed,
+                          size_t primers_nt) {
+  std::vector<size_t> count;
+  double span_sum = 0, spans = 0;
+  const double primers = static_cast<double>(primers_nt);
+  for (size_t i = 0; i < trimmed.size(); ++i) {
+    if (trimmed[i].orientation == ReadOrientation::kJunk) continue;
+    CountLength(trimmed[i].seq.size(), &count);
+    const double span =
+        static_cast<double>(batch[i].seq.size()) - static_cast<double>(trimmed[i].seq.size());
+    if (span > 1.3 * primers) continue;  // adapters or junk around the primers
+    span_sum += span;
+    ++spans;
   }
-  size_t best = 0;
-  for (size_t l = 1; l < count.size(); ++l)
-    if (count[l] > count[best]) best = l;
-  return count.empty() || count[best] == 0 ? 0 : static_cast<int>(best);
+  const size_t mode = ModeOf(count);
+  double sum = 0, k = 0;
+  for (size_t l = mode * 7 / 10; l < count.size() && l <= mode * 13 / 10; ++l) {
+    sum += static_cast<double>(l) * static_cast<double>(count[l]);
+    k += static_cast<double>(count[l]);
+  }
+  const double scale = spans > 0 ? span_sum / spans / primers : 1.0;
+  if (mode == 0 || k == 0 || scale <= 0.5) return 0;
+  return static_cast<int>(std::lround(sum / k / scale));
 }
 
 // Orchestrates the stages on batches. Not thread-safe; parallel inside.
@@ -85,41 +119,14 @@ class Pipeline {
     if (opt_.payload_nt == 0 && opt_.resolve_payload_nt && opt_.estimate_payload_nt &&
         !opt_.collapse_homopolymers) {
       // Designed pools have one payload length. Estimated from the first
-      // batch (mean trimmed length near the most common one, corrected by
-      // the net indel rate seen in the primer regions), it picks primer boundaries,
-      // rejects implausible payloads and steers consensus until the header
-      // gives the true length.
+      // batch, it picks primer boundaries, rejects implausible payloads and
+      // steers consensus until the header gives the true length.
       std::vector<TrimmedRead> trimmed(n);
       Trim(batch, n, &trimmed);
-      std::vector<size_t> count;
-      for (const TrimmedRead& t : trimmed) {
-        if (t.orientation == ReadOrientation::kJunk) continue;
-        if (t.seq.size() >= count.size()) count.resize(t.seq.size() + 1, 0);
-        ++count[t.seq.size()];
-      }
-      const size_t mode =
-          count.empty() ? 0 : std::max_element(count.begin(), count.end()) - count.begin();
-      double sum = 0, k = 0;
-      for (size_t l = mode * 7 / 10; l < count.size() && l <= mode * 13 / 10; ++l) {
-        sum += static_cast<double>(l) * static_cast<double>(count[l]);
-        k += static_cast<double>(count[l]);
-      }
-      // Reads are longer than their molecule by a factor 1 + net indel rate;
-      // the primer regions of the reads (read minus payload) measure it.
-      const double primers_nt = static_cast<double>(trimmer_->options().fwd_primer.size() +
-                                                    trimmer_->options().rev_primer.size());
-      double span_sum = 0, spans = 0;
-      for (size_t i = 0; i < n; ++i) {
-        if (trimmed[i].orientation == ReadOrientation::kJunk) continue;
-        const double span =
-            static_cast<double>(batch[i].seq.size()) - static_cast<double>(trimmed[i].seq.size());
-        if (span > 1.3 * primers_nt) continue;  // adapters or junk around the primers
-        span_sum += span;
-        ++spans;
-      }
-      const double scale = spans > 0 ? span_sum / spans / primers_nt : 1.0;
-      if (mode > 0 && k > 0 && scale > 0.5) {
-        payload_hint_ = static_cast<int>(std::lround(sum / k / scale));
+      payload_hint_ = EstimatePayloadLength(
+          batch, trimmed,
+          trimmer_->options().fwd_primer.size() + trimmer_->options().rev_primer.size());
+      if (payload_hint_ > 0) {
         stats_.payload_nt_estimated = payload_hint_;
         DNASTORE_RETURN_IF_ERROR(Init(batch, n, payload_hint_));
       }
@@ -375,7 +382,10 @@ class Pipeline {
     PrimerTrimOptions to;
     to.fwd_primer = opt_.fwd_primer;
     to.rev_primer = opt_.rev_primer;
-    if (to.fwd_primer.empty()) {
+    if (trimmer_) {  // again, for another payload length: same primers
+      to.fwd_primer = trimmer_->options().fwd_primer;
+      to.rev_primer = trimmer_->options().rev_primer;
+    } else if (to.fwd_primer.empty()) {
       Result<InferredPrimers> inf =
           InferPrimers(std::vector<SeqRecord>(first, first + n), opt_.infer_primer_nt);
       if (!inf.ok()) return inf.status();

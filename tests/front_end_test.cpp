@@ -249,7 +249,7 @@ TEST(FrontEndCluster, BoundedEditDistanceMatchesSlowTwin) {
 
 // Slow twin of OneIndelDistance: best alignment cost with no indel (equal
 // lengths) or exactly one, by trying every position of the indel.
-int SlowOneIndelDistance(const std::string& a, const std::string& b) {
+int SlowOneIndelDistance(const std::string& a, const std::string& b, int* pos = nullptr) {
   auto hamming = [](const std::string& x, const std::string& y) {
     int d = 0;
     for (size_t i = 0; i < x.size(); ++i) d += x[i] != y[i];
@@ -260,8 +260,13 @@ int SlowOneIndelDistance(const std::string& a, const std::string& b) {
   const std::string& sh = a.size() > b.size() ? b : a;
   if (lo.size() != sh.size() + 1) return 1 << 20;
   int best = 1 << 20;
-  for (size_t p = 0; p < lo.size(); ++p)
-    best = std::min(best, 1 + hamming(lo.substr(0, p) + lo.substr(p + 1), sh));
+  for (size_t p = 0; p < lo.size(); ++p) {
+    const int c = 1 + hamming(lo.substr(0, p) + lo.substr(p + 1), sh);
+    if (c < best) {
+      best = c;
+      if (pos) *pos = static_cast<int>(p);  // leftmost of the best
+    }
+  }
   return best;
 }
 
@@ -273,11 +278,13 @@ TEST(FrontEndCluster, OneIndelDistanceMatchesSlowTwin) {
     std::string b, q;
     Mutate(rng, a, {0.05, 0.02, 0.02}, &b, &q);
     if (trial % 5 == 0) b = RandomBases(rng, a.size() + rng.Below(2));
-    const int slow = SlowOneIndelDistance(a, b);
+    int slow_pos = -1, fast_pos = -2;
+    const int slow = SlowOneIndelDistance(a, b, &slow_pos);
     const int limit = static_cast<int>(rng.Below(20));
-    const int fast = OneIndelDistance(a, b, limit);
+    const int fast = OneIndelDistance(a, b, limit, &fast_pos);
     if (slow <= limit) {
       EXPECT_EQ(fast, slow) << a << " " << b;
+      EXPECT_EQ(fast_pos, slow_pos) << a << " " << b;
       // An upper bound on the edit distance.
       EXPECT_GE(fast, SlowEditDistance(a, b)) << a << " " << b;
       ++exact_checked;
