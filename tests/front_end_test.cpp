@@ -422,6 +422,22 @@ TEST(FrontEndConsensus, WeightedAlignMatchesSlowTwin) {
 // Deletion-dominated reads (11% deletions, 30 reads): told the error
 // profile, consensus aligns with indel-pair-friendly costs and recovers more
 // strands exactly than with unit edit costs.
+// `n` copies of `truth` mutated with `e` (seqs/quals filled in order) and the
+// engine's consensus of them, with their qualities unless `use_qual` is false.
+ConsensusResult ConsensusOfCopies(ConsensusEngine& engine, Rng& rng, const std::string& truth,
+                                  size_t n, ErrorRates e, bool realistic_qual, bool use_qual,
+                                  std::vector<std::string>* seqs) {
+  std::vector<std::string> quals(n);
+  seqs->assign(n, std::string());
+  for (size_t r = 0; r < n; ++r) Mutate(rng, truth, e, &(*seqs)[r], &quals[r], realistic_qual);
+  std::vector<ConsensusRead> in;
+  for (size_t r = 0; r < n; ++r)
+    in.push_back({(*seqs)[r], use_qual ? std::string_view(quals[r]) : std::string_view()});
+  ConsensusResult res;
+  engine.Consensus(in, &res);
+  return res;
+}
+
 TEST(FrontEndConsensus, DeletionProfileImprovesConsensus) {
   int exact[2] = {0, 0};
   const int kTrials = 60;
@@ -434,13 +450,9 @@ TEST(FrontEndConsensus, DeletionProfileImprovesConsensus) {
     for (int trial = 0; trial < kTrials; ++trial) {
       Rng rng(31, trial);
       const std::string truth = RandomBases(rng, 150);
-      std::vector<std::string> seqs(30), quals(30);
-      for (size_t r = 0; r < seqs.size(); ++r)
-        Mutate(rng, truth, {0, 0, 0.11}, &seqs[r], &quals[r], false);
-      std::vector<ConsensusRead> in;
-      for (size_t r = 0; r < seqs.size(); ++r) in.push_back({seqs[r], quals[r]});
-      ConsensusResult res;
-      engine->Consensus(in, &res);
+      std::vector<std::string> seqs;
+      const ConsensusResult res =
+          ConsensusOfCopies(*engine, rng, truth, 30, {0, 0, 0.11}, false, true, &seqs);
       exact[with_profile] += res.seq == truth;
     }
   }
@@ -460,13 +472,9 @@ TEST(FrontEndConsensus, RecoversTruthWithIndels) {
     for (int trial = 0; trial < kTrials; ++trial) {
       Rng rng(13, trial);
       std::string truth = RandomBases(rng, 150);
-      std::vector<std::string> seqs(7), quals(7);
-      for (size_t r = 0; r < seqs.size(); ++r)
-        Mutate(rng, truth, {0.01, 0.01, 0.01}, &seqs[r], &quals[r]);
-      std::vector<ConsensusRead> in;
-      for (size_t r = 0; r < seqs.size(); ++r) in.push_back({seqs[r], quals[r]});
-      ConsensusResult res;
-      engine->Consensus(in, &res);
+      std::vector<std::string> seqs;
+      const ConsensusResult res =
+          ConsensusOfCopies(*engine, rng, truth, 7, {0.01, 0.01, 0.01}, true, true, &seqs);
       exact += res.seq == truth;
       // The slow twin can only handle equal-length reads.
       std::vector<std::string> same;
@@ -489,13 +497,9 @@ TEST(FrontEndConsensus, NanoporeLevelErrors) {
   for (int trial = 0; trial < kTrials; ++trial) {
     Rng rng(14, trial);
     std::string truth = RandomBases(rng, 120);
-    std::vector<std::string> seqs(25), quals(25);
-    for (size_t r = 0; r < seqs.size(); ++r)
-      Mutate(rng, truth, {0.025, 0.02, 0.03}, &seqs[r], &quals[r], false);
-    std::vector<ConsensusRead> in;
-    for (size_t r = 0; r < seqs.size(); ++r) in.push_back({seqs[r], ""});
-    ConsensusResult res;
-    engine->Consensus(in, &res);
+    std::vector<std::string> seqs;
+    const ConsensusResult res =
+        ConsensusOfCopies(*engine, rng, truth, 25, {0.025, 0.02, 0.03}, false, false, &seqs);
     exact += res.seq == truth;
     close += SlowEditDistance(res.seq, truth) <= 2;
   }
