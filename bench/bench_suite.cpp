@@ -17,11 +17,11 @@
 #include <set>
 #include <sstream>
 
-#include "channel/channel_config.h"
-#include "channel/channel_simulator.h"
-#include "codec/decoder.h"
-#include "codec/encoder.h"
 #include "core/rng.h"
+#include "dnastore/channel.h"
+#include "dnastore/channel_config.h"
+#include "dnastore/decoder.h"
+#include "dnastore/encoder.h"
 
 namespace dnastore::bench {
 namespace {

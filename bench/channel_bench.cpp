@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "channel/channel_config.h"
-#include "channel/channel_simulator.h"
 #include "core/rng.h"
+#include "dnastore/channel.h"
+#include "dnastore/channel_config.h"
 
 namespace {
 

@@ -9,7 +9,8 @@
 #include <filesystem>
 #include <map>
 
-#include "codec/read_front_end.h"
+#include "dnastore/read_front_end.h"
+#include "reads/read_consensus.h"
 #include "tests/front_end_test_util.h"
 
 using namespace dnastore;

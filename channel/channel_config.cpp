@@ -1,5 +1,5 @@
 // Presets, per-model defaults (with sources) and TOML loading.
-#include "channel/channel_config.h"
+#include "dnastore/channel_config.h"
 
 #include <cmath>
 #include <fstream>

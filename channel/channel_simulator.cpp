@@ -12,8 +12,6 @@
 // - per-thread scratch buffers are reused, so no per-read heap allocation.
 // - reads are formatted in parallel chunks and written in order
 //   (tbb::parallel_pipeline), so memory is bounded by the pool size.
-#include "channel/channel_simulator.h"
-
 #include <tbb/concurrent_queue.h>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
@@ -29,7 +27,8 @@
 
 #include "core/dna.h"
 #include "core/rng.h"
-#include "core/seq_io.h"
+#include "dnastore/channel.h"
+#include "dnastore/seq_io.h"
 
 namespace dnastore::channel {
 namespace {

@@ -8,7 +8,7 @@
 #include <functional>
 #include <string>
 
-#include "core/status.h"
+#include "dnastore/status.h"
 
 namespace dnastore::cli {
 

@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
-#include "codec/read_front_end.h"
-#include "core/seq_io.h"
+#include "dnastore/read_front_end.h"
+#include "dnastore/seq_io.h"
 
 namespace dnastore::cli {
 namespace {

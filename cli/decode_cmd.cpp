@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
-#include "codec/decoder.h"
+#include "dnastore/decoder.h"
 
 namespace dnastore::cli {
 namespace {

@@ -7,9 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
-#include "codec/encoder.h"
 #include "core/dna.h"
-#include "core/seq_io.h"
+#include "dnastore/encoder.h"
+#include "dnastore/seq_io.h"
 
 namespace dnastore::cli {
 namespace {

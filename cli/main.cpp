@@ -7,7 +7,8 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
-#include "codec/file_util.h"
+#include "core/file_util.h"
+#include "dnastore/version.h"
 
 namespace {
 
@@ -29,7 +30,7 @@ int main(int argc, char** argv) {
   CLI::App app{
       "dnastore: store files in synthetic DNA and read them back.\n"
       "Exit codes: 0 ok, 1 usage, 2 bad input or I/O, 3 data not recoverable, 70 internal."};
-  app.set_version_flag("-V,--version", std::string("dnastore ") + DNASTORE_VERSION);
+  app.set_version_flag("-V,--version", std::string("dnastore ") + dnastore::kVersion);
   app.require_subcommand(1);
   app.fallthrough();
   RunFn run;

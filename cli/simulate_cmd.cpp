@@ -8,9 +8,9 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "channel/channel_config.h"
-#include "channel/channel_simulator.h"
 #include "cli/commands.h"
+#include "dnastore/channel.h"
+#include "dnastore/channel_config.h"
 
 namespace dnastore::cli {
 namespace {

@@ -320,15 +320,24 @@ std::optional<ArchiveParams> HeaderAssembler::Assemble() const {
   return std::nullopt;
 }
 
-ContentHasher::ContentHasher() : state_(XXH3_createState()) {
-  XXH3_128bits_reset(static_cast<XXH3_state_t*>(state_));
-}
-ContentHasher::~ContentHasher() { XXH3_freeState(static_cast<XXH3_state_t*>(state_)); }
+// The xxHash state behind ContentHasher (XXH3_state_t is opaque to callers).
+struct ContentHasher::State {
+  State() : xxh(XXH3_createState()) { XXH3_128bits_reset(xxh); }
+  ~State() { XXH3_freeState(xxh); }
+  State(const State&) = delete;
+  State& operator=(const State&) = delete;
+  XXH3_state_t* xxh;
+};
+
+ContentHasher::ContentHasher() : state_(std::make_unique<State>()) {}
+ContentHasher::~ContentHasher() = default;
+ContentHasher::ContentHasher(ContentHasher&&) noexcept = default;
+ContentHasher& ContentHasher::operator=(ContentHasher&&) noexcept = default;
 void ContentHasher::Update(const uint8_t* data, size_t size) {
-  XXH3_128bits_update(static_cast<XXH3_state_t*>(state_), data, size);
+  XXH3_128bits_update(state_->xxh, data, size);
 }
 std::array<uint8_t, 16> ContentHasher::Digest() const {
-  XXH128_hash_t h = XXH3_128bits_digest(static_cast<XXH3_state_t*>(state_));
+  XXH128_hash_t h = XXH3_128bits_digest(state_->xxh);
   XXH128_canonical_t c;
   XXH128_canonicalFromHash(&c, h);
   std::array<uint8_t, 16> out;

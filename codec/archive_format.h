@@ -10,35 +10,18 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "codec/base_mapper.h"
-#include "core/status.h"
+#include "dnastore/status.h"
 
 namespace dnastore {
 
-inline constexpr int kFormatVersion = 1;
-// Upper bound on FrameBytes() for any supported payload (<= 400 nt).
+// Upper bound on FrameBytes() for any supported payload (<= kMaxPayloadNt).
 inline constexpr int kMaxFrameBytes = 128;
-inline constexpr char kCodecId[] = "dnastore-rs255";
-// Built-in primers: 20 nt, GC 50%, no homopolymer > 2, checked in tests.
-inline constexpr char kDefaultFwdPrimer[] = "CAGTGACTCAGCAGTACGTC";
-inline constexpr char kDefaultRevPrimer[] = "GACTGCTCTGATCGAGTGAC";
-
-struct ArchiveParams {
-  OligoGeometry geometry;
-  int rs_k = 0;           // data oligos per full codeword
-  int rs_p = 0;           // parity oligos per full codeword
-  int stripe_blocks = 0;  // codeword groups (B) per stripe
-  int data_bytes = 0;     // D: file bytes per oligo
-  int index_bits = 0;     // width of the oligo index field
-  int header_copies = 0;  // replicas of each header chunk
-  uint64_t file_size = 0;
-  std::array<uint8_t, 16> hash{};  // XXH3-128 of the file, big-endian
-  std::string file_name;
-};
 
 // Geometry of one stripe: k data slots and p parity slots, each slot holding
 // `blocks` oligos of D bytes. Slot i's bytes for all blocks are contiguous.
@@ -116,18 +99,22 @@ class HeaderAssembler {
   size_t seen_ = 0;
 };
 
-// Hash of file content (XXH3-128), big-endian bytes.
+// Hash of file content (XXH3-128), big-endian bytes. Owns its xxHash state:
+// movable, not copyable. Not thread-safe.
 class ContentHasher {
  public:
   ContentHasher();
   ~ContentHasher();
+  ContentHasher(ContentHasher&&) noexcept;
+  ContentHasher& operator=(ContentHasher&&) noexcept;
+  ContentHasher(const ContentHasher&) = delete;
+  ContentHasher& operator=(const ContentHasher&) = delete;
   void Update(const uint8_t* data, size_t size);
   std::array<uint8_t, 16> Digest() const;
 
  private:
-  void* state_;
+  struct State;
+  std::unique_ptr<State> state_;
 };
-
-std::string HashHex(const std::array<uint8_t, 16>& hash);
 
 }  // namespace dnastore

@@ -521,8 +521,9 @@ std::unique_ptr<PayloadMapper> MakeMapper(const OligoGeometry& g, std::string* e
   if (!(g.constraints.gc_min >= 0 && g.constraints.gc_max <= 1 &&
         g.constraints.gc_max - g.constraints.gc_min >= 0.05))
     return fail("GC bounds must satisfy 0 <= gc-min < gc-max <= 1 with at least 5 points between");
-  if (g.payload_nt < 64 || g.payload_nt > 400)
-    return fail("payload length must be between 64 and 400 nt");
+  if (g.payload_nt < kMinPayloadNt || g.payload_nt > kMaxPayloadNt)
+    return fail("payload length must be between " + std::to_string(kMinPayloadNt) + " and " +
+                std::to_string(kMaxPayloadNt) + " nt");
   if (g.mapping == Mapping::kDirect) return std::make_unique<DirectMapper>(g);
   auto m = std::make_unique<TransitionMapper>(g);
   int gc = 0;

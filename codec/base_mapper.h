@@ -28,30 +28,13 @@
 #include <string_view>
 #include <vector>
 
-namespace dnastore {
+#include "dnastore/archive.h"
 
-enum class Mapping : uint8_t { kDirect = 0, kTransition = 1 };
+namespace dnastore {
 
 // Keystream families: data frames and header frames are whitened
 // differently so that neither can be mistaken for the other.
 enum class FrameKind : uint8_t { kData = 0, kHeader = 1 };
-
-struct Constraints {
-  int max_homopolymer = 3;
-  double gc_min = 0.40;
-  double gc_max = 0.60;
-};
-
-struct OligoGeometry {
-  std::string fwd_primer;  // 5'->3', starts every oligo
-  std::string rev_primer;  // 5'->3'; every oligo ends with its reverse complement
-  int payload_nt = 150;
-  Mapping mapping = Mapping::kDirect;
-  Constraints constraints;
-  int length_nt() const {
-    return static_cast<int>(fwd_primer.size() + rev_primer.size()) + payload_nt;
-  }
-};
 
 class PayloadMapper {
  public:

@@ -1,4 +1,4 @@
-#include "codec/decoder.h"
+#include "dnastore/decoder.h"
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
@@ -12,11 +12,12 @@
 #include <memory>
 #include <optional>
 
-#include "codec/file_util.h"
-#include "codec/read_front_end.h"
+#include "codec/archive_format.h"
 #include "codec/reed_solomon.h"
 #include "core/dna.h"
-#include "core/seq_io.h"
+#include "core/file_util.h"
+#include "dnastore/read_front_end.h"
+#include "dnastore/seq_io.h"
 
 namespace dnastore {
 namespace {
@@ -56,7 +57,7 @@ class MapperCache {
 std::optional<HeaderChunk> HeaderChunkOf(MapperCache& cache, std::string_view payload,
                                          Mapping mapping, char base_before) {
   const int l = static_cast<int>(payload.size());
-  if (l < 64 || l > 400) return std::nullopt;
+  if (l < kMinPayloadNt || l > kMaxPayloadNt) return std::nullopt;
   const PayloadMapper* mp = cache.Get(l, mapping, base_before);
   uint8_t frame[kMaxFrameBytes];
   if (!mp || !mp->Demap(payload, FrameKind::kHeader, frame)) return std::nullopt;

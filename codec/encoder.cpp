@@ -1,4 +1,4 @@
-#include "codec/encoder.h"
+#include "dnastore/encoder.h"
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
@@ -10,9 +10,10 @@
 #include <map>
 #include <memory>
 
-#include "codec/file_util.h"
+#include "codec/archive_format.h"
 #include "codec/reed_solomon.h"
-#include "core/seq_io.h"
+#include "core/file_util.h"
+#include "dnastore/seq_io.h"
 
 namespace dnastore {
 

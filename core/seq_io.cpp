@@ -1,4 +1,4 @@
-#include "core/seq_io.h"
+#include "dnastore/seq_io.h"
 
 #include <htslib/bgzf.h>
 #include <htslib/hfile.h>

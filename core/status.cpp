@@ -1,4 +1,4 @@
-#include "core/status.h"
+#include "dnastore/status.h"
 
 namespace dnastore {
 

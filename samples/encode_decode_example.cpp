@@ -1,11 +1,11 @@
 // Using dnastore as a library: encode a file into an oligo pool and decode it
-// back, without the CLI. Build: part of the project (target
-// encode_decode_example); run: encode_decode_example INPUT WORKDIR
+// back, without the CLI. Build: with the project, or against an installed
+// dnastore (samples/CMakeLists.txt); run: encode_decode_example INPUT WORKDIR
 #include <cstdio>
 #include <string>
 
-#include "codec/decoder.h"
-#include "codec/encoder.h"
+#include "dnastore/decoder.h"
+#include "dnastore/encoder.h"
 
 int main(int argc, char** argv) {
   if (argc != 3) {
@@ -13,9 +13,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   const std::string input = argv[1], dir = argv[2];
-  dnastore::EncodeOptions enc;  // defaults: 20 + 150 + 20 nt, balanced redundancy
-  enc.geometry.fwd_primer = dnastore::kDefaultFwdPrimer;
-  enc.geometry.rev_primer = dnastore::kDefaultRevPrimer;
+  dnastore::EncodeOptions enc;  // defaults: 20 + 150 + 20 nt, built-in primers
   dnastore::EncodeSummary summary;
   dnastore::Status st = dnastore::EncodeFile(input, dir + "/pool.fasta", enc, nullptr, &summary);
   if (!st.ok()) {

@@ -11,8 +11,8 @@
 #include <sstream>
 #include <string>
 
-#include "channel/channel_config.h"
-#include "channel/channel_simulator.h"
+#include "dnastore/channel.h"
+#include "dnastore/channel_config.h"
 
 namespace dnastore::channel {
 namespace {

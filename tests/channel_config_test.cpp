@@ -1,6 +1,6 @@
 // Channel configuration: presets, model switches, TOML loading and clear
 // errors for bad keys and values.
-#include "channel/channel_config.h"
+#include "dnastore/channel_config.h"
 
 #include <gtest/gtest.h>
 

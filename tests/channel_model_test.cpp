@@ -9,10 +9,10 @@
 #include <sstream>
 #include <string>
 
-#include "channel/channel_config.h"
-#include "channel/channel_simulator.h"
 #include "core/dna.h"
 #include "core/rng.h"
+#include "dnastore/channel.h"
+#include "dnastore/channel_config.h"
 
 namespace dnastore::channel {
 namespace {

@@ -8,11 +8,12 @@
 #include <fstream>
 #include <sstream>
 
-#include "codec/decoder.h"
-#include "codec/encoder.h"
+#include "codec/archive_format.h"
 #include "core/dna.h"
 #include "core/rng.h"
-#include "core/seq_io.h"
+#include "dnastore/decoder.h"
+#include "dnastore/encoder.h"
+#include "dnastore/seq_io.h"
 
 using namespace dnastore;
 namespace fs = std::filesystem;

@@ -5,8 +5,8 @@
 
 #include "core/dna.h"
 #include "core/rng.h"
-#include "core/seq_io.h"
-#include "core/status.h"
+#include "dnastore/seq_io.h"
+#include "dnastore/status.h"
 
 using namespace dnastore;
 

@@ -9,7 +9,7 @@
 #include <sstream>
 #include <unordered_set>
 
-#include "codec/read_front_end.h"
+#include "dnastore/read_front_end.h"
 #include "tests/front_end_test_util.h"
 
 using namespace dnastore;

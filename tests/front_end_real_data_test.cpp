@@ -11,11 +11,11 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "codec/primer_trim.h"
-#include "codec/read_cluster.h"
-#include "codec/read_front_end.h"
 #include "core/dna.h"
-#include "core/seq_io.h"
+#include "dnastore/read_front_end.h"
+#include "dnastore/seq_io.h"
+#include "reads/primer_trim.h"
+#include "reads/read_cluster.h"
 
 using namespace dnastore;
 

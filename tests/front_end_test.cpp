@@ -9,11 +9,11 @@
 #include <set>
 #include <unordered_set>
 
-#include "codec/pair_merge.h"
-#include "codec/primer_trim.h"
-#include "codec/read_cluster.h"
-#include "codec/read_consensus.h"
-#include "codec/read_front_end.h"
+#include "dnastore/read_front_end.h"
+#include "reads/pair_merge.h"
+#include "reads/primer_trim.h"
+#include "reads/read_cluster.h"
+#include "reads/read_consensus.h"
 #include "tests/front_end_test_util.h"
 
 using namespace dnastore;
@@ -387,14 +387,14 @@ TEST(FrontEndConsensus, WeightedAlignMatchesSlowTwin) {
     size_t a = 0, b = 0;
     int sum = 0;
     for (uint8_t op : ops) {
-      if (op == EDLIB_EDOP_MATCH || op == EDLIB_EDOP_MISMATCH) {
+      if (op == kAlignMatch || op == kAlignMismatch) {
         ASSERT_LT(a, q.size());
         ASSERT_LT(b, t.size());
-        EXPECT_EQ(op == EDLIB_EDOP_MATCH, q[a] == t[b]);
-        sum += op == EDLIB_EDOP_MATCH ? 0 : sc;
+        EXPECT_EQ(op == kAlignMatch, q[a] == t[b]);
+        sum += op == kAlignMatch ? 0 : sc;
         ++a;
         ++b;
-      } else if (op == EDLIB_EDOP_INSERT) {
+      } else if (op == kAlignInsert) {
         sum += ic;
         ++a;
       } else {
@@ -416,7 +416,7 @@ TEST(FrontEndConsensus, WeightedAlignMatchesSlowTwin) {
   }
   // Gaps go left in a run: AAAT vs AAT deletes the first A.
   ASSERT_EQ(WeightedAlign("AAT", "AAAT", 5, 2, 2, 4, &ops, &dir), 2);
-  EXPECT_EQ(ops.front(), EDLIB_EDOP_DELETE);
+  EXPECT_EQ(ops.front(), kAlignDelete);
 }
 
 // Deletion-dominated reads (11% deletions, 30 reads): told the error

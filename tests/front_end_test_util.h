@@ -7,7 +7,7 @@
 
 #include "core/dna.h"
 #include "core/rng.h"
-#include "core/seq_io.h"
+#include "dnastore/seq_io.h"
 
 namespace dnastore::testing {
 

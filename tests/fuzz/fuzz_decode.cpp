@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
-#include "codec/decoder.h"
-#include "codec/encoder.h"
-#include "core/seq_io.h"
+#include "dnastore/decoder.h"
+#include "dnastore/encoder.h"
+#include "dnastore/seq_io.h"
 #include "fuzz_util.h"
 
 using namespace dnastore;

@@ -5,7 +5,7 @@
 // no record exceeds kMaxReadNt.
 #include <cstdint>
 
-#include "core/seq_io.h"
+#include "dnastore/seq_io.h"
 #include "fuzz_util.h"
 
 using namespace dnastore;

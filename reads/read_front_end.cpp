@@ -1,4 +1,4 @@
-#include "codec/read_front_end.h"
+#include "dnastore/read_front_end.h"
 
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
@@ -14,7 +14,10 @@
 #include <numeric>
 #include <optional>
 
-#include "codec/primer_trim.h"
+#include "reads/pair_merge.h"
+#include "reads/primer_trim.h"
+#include "reads/read_cluster.h"
+#include "reads/read_consensus.h"
 
 namespace dnastore {
 namespace {

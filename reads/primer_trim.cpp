@@ -1,4 +1,4 @@
-#include "codec/primer_trim.h"
+#include "reads/primer_trim.h"
 
 #include <edlib.h>
 

@@ -1,4 +1,4 @@
-#include "codec/read_consensus.h"
+#include "reads/read_consensus.h"
 
 #include <edlib.h>
 
@@ -9,10 +9,14 @@
 #include <spoa/spoa.hpp>
 #include <string_view>
 
-#include "codec/read_cluster.h"
 #include "core/dna.h"
+#include "reads/read_cluster.h"
 
 namespace dnastore {
+
+static_assert(kAlignMatch == EDLIB_EDOP_MATCH && kAlignInsert == EDLIB_EDOP_INSERT &&
+                  kAlignDelete == EDLIB_EDOP_DELETE && kAlignMismatch == EDLIB_EDOP_MISMATCH,
+              "AlignOp must keep edlib's numbering: edlib paths are read as AlignOp");
 
 int WeightedAlign(std::string_view q, std::string_view t, int sub_cost, int ins_cost, int del_cost,
                   int band, std::vector<uint8_t>* ops, std::vector<uint8_t>* dir) {
@@ -67,14 +71,14 @@ int WeightedAlign(std::string_view q, std::string_view t, int sub_cost, int ins_
   for (int i = n, j = m; i > 0 || j > 0;) {
     const uint8_t how = (*dir)[static_cast<size_t>(i) * w + (j - i - lo)];
     if (how == kDiag && i > 0 && j > 0) {
-      ops->push_back(q[i - 1] == t[j - 1] ? EDLIB_EDOP_MATCH : EDLIB_EDOP_MISMATCH);
+      ops->push_back(q[i - 1] == t[j - 1] ? kAlignMatch : kAlignMismatch);
       --i;
       --j;
     } else if (how == kIns || j == 0) {
-      ops->push_back(EDLIB_EDOP_INSERT);
+      ops->push_back(kAlignInsert);
       --i;
     } else {
-      ops->push_back(EDLIB_EDOP_DELETE);
+      ops->push_back(kAlignDelete);
       --j;
     }
   }
@@ -302,14 +306,14 @@ class AlignVote {
       int run = 0;  // bases inserted in the current gap
       for (uint8_t op : ops_) {
         switch (op) {
-          case EDLIB_EDOP_MATCH:
-          case EDLIB_EDOP_MISMATCH:
+          case kAlignMatch:
+          case kAlignMismatch:
             AddBase(j, r.seq[i], W(r, i));
             ++i;
             ++j;
             run = 0;
             break;
-          case EDLIB_EDOP_INSERT:  // extra base in the read (query), before draft[j]
+          case kAlignInsert:  // extra base in the read (query), before draft[j]
             if (run < kMaxIns) {
               ins_exist_[j * kMaxIns + run] += wmean;
               int b = BaseCode(r.seq[i]);
@@ -318,7 +322,7 @@ class AlignVote {
             ++run;
             ++i;
             break;
-          case EDLIB_EDOP_DELETE:  // draft[j] missing in the read
+          case kAlignDelete:  // draft[j] missing in the read
             col_[j][4] += wmean;
             ++j;
             run = 0;
@@ -341,12 +345,11 @@ class AlignVote {
     const bool del = n < m;  // a draft base is missing from the read
     const int len = std::min(n, m);
     ops->clear();
-    for (int p = 0; p < best_p; ++p)
-      ops->push_back(q[p] == t[p] ? EDLIB_EDOP_MATCH : EDLIB_EDOP_MISMATCH);
-    ops->push_back(del ? EDLIB_EDOP_DELETE : EDLIB_EDOP_INSERT);
+    for (int p = 0; p < best_p; ++p) ops->push_back(q[p] == t[p] ? kAlignMatch : kAlignMismatch);
+    ops->push_back(del ? kAlignDelete : kAlignInsert);
     for (int p = best_p; p < len; ++p) {
       const bool eq = del ? q[p] == t[p + 1] : q[p + 1] == t[p];
-      ops->push_back(eq ? EDLIB_EDOP_MATCH : EDLIB_EDOP_MISMATCH);
+      ops->push_back(eq ? kAlignMatch : kAlignMismatch);
     }
     return true;
   }

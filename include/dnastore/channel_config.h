@@ -20,7 +20,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/status.h"
+#include "dnastore/status.h"
 
 namespace dnastore::channel {
 

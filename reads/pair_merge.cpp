@@ -1,4 +1,4 @@
-#include "codec/pair_merge.h"
+#include "reads/pair_merge.h"
 
 #include <algorithm>
 

@@ -2,14 +2,10 @@
 // mates overlap (the insert is shorter than the two reads together).
 #pragma once
 
-#include "core/seq_io.h"
+#include "dnastore/read_front_end.h"
+#include "dnastore/seq_io.h"
 
 namespace dnastore {
-
-struct PairMergeOptions {
-  int min_overlap_nt = 12;             // shortest overlap accepted
-  double max_mismatch_fraction = 0.1;  // mismatches / overlap length accepted
-};
 
 // Merges `r1` with the reverse complement of `r2` (both as sequenced,
 // Phred+33 qualities optional). Overlaps are scored without indels; among

@@ -1,4 +1,4 @@
-#include "codec/read_cluster.h"
+#include "reads/read_cluster.h"
 
 #include <edlib.h>
 #include <tbb/enumerable_thread_specific.h>

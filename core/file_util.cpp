@@ -1,4 +1,4 @@
-#include "codec/file_util.h"
+#include "core/file_util.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

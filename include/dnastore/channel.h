@@ -24,8 +24,8 @@
 #include <string>
 #include <vector>
 
-#include "channel/channel_config.h"
-#include "core/status.h"
+#include "dnastore/channel_config.h"
+#include "dnastore/status.h"
 
 namespace dnastore::channel {
 

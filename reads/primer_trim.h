@@ -14,8 +14,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/seq_io.h"
-#include "core/status.h"
+#include "dnastore/seq_io.h"
+#include "dnastore/status.h"
 
 namespace dnastore {
 

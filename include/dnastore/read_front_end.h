@@ -15,15 +15,28 @@
 #include <string>
 #include <vector>
 
-#include "codec/pair_merge.h"
-#include "codec/read_cluster.h"
-#include "codec/read_consensus.h"
-#include "core/seq_io.h"
-#include "core/status.h"
+#include "dnastore/seq_io.h"
+#include "dnastore/status.h"
 
 namespace dnastore {
 
 struct Strand;
+
+// The pluggable stages' choices (factories in reads/).
+enum class ClusterMethod {
+  kSketchGreedy,  // streaming MinHash candidates + edlib verification (default)
+};
+
+enum class ConsensusMethod {
+  kAlignVote,  // iterative align-to-draft + weighted vote (default; fast)
+  kSpoa,       // spoa partial-order alignment draft + one vote pass
+};
+
+// Paired-end mate merging (ReconstructStrandsPaired).
+struct PairMergeOptions {
+  int min_overlap_nt = 12;             // shortest overlap accepted
+  double max_mismatch_fraction = 0.1;  // mismatches / overlap length accepted
+};
 
 struct FrontEndOptions {
   std::string fwd_primer;  // 5'->3'; empty (with rev_primer empty) = infer from the first batch

@@ -10,17 +10,15 @@
 // alignment (spoa) and then votes once against it for per-base confidences.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace dnastore {
+#include "dnastore/read_front_end.h"
 
-enum class ConsensusMethod {
-  kAlignVote,  // iterative align-to-draft + weighted vote (default; fast)
-  kSpoa,       // spoa partial-order alignment draft + one vote pass
-};
+namespace dnastore {
 
 struct ConsensusOptions {
   ConsensusMethod method = ConsensusMethod::kAlignVote;
@@ -39,14 +37,22 @@ struct ConsensusOptions {
   double sub_rate = 0, ins_rate = 0, del_rate = 0;
 };
 
+// One column of a pairwise alignment of a read (query) to a draft (target).
+// The numbering is edlib's, so that edlib paths are read without translation
+// (read_consensus.cpp checks it at compile time); callers never see edlib.
+enum AlignOp : uint8_t {
+  kAlignMatch = 0,
+  kAlignInsert = 1,  // read base absent from the draft
+  kAlignDelete = 2,  // draft base absent from the read
+  kAlignMismatch = 3,
+};
+
 // Global alignment of read `q` to draft `t` minimising the summed cost of
 // substitutions (`sub_cost`), read bases absent from the draft (`ins_cost`)
 // and draft bases absent from the read (`del_cost`), within `band` diagonals
-// of the corner-to-corner path. Writes edlib-style ops (EDLIB_EDOP_MATCH,
-// _MISMATCH, _INSERT = read base not in the draft, _DELETE = draft base not
-// in the read), gaps as far left as an optimal path allows. Returns the cost,
-// or -1 when no path fits the band (band < 0 or the length difference
-// exceeds it). `dir` is scratch space (reused across calls).
+// of the corner-to-corner path. Writes one AlignOp per column into `ops`, gaps as far left as an
+// optimal path allows. Returns the cost, or -1 when no path fits the band (band < 0 or the length
+// difference exceeds it). `dir` is scratch space (reused across calls).
 int WeightedAlign(std::string_view q, std::string_view t, int sub_cost, int ins_cost, int del_cost,
                   int band, std::vector<uint8_t>* ops, std::vector<uint8_t>* dir);
 

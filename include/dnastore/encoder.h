@@ -5,8 +5,8 @@
 #include <functional>
 #include <string>
 
-#include "codec/archive_format.h"
-#include "core/status.h"
+#include "dnastore/archive.h"
+#include "dnastore/status.h"
 
 namespace dnastore {
 

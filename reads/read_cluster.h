@@ -18,6 +18,8 @@
 #include <string_view>
 #include <vector>
 
+#include "dnastore/read_front_end.h"
+
 namespace dnastore {
 
 // A payload to cluster (primers already removed, forward orientation).
@@ -25,10 +27,6 @@ namespace dnastore {
 struct PayloadRead {
   std::string seq;
   std::string qual;
-};
-
-enum class ClusterMethod {
-  kSketchGreedy,  // streaming MinHash candidates + edlib verification (default)
 };
 
 struct ClusterOptions {

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "codec/archive_format.h"
-#include "core/status.h"
+#include "dnastore/archive.h"
+#include "dnastore/status.h"
 
 namespace dnastore {
 
