@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "core/phred.h"
 #include "dnastore/read_front_end.h"
 #include "dnastore/seq_io.h"
 
@@ -33,7 +34,7 @@ struct ConsensusCliOptions {
 double MeanQuality(const Strand& s) {
   if (s.qual.empty()) return 0;
   double sum = 0;
-  for (char c : s.qual) sum += c - 33;
+  for (char c : s.qual) sum += PhredScore(c);
   return sum / static_cast<double>(s.qual.size());
 }
 

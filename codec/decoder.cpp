@@ -18,6 +18,7 @@
 #include "core/file_util.h"
 #include "dnastore/read_front_end.h"
 #include "dnastore/seq_io.h"
+#include "reads/front_end_profile.h"
 
 namespace dnastore {
 namespace {
@@ -644,7 +645,7 @@ Status Decoder::ReadsPass(bool tdt_hint) {
     // Terminator-free TdT: primers are ligated (error-free), so the error rate
     // estimated from them says nothing about the payload, where missed
     // cycles leave ~5% deletions after run collapsing (channel docs).
-    if (a.collapse) fo.error_rate = 0.06;
+    if (a.collapse) fo.error_rate = kTdtCollapsedErrorRate;
     // Without the archive's parameters, the header is looked for while the
     // consensus stage runs (chunk by chunk), so that the payload length is
     // known for the rest and one pass over the reads suffices.

@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "core/dna.h"
+#include "core/phred.h"
 
 namespace dnastore {
 namespace {
@@ -138,7 +139,7 @@ Status SeqReader::Next(ReadBatch& batch, size_t max_records) {
     const uint8_t* q = bam_get_qual(b);
     if (len > 0 && q[0] != 0xff) {
       rec.qual.resize(len);
-      for (int i = 0; i < len; ++i) rec.qual[i] = static_cast<char>(q[i] + 33);
+      for (int i = 0; i < len; ++i) rec.qual[i] = PhredChar(q[i]);
     } else {
       rec.qual.clear();
     }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/dna.h"
+#include "core/phred.h"
 
 namespace dnastore {
 
@@ -49,7 +50,8 @@ bool MergePair(const SeqRecord& r1, const SeqRecord& r2, const PairMergeOptions&
     int q;
     if (in_a && in_b) {
       char ca = a[p], cb = b[p - o];
-      int qa_v = with_qual ? r1.qual[p] - 33 : 30, qb_v = with_qual ? qual_b(p - o) - 33 : 30;
+      int qa_v = with_qual ? PhredScore(r1.qual[p]) : 30;
+      int qb_v = with_qual ? PhredScore(qual_b(p - o)) : 30;
       if (ca == cb) {
         base = ca;
         q = std::min(60, std::max(qa_v, qb_v) + std::min(10, std::min(qa_v, qb_v)));
@@ -62,13 +64,13 @@ bool MergePair(const SeqRecord& r1, const SeqRecord& r2, const PairMergeOptions&
       }
     } else if (in_a) {
       base = a[p];
-      q = with_qual ? r1.qual[p] - 33 : 30;
+      q = with_qual ? PhredScore(r1.qual[p]) : 30;
     } else {
       base = b[p - o];
-      q = with_qual ? qual_b(p - o) - 33 : 30;
+      q = with_qual ? PhredScore(qual_b(p - o)) : 30;
     }
     merged->seq[p] = base;
-    if (with_qual) merged->qual[p] = static_cast<char>(33 + std::clamp(q, 0, 93));
+    if (with_qual) merged->qual[p] = PhredChar(std::clamp(q, 0, 93));
   }
   return true;
 }

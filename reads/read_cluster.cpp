@@ -14,6 +14,8 @@
 #include <numeric>
 
 #include "core/dna.h"
+#include "core/phred.h"
+#include "reads/front_end_profile.h"
 
 namespace dnastore {
 namespace {
@@ -120,7 +122,7 @@ float ExpectedErrors(std::string_view seq, std::string_view qual, int payload_nt
   static const std::array<float, 128> kErr = [] {
     std::array<float, 128> t{};
     for (int i = 0; i < 128; ++i)
-      t[i] = static_cast<float>(std::pow(10.0, -std::max(0, i - 33) / 10.0));
+      t[i] = static_cast<float>(PhredErrorProbability(static_cast<char>(i)));
     return t;
   }();
   float ee = 0;
@@ -161,14 +163,14 @@ struct CandidateList {
 class SketchGreedyClusterer final : public ReadClusterer {
  public:
   explicit SketchGreedyClusterer(const ClusterOptions& o) : opt_(o) {
-    const bool noisy = o.error_rate > 0.02;
-    noisy_ = noisy;
-    k_ = o.kmer_nt > 0 ? std::clamp(o.kmer_nt, 4, 31) : (noisy ? 11 : 14);
-    s_ = o.sketch_size > 0 ? std::clamp(o.sketch_size, 1, 256) : (noisy ? 32 : 8);
+    const FrontEndProfile& profile = FrontEndProfileFor(o.error_rate);
+    noisy_ = profile.sketch_every_anchor;
+    k_ = o.kmer_nt > 0 ? std::clamp(o.kmer_nt, 4, 31) : profile.kmer_nt;
+    s_ = o.sketch_size > 0 ? std::clamp(o.sketch_size, 1, 256) : profile.sketch_size;
     // Low error: most reads are found by exact or first/last-third keys; one
     // sketched anchor per cluster catches the rest and keeps the index
     // (random memory accesses) small.
-    sketch_anchors_ = noisy ? o.anchors_per_cluster : 1;
+    sketch_anchors_ = noisy_ ? o.anchors_per_cluster : 1;
     frac_ = o.max_edit_fraction > 0 ? o.max_edit_fraction : ClusterEditFraction(o.error_rate);
     half_nt_ = o.payload_nt > 0 ? std::clamp(o.payload_nt / 3, 16, 64) : 40;
     opt_.max_candidates = std::max(1, o.max_candidates);
@@ -513,7 +515,7 @@ class SketchGreedyClusterer final : public ReadClusterer {
 }  // namespace
 
 double ClusterEditFraction(double error_rate) {
-  if (!(error_rate >= 0)) error_rate = 0.01;
+  if (!(error_rate >= 0)) error_rate = kDefaultReadErrorRate;
   return std::clamp(0.05 + 3.0 * error_rate, 0.08, 0.35);
 }
 
@@ -566,9 +568,9 @@ int BoundedEditDistance(std::string_view a, std::string_view b, int max_edits) {
 std::vector<int64_t> MatchToTargets(const std::vector<std::string>& targets,
                                     const std::vector<std::string>& queries,
                                     const ClusterOptions& o) {
-  const bool noisy = o.error_rate > 0.02;
-  const int k = o.kmer_nt > 0 ? std::clamp(o.kmer_nt, 4, 31) : (noisy ? 11 : 14);
-  const int s = o.sketch_size > 0 ? std::clamp(o.sketch_size, 1, 256) : (noisy ? 32 : 8);
+  const FrontEndProfile& profile = FrontEndProfileFor(o.error_rate);
+  const int k = o.kmer_nt > 0 ? std::clamp(o.kmer_nt, 4, 31) : profile.kmer_nt;
+  const int s = o.sketch_size > 0 ? std::clamp(o.sketch_size, 1, 256) : profile.sketch_size;
   const double frac =
       o.max_edit_fraction > 0 ? o.max_edit_fraction : ClusterEditFraction(o.error_rate);
   std::vector<int64_t> out(queries.size(), -1);

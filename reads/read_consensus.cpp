@@ -10,6 +10,8 @@
 #include <string_view>
 
 #include "core/dna.h"
+#include "core/phred.h"
+#include "reads/front_end_profile.h"
 #include "reads/read_cluster.h"
 
 namespace dnastore {
@@ -99,20 +101,23 @@ class AlignVote {
   explicit AlignVote(const ConsensusOptions& o) : opt_(o) {
     floor_err_ = std::clamp(o.error_rate, 1e-3, 0.3);
     for (int q = 0; q < 128; ++q) {
-      double e = std::max(std::pow(10.0, -std::max(0, q - 33) / 10.0), floor_err_ / 4);
+      const double p_err = PhredErrorProbability(static_cast<char>(q));
+      double e = std::max(p_err, floor_err_ / 4);
       e = std::min(e, 0.7);
       qweight_[q] = WeightOfError(e);
-      qerr_[q] = std::pow(10.0, -std::max(0, q - 33) / 10.0);
+      qerr_[q] = p_err;
     }
     no_qual_weight_ = WeightOfError(floor_err_);
     // Indel-dominated reads (substitutions under a quarter of the indels):
     // an insertion next to a deletion is likelier than a substitution, so
     // the alignment to the draft must prefer the indel pair (unit edit costs
     // take the substitution and smear the votes of both indels).
-    if (o.ins_rate + o.del_rate > 0 && o.sub_rate < 0.25 * (o.ins_rate + o.del_rate)) {
+    const double indels = o.ins_rate + o.del_rate;
+    if (indels > 0 && o.sub_rate < kIndelDominatedSubShare * indels) {
       weighted_ = true;
-      sub_cost_ = 5;
-      ins_cost_ = del_cost_ = 2;
+      sub_cost_ = kIndelDominatedCosts.sub;
+      ins_cost_ = kIndelDominatedCosts.ins;
+      del_cost_ = kIndelDominatedCosts.del;
     }
   }
 
@@ -239,7 +244,8 @@ class AlignVote {
     // are outliers (see below).
     size_t near = 0;
     for (const ConsensusRead& r : reads) near += r.seq.size() + 1 >= m && r.seq.size() <= m + 1;
-    const bool outliers_skippable = floor_err_ <= 0.01 && near >= 4 && 4 * near >= 3 * reads.size();
+    const bool outliers_skippable = FrontEndProfileFor(floor_err_).skip_length_outliers &&
+                                    near >= 4 && 4 * near >= 3 * reads.size();
     for (size_t k = 0; k < reads.size(); ++k) {
       const ConsensusRead& r = reads[k];
       const size_t n = r.seq.size();
@@ -365,15 +371,14 @@ class AlignVote {
     for (int h = 0; h < k; ++h)
       if (h != best) second = std::max(second, s[h]);
     // Far ahead of every alternative: the cap applies (saves exp/log per base).
-    if (s[best] - second > 0.2303 * opt_.max_quality + 2.0)
-      return static_cast<char>(33 + opt_.max_quality);
+    if (s[best] - second > 0.2303 * opt_.max_quality + 2.0) return PhredChar(opt_.max_quality);
     double sum = 0;
     for (int h = 0; h < k; ++h)
       if (h != best) sum += std::exp(std::max(-700.0, s[h] - s[best]));
     double p_err = sum / (1.0 + sum);
     double q = p_err <= 0 ? opt_.max_quality : -10.0 * std::log10(p_err);
     q = std::clamp(q, 0.0, static_cast<double>(opt_.max_quality));
-    return static_cast<char>(33 + static_cast<int>(q + 0.5));
+    return PhredChar(static_cast<int>(q + 0.5));
   }
 
   // A decision taken when building: an emitted or skipped element with its

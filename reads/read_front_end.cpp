@@ -14,6 +14,7 @@
 #include <numeric>
 #include <optional>
 
+#include "reads/front_end_profile.h"
 #include "reads/pair_merge.h"
 #include "reads/primer_trim.h"
 #include "reads/read_cluster.h"
@@ -173,7 +174,8 @@ class Pipeline {
       // The first batch fixes the error rate (and so every threshold) for the
       // whole run: deterministic for a given batch size.
       double err = opt_.error_rate;
-      if (err <= 0) err = primer_nt ? static_cast<double>(edits) / primer_nt : 0.01;
+      if (err <= 0)
+        err = primer_nt ? static_cast<double>(edits) / primer_nt : kDefaultReadErrorRate;
       stats_.error_rate = err;
       ClusterOptions co;
       co.method = opt_.cluster_method;
@@ -182,8 +184,9 @@ class Pipeline {
         co.payload_nt = payload_hint_ > 0 ? payload_hint_ : ModeLength(payloads);
       co.error_rate = err;
       co.max_edit_fraction = opt_.cluster_max_edit_fraction;
-      co.max_reads_per_cluster =
-          opt_.max_reads_per_cluster > 0 ? opt_.max_reads_per_cluster : (err <= 0.01 ? 16 : 32);
+      co.max_reads_per_cluster = opt_.max_reads_per_cluster > 0
+                                     ? opt_.max_reads_per_cluster
+                                     : FrontEndProfileFor(err).reads_per_cluster;
       clusterer_ = MakeReadClusterer(co);
     }
     const uint64_t first = next_payload_index_;
