@@ -16,6 +16,10 @@ void AddCommonOptions(CLI::App* cmd, CommonOptions& opts, bool with_seed) {
   cmd->add_flag("-q,--quiet", opts.quiet, "No progress or summary on stderr");
 }
 
+void AddForceOption(CLI::App* cmd, CommonOptions& opts) {
+  cmd->add_flag("-f,--force", opts.force, "Replace existing output files");
+}
+
 int ResolveThreads(int threads) {
   if (threads > 0) return threads;
   unsigned n = std::thread::hardware_concurrency();
@@ -68,6 +72,40 @@ Status WriteTextFile(const std::string& path, const std::string& text) {
   if (!to_stdout) ok = (std::fclose(f) == 0) && ok;
   if (!ok) return IoError(name + ": write failed: " + std::strerror(err ? err : EIO));
   return Status::Ok();
+}
+
+Result<RunFiles> RunFiles::Prepare(const std::vector<std::string>& inputs,
+                                   const std::vector<std::string>& outputs, bool force) {
+  DNASTORE_RETURN_IF_ERROR(CheckRunFiles(inputs, outputs, force));
+  return RunFiles();
+}
+
+Result<std::string> RunFiles::Stage(const std::string& output) {
+  auto temp = std::make_unique<TemporaryName>(output);
+  DNASTORE_RETURN_IF_ERROR(temp->status());
+  std::string path = temp->path();
+  staged_.emplace_back(output, std::move(temp));
+  return path;
+}
+
+void RunFiles::Discard(const std::string& output) {
+  std::erase_if(staged_, [&](const auto& s) { return s.first == output; });
+}
+
+Status RunFiles::CommitAll() {
+  for (auto& [output, temp] : staged_) DNASTORE_RETURN_IF_ERROR(temp->Commit());
+  return Status::Ok();
+}
+
+Status RunFiles::Explain(const Status& st) const {
+  std::string m = st.message();
+  for (const auto& [output, temp] : staged_) {
+    const std::string& t = temp->path();
+    if (t == output || t.empty()) continue;
+    for (size_t at = m.find(t); at != std::string::npos; at = m.find(t, at + output.size()))
+      m.replace(at, t.size(), output);
+  }
+  return Status(st.code(), m);
 }
 
 Status ParsePrimerPair(const std::string& text, std::string* fwd, std::string* rev) {

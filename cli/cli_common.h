@@ -6,8 +6,12 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "core/file_util.h"
 #include "dnastore/status.h"
 
 namespace dnastore::cli {
@@ -17,7 +21,11 @@ struct CommonOptions {
   int threads = 0;  // 0 = all hardware threads
   uint64_t seed = 1;
   bool quiet = false;
+  bool force = false;  // replace existing outputs
 };
+
+// Adds -f/--force (replace existing outputs) to a subcommand that writes files.
+void AddForceOption(CLI::App* cmd, CommonOptions& opts);
 
 // Adds --threads, --seed (if with_seed) and --quiet to a subcommand.
 void AddCommonOptions(CLI::App* cmd, CommonOptions& opts, bool with_seed);
@@ -48,6 +56,30 @@ class Progress {
   bool finished_ = false;
   bool shown_ = false;
   std::chrono::steady_clock::time_point start_, last_;
+};
+
+// The files of one command run. Prepare checks every input and output before
+// any work (core's CheckRunFiles: exists, readable, not clobbered without
+// --force, no output that is an input or another output). Each output is then
+// written under a temporary name (Stage) and all are renamed into place
+// together by CommitAll, so a failed or interrupted run leaves none of them.
+class RunFiles {
+ public:
+  static Result<RunFiles> Prepare(const std::vector<std::string>& inputs,
+                                  const std::vector<std::string>& outputs, bool force);
+  // Where to write `output` (one of the prepared outputs): a new temporary
+  // file next to it, or `output` itself for standard output and devices.
+  Result<std::string> Stage(const std::string& output);
+  // Drops a staged output: it will not be committed (its temporary is removed).
+  void Discard(const std::string& output);
+  // Renames every staged output into place, in the order they were staged.
+  Status CommitAll();
+  // `st` with every temporary name in its message replaced by the output's
+  // own name (errors of writers that were handed a staged path).
+  Status Explain(const Status& st) const;
+
+ private:
+  std::vector<std::pair<std::string, std::unique_ptr<TemporaryName>>> staged_;
 };
 
 // Writes `text` to `path` ("-" = standard output), checking every step so

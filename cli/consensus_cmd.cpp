@@ -126,6 +126,9 @@ int RunConsensus(const ConsensusCliOptions& o) {
     return ReportError(kCmd, UsageError("--consensus must be 'vote' or 'spoa'"));
   }
 
+  auto files = RunFiles::Prepare(o.paired.empty() ? o.inputs : o.paired, {o.output, o.report},
+                                 o.common.force);
+  if (!files.ok()) return ReportError(kCmd, files.status());
   std::vector<Strand> strands;
   FrontEndStats st;
   auto t0 = std::chrono::steady_clock::now();
@@ -134,13 +137,17 @@ int RunConsensus(const ConsensusCliOptions& o) {
                  : ReconstructStrandsPaired(o.paired[0], o.paired[1], fo, &strands, &st);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!s.ok()) return ReportError(kCmd, s);
-  if (Status w = WriteStrands(o.output, strands); !w.ok()) return ReportError(kCmd, w);
+  auto strands_path = files->Stage(o.output);
+  if (!strands_path.ok()) return ReportError(kCmd, strands_path.status());
+  if (Status w = WriteStrands(*strands_path, strands); !w.ok())
+    return ReportError(kCmd, files->Explain(w));
   if (!o.report.empty()) {
-    std::ofstream out(o.report);
-    out << ReportJson(o, fo, st, secs).dump(2) << '\n';
-    out.flush();
-    if (!out) return ReportError(kCmd, IoError(o.report + ": cannot write report"));
+    auto report_path = files->Stage(o.report);
+    if (!report_path.ok()) return ReportError(kCmd, report_path.status());
+    Status w = WriteTextFile(*report_path, ReportJson(o, fo, st, secs).dump(2) + "\n");
+    if (!w.ok()) return ReportError(kCmd, files->Explain(w));
   }
+  if (Status cs = files->CommitAll(); !cs.ok()) return ReportError(kCmd, cs);
   if (!o.common.quiet) {
     auto pct = [](uint64_t a, uint64_t b) { return b ? 100.0 * static_cast<double>(a) / b : 0.0; };
     if (st.primers_inferred)
@@ -216,6 +223,7 @@ void RegisterConsensus(CLI::App& app, RunFn& run) {
       ->check(CLI::Range(size_t{1}, size_t{1} << 26));
   cmd->add_option("--report", opts->report, "Write a JSON report to this file");
   AddCommonOptions(cmd, opts->common, false);
+  AddForceOption(cmd, opts->common);
   cmd->callback([&run, opts] { run = [opts] { return RunConsensus(*opts); }; });
 }
 

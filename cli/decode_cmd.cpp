@@ -13,7 +13,7 @@ namespace {
 struct DecodeCliOptions {
   std::vector<std::string> inputs, paired;
   std::string output, report_path, primers;
-  bool force = false, partial = false, reads_mode = false;
+  bool partial = false, reads_mode = false;
   CommonOptions common;
 };
 
@@ -84,8 +84,20 @@ int RunDecode(const DecodeCliOptions& o) {
     Status ps = ParsePrimerPair(o.primers, &opts.fwd_primer, &opts.rev_primer);
     if (!ps.ok()) return ReportError("decode", ps);
   }
+  std::vector<std::string> inputs = opts.inputs;
+  if (!opts.paired_r1.empty()) inputs.insert(inputs.end(), {opts.paired_r1, opts.paired_r2});
+  auto files = RunFiles::Prepare(inputs, {o.output, o.report_path}, o.common.force);
+  if (!files.ok()) return ReportError("decode", files.status());
+  // The file name may come from the archive (no -o): the decoder then checks
+  // and writes it itself.
   opts.output_path = o.output;
-  opts.force = o.force;
+  opts.force = o.common.force;
+  if (!o.output.empty()) {
+    auto staged = files->Stage(o.output);
+    if (!staged.ok()) return ReportError("decode", staged.status());
+    opts.output_path = *staged;
+    opts.force = true;  // the staged file is ours
+  }
   opts.partial = o.partial;
   opts.force_reads_mode = o.reads_mode;
   opts.threads = ResolveThreads(o.common.threads);
@@ -99,9 +111,19 @@ int RunDecode(const DecodeCliOptions& o) {
       },
       &r);
   bar.Finish();
+  st = files->Explain(st);
+  if (!o.output.empty() && !r.output_path.empty()) r.output_path = o.output;
   Status report_status;
-  if (!o.report_path.empty())
-    report_status = WriteTextFile(o.report_path, ReportJson(r, st).dump(2) + "\n");
+  if (!o.report_path.empty()) {
+    auto staged = files->Stage(o.report_path);
+    report_status =
+        staged.ok() ? WriteTextFile(*staged, ReportJson(r, st).dump(2) + "\n") : staged.status();
+    report_status = files->Explain(report_status);
+  }
+  // A verified file (or, with --partial, what was recovered) is committed
+  // together with the report; a failed decode commits its report alone.
+  if (!st.ok() && r.output_path.empty()) files->Discard(o.output);
+  if (report_status.ok()) report_status = files->CommitAll();
   if (!o.common.quiet) {
     if (r.header_found) {
       std::fprintf(stderr, "dnastore decode: archive '%s' (%s), mode: %s\n",
@@ -144,7 +166,7 @@ void RegisterDecode(CLI::App& app, RunFn& run) {
   cmd->add_option("--paired", o->paired, "Paired-end read files R1 R2")->expected(2);
   cmd->add_option("-o,--output", o->output,
                   "File to write (default: the name stored in the archive; '-' = stdout)");
-  cmd->add_flag("-f,--force", o->force, "Overwrite an existing output file");
+  AddForceOption(cmd, o->common);
   cmd->add_flag(
       "--partial", o->partial,
       "On failure, write the recovered bytes anyway (missing ranges are listed in the report)");

@@ -77,16 +77,26 @@ int RunEncode(const EncodeCliOptions& o) {
   std::string output = o.output;
   if (output.empty()) output = o.input == "-" ? "-" : o.input + ".fasta";
 
+  if (!o.order_sheet.empty() && output == "-")
+    return ReportError("encode", UsageError("--order-sheet needs the pool in a file, not on "
+                                            "standard output"));
+  auto files = RunFiles::Prepare({o.input}, {output, o.json_path, o.order_sheet}, o.common.force);
+  if (!files.ok()) return ReportError("encode", files.status());
+  auto pool_path = files->Stage(output);
+  if (!pool_path.ok()) return ReportError("encode", pool_path.status());
+
   Progress bar("encoding", 1, o.common.quiet);
   EncodeSummary s;
   Status st = EncodeFile(
-      o.input, output, opts,
+      o.input, *pool_path, opts,
       [&](uint64_t done, uint64_t total) { bar.Update(total ? done * 1000 / total : 1000); }, &s);
   bar.Finish();
-  if (!st.ok()) return ReportError("encode", st);
-  if (!o.order_sheet.empty() && output != "-") {
-    Status os = WriteOrderSheet(output, o.order_sheet);
-    if (!os.ok()) return ReportError("encode", os);
+  if (!st.ok()) return ReportError("encode", files->Explain(st));
+  if (!o.order_sheet.empty()) {
+    auto sheet = files->Stage(o.order_sheet);
+    if (!sheet.ok()) return ReportError("encode", sheet.status());
+    Status os = WriteOrderSheet(*pool_path, *sheet);
+    if (!os.ok()) return ReportError("encode", files->Explain(os));
   }
   const ArchiveParams& p = s.params;
   const double tol = RandomLossTolerance(p, 0.99);
@@ -141,9 +151,12 @@ int RunEncode(const EncodeCliOptions& o) {
         {"random_loss_tolerance_99", tol},
         {"seconds", s.seconds},
     };
-    Status js = WriteTextFile(o.json_path, j.dump(2) + "\n");
-    if (!js.ok()) return ReportError("encode", js);
+    auto json_path = files->Stage(o.json_path);
+    if (!json_path.ok()) return ReportError("encode", json_path.status());
+    Status js = WriteTextFile(*json_path, j.dump(2) + "\n");
+    if (!js.ok()) return ReportError("encode", files->Explain(js));
   }
+  if (Status cs = files->CommitAll(); !cs.ok()) return ReportError("encode", cs);
   return 0;
 }
 
@@ -180,6 +193,7 @@ void RegisterEncode(CLI::App& app, RunFn& run) {
   cmd->add_option("--order-sheet", o->order_sheet,
                   "Also write a Name,Sequence CSV for a synthesis vendor");
   AddCommonOptions(cmd, o->common, false);
+  AddForceOption(cmd, o->common);
   cmd->callback([&run, o] { run = [o] { return RunEncode(*o); }; });
 }
 

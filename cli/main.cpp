@@ -12,8 +12,10 @@
 
 namespace {
 
-// SIGINT/SIGTERM: remove temporary outputs, then die of the same signal so
-// the parent sees the usual status (128 + signal).
+// SIGINT, SIGTERM, SIGHUP, SIGQUIT: remove temporary outputs, then die of the
+// same signal so the parent sees the usual status (128 + signal). SIGPIPE is
+// ignored instead: a closed pipe becomes a write error (exit 2), and the
+// error path removes the temporaries.
 void OnTerminate(int sig) {
   dnastore::RemoveTemporaryOutputs();
   std::signal(sig, SIG_DFL);
@@ -24,9 +26,8 @@ void OnTerminate(int sig) {
 
 int main(int argc, char** argv) {
   using namespace dnastore::cli;
-  std::signal(SIGINT, OnTerminate);
-  std::signal(SIGTERM, OnTerminate);
-  std::signal(SIGPIPE, SIG_IGN);  // a closed pipe becomes a write error (exit 2)
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) std::signal(sig, OnTerminate);
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{
       "dnastore: store files in synthetic DNA and read them back.\n"
       "Exit codes: 0 ok, 1 usage, 2 bad input or I/O, 3 data not recoverable, 70 internal."};

@@ -143,12 +143,6 @@ int RunSimulate(const SimulateOptions& o) {
   if (o.outputs.size() == 2 && !cfg.sequencing.paired)
     return ReportError(cmd, UsageError("two output files given but --paired is not set"));
 
-  auto t0 = std::chrono::steady_clock::now();
-  auto pool = LoadPool(o.pool);
-  if (!pool.ok()) return ReportError(cmd, pool.status());
-  auto sim = ChannelSimulator::Create(std::move(*pool), cfg, o.common.seed);
-  if (!sim.ok()) return ReportError(cmd, sim.status());
-
   SimulateOutput out;
   if (cfg.sequencing.paired) {
     if (o.outputs.size() == 2) {
@@ -162,20 +156,38 @@ int RunSimulate(const SimulateOptions& o) {
     out.reads_path = o.outputs[0];
   }
   out.truth_path = o.truth;
+  auto files =
+      RunFiles::Prepare({o.pool, o.config},
+                        {out.reads_path, out.reads2_path, out.truth_path, o.stats}, o.common.force);
+  if (!files.ok()) return ReportError(cmd, files.status());
+  for (std::string* path : {&out.reads_path, &out.reads2_path, &out.truth_path}) {
+    if (path->empty()) continue;
+    auto staged = files->Stage(*path);
+    if (!staged.ok()) return ReportError(cmd, staged.status());
+    *path = *staged;
+  }
+
+  auto t0 = std::chrono::steady_clock::now();
+  auto pool = LoadPool(o.pool);
+  if (!pool.ok()) return ReportError(cmd, pool.status());
+  auto sim = ChannelSimulator::Create(std::move(*pool), cfg, o.common.seed);
+  if (!sim.ok()) return ReportError(cmd, sim.status());
+
   out.threads = ResolveThreads(o.common.threads);
   Progress progress("simulate", (*sim)->read_count(), o.common.quiet);
   out.progress = [&progress](uint64_t done, uint64_t) { progress.Update(done); };
   auto stats = (*sim)->Run(out);
   progress.Finish();
-  if (!stats.ok()) return ReportError(cmd, stats.status());
+  if (!stats.ok()) return ReportError(cmd, files->Explain(stats.status()));
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   if (!o.stats.empty()) {
-    std::ofstream f(o.stats);
-    f << StatsJson(*stats, cfg, o.common.seed).dump(1) << "\n";
-    f.close();
-    if (!f) return ReportError(cmd, IoError("cannot write stats file '" + o.stats + "'"));
+    auto staged = files->Stage(o.stats);
+    if (!staged.ok()) return ReportError(cmd, staged.status());
+    Status ws = WriteTextFile(*staged, StatsJson(*stats, cfg, o.common.seed).dump(1) + "\n");
+    if (!ws.ok()) return ReportError(cmd, files->Explain(ws));
   }
+  if (Status cs = files->CommitAll(); !cs.ok()) return ReportError(cmd, cs);
   if (!o.common.quiet) {
     const auto& s = *stats;
     std::fprintf(
@@ -240,6 +252,7 @@ void RegisterSimulate(CLI::App& app, RunFn& run) {
   cmd->add_flag("--dump-config", opts->dump_config,
                 "Print the effective configuration as TOML to stdout");
   AddCommonOptions(cmd, opts->common, true);
+  AddForceOption(cmd, opts->common);
   cmd->callback([&run, opts] { run = [opts] { return RunSimulate(*opts); }; });
 }
 

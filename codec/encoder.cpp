@@ -113,6 +113,7 @@ Status EncodeFile(const std::string& input_path, const std::string& output_path,
   // Regular files are written under a temporary name and renamed when
   // complete, so an interrupted or failed run leaves no partial pool behind.
   TemporaryName temp(output_path);
+  DNASTORE_RETURN_IF_ERROR(temp.status());
   auto writer = SeqWriter::Open(temp.path(), SeqFormat::kFasta, opts.threads);
   if (!writer.ok())
     return temp.path() == output_path

@@ -75,9 +75,165 @@ std::string TempDir() {
 int CreateUnlinkedFile(const std::string& pattern) {
   std::vector<char> buf(pattern.begin(), pattern.end());
   buf.push_back(0);
-  int fd = mkstemp(buf.data());
+  int fd = mkostemp(buf.data(), O_CLOEXEC);
   if (fd >= 0) unlink(buf.data());
   return fd;
+}
+
+// The process's umask, read once before any thread starts (umask() can only
+// be read by setting it).
+const mode_t g_umask = [] {
+  const mode_t m = umask(022);
+  umask(m);
+  return m;
+}();
+
+// "-" or an existing file that is not a regular file or a directory (a
+// device, a FIFO, a socket): written into, never replaced.
+bool IsStreamDestination(const std::string& path) {
+  if (path == "-") return true;
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+}
+
+// Creates a temporary file next to `final_path`, exclusively (O_EXCL: never
+// through a planted link), mode 0600, with an unpredictable name that keeps
+// the final name's last extension and fits the file system's name limit.
+// Returns the descriptor and sets *temp_path, or -1 with errno set.
+int CreateTempNextTo(const std::string& final_path, std::string* temp_path) {
+  const std::string dir = DirName(final_path), base = BaseName(final_path);
+  const size_t dot = base.find_last_of('.');
+  const std::string ext =
+      dot != std::string::npos && dot > 0 && base.size() - dot <= 8 ? base.substr(dot) : "";
+  long name_max = pathconf(dir.c_str(), _PC_NAME_MAX);
+  if (name_max <= 0) name_max = 255;
+  const std::string tag = ".dnastore-XXXXXX";
+  const size_t room = static_cast<size_t>(name_max) - 1 - tag.size() - ext.size();
+  std::string name = "." + base.substr(0, std::min(room, base.size())) + tag + ext;
+  std::string full = (final_path.find('/') == std::string::npos ? "" : dir + "/") + name;
+  std::vector<char> buf(full.begin(), full.end());
+  buf.push_back(0);
+  int fd = mkostemps(buf.data(), static_cast<int>(ext.size()), O_CLOEXEC);
+  if (fd >= 0) *temp_path = buf.data();
+  return fd;
+}
+
+// Makes a finished temporary file durable and gives it the permissions a new
+// file would have had, then renames it over `final_path` and syncs the
+// directory, so that a rename that returned survives a crash.
+Status PublishTemp(int fd, const std::string& temp, const std::string& final_path) {
+  if (fchmod(fd, 0666 & ~g_umask) != 0) return IoError(final_path + ": chmod failed: " + Errno());
+  if (fsync(fd) != 0 && errno != EINVAL) return IoError(final_path + ": sync failed: " + Errno());
+  if (rename(temp.c_str(), final_path.c_str()) != 0)
+    return IoError(final_path + ": rename failed: " + Errno());
+  const int dir = open(DirName(final_path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    const int rc = fsync(dir);
+    const int err = errno;
+    close(dir);
+    if (rc != 0 && err != EINVAL)
+      return IoError(final_path + ": directory sync failed: " + std::strerror(err));
+  }
+  return Status::Ok();
+}
+
+// Copies `size` bytes of `from` (from offset 0) to the descriptor `to`.
+Status CopyToStream(int from, uint64_t size, int to, const std::string& name) {
+  std::vector<uint8_t> chunk(1 << 20);
+  for (uint64_t off = 0; off < size;) {
+    auto got = ReadFully(from, off, chunk.data(), std::min<uint64_t>(chunk.size(), size - off),
+                         "staged output");
+    if (!got.ok()) return got.status();
+    if (*got == 0) return IoError(name + ": staged output shrank");
+    for (size_t done = 0; done < *got;) {
+      const ssize_t w = write(to, chunk.data() + done, *got - done);
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        return IoError(name + ": write failed: " + Errno());
+      }
+      done += static_cast<size_t>(w);
+    }
+    off += *got;
+  }
+  return Status::Ok();
+}
+
+// Copies everything readable from `from` into a new anonymous file in
+// $TMPDIR; returns its descriptor and size.
+Status SpoolToScratch(int from, const std::string& name, int* fd, uint64_t* size) {
+  *fd = CreateUnlinkedFile(TempDir() + "/dnastore-input-XXXXXX");
+  if (*fd < 0) return IoError("cannot create a temporary file for " + name + ": " + Errno());
+  std::vector<uint8_t> chunk(1 << 20);
+  uint64_t off = 0;
+  while (true) {
+    const ssize_t r = read(from, chunk.data(), chunk.size());
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return IoError(name + ": read failed: " + Errno());
+    }
+    if (r == 0) break;
+    DNASTORE_RETURN_IF_ERROR(
+        WriteFully(*fd, off, chunk.data(), static_cast<size_t>(r), "temporary copy of " + name));
+    off += static_cast<uint64_t>(r);
+  }
+  *size = off;
+  return Status::Ok();
+}
+
+// A file seen by CheckRunFiles: its name and identity (dev 0 = does not exist).
+struct SeenFile {
+  std::string path;
+  dev_t dev = 0;
+  ino_t ino = 0;
+  std::string canonical;  // for files that do not exist yet: real directory + name
+};
+
+std::string CanonicalNew(const std::string& path) {
+  char* real = realpath(DirName(path).c_str(), nullptr);
+  if (!real) return path;
+  std::string out = std::string(real) + "/" + BaseName(path);
+  std::free(real);
+  return out;
+}
+
+bool SameFile(const SeenFile& a, const SeenFile& b) {
+  if (a.dev != 0 && b.dev != 0) return a.dev == b.dev && a.ino == b.ino;
+  return a.dev == 0 && b.dev == 0 && a.canonical == b.canonical;
+}
+
+Status CheckInput(const std::string& path, std::vector<SeenFile>* seen) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return IoError(path + ": cannot open: " + Errno());
+  if (S_ISDIR(st.st_mode)) return IoError(path + ": is a directory");
+  if (access(path.c_str(), R_OK) != 0) return IoError(path + ": cannot read: " + Errno());
+  seen->push_back({path, st.st_dev, st.st_ino, ""});
+  return Status::Ok();
+}
+
+Status CheckOutput(const std::string& path, bool force, std::vector<SeenFile>* seen) {
+  if (!path.empty() && path.back() == '/') return IoError(path + ": is a directory");
+  SeenFile f{path, 0, 0, ""};
+  struct stat st;
+  const bool exists = stat(path.c_str(), &st) == 0;
+  if (exists) {
+    if (S_ISDIR(st.st_mode)) return IoError(path + ": is a directory");
+    f.dev = st.st_dev;
+    f.ino = st.st_ino;
+  } else {
+    const std::string dir = DirName(path);
+    if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+      return IoError(path + ": output directory '" + dir + "' does not exist");
+    if (access(dir.c_str(), W_OK) != 0)
+      return IoError(path + ": cannot write in directory '" + dir + "': " + Errno());
+    f.canonical = CanonicalNew(path);
+  }
+  for (const SeenFile& other : *seen)
+    if (SameFile(f, other))
+      return UsageError("output '" + path + "' is the same file as '" + other.path + "'");
+  if (exists && S_ISREG(st.st_mode) && !force)
+    return IoError(path + ": already exists (use --force to overwrite)");
+  seen->push_back(std::move(f));
+  return Status::Ok();
 }
 
 }  // namespace
@@ -99,37 +255,57 @@ std::string DirName(const std::string& path) {
   return path.substr(0, pos);
 }
 
+Status CheckRunFiles(const std::vector<std::string>& inputs,
+                     const std::vector<std::string>& outputs, bool force) {
+  std::vector<SeenFile> seen;
+  int stdin_uses = 0, stdout_uses = 0;
+  for (const std::string& in : inputs) {
+    if (in.empty()) continue;
+    if (in == "-") {
+      if (++stdin_uses > 1) return UsageError("standard input ('-') is given as input twice");
+      continue;
+    }
+    DNASTORE_RETURN_IF_ERROR(CheckInput(in, &seen));
+  }
+  for (const std::string& out : outputs) {
+    if (out.empty()) continue;
+    if (out == "-") {
+      if (++stdout_uses > 1) return UsageError("two outputs are standard output ('-')");
+      continue;
+    }
+    struct stat st;
+    if (stat(out.c_str(), &st) == 0 && S_ISCHR(st.st_mode)) continue;  // /dev/null and the like
+    DNASTORE_RETURN_IF_ERROR(CheckOutput(out, force, &seen));
+  }
+  return Status::Ok();
+}
+
 Result<InputFile> InputFile::Open(const std::string& path) {
   InputFile f;
-  f.path_ = path;
-  if (path == "-") {
-    f.fd_ = CreateUnlinkedFile(TempDir() + "/dnastore-stdin-XXXXXX");
-    if (f.fd_ < 0) return IoError("cannot create a temporary file for standard input: " + Errno());
-    std::vector<uint8_t> chunk(1 << 20);
-    uint64_t off = 0;
-    while (true) {
-      ssize_t r = read(STDIN_FILENO, chunk.data(), chunk.size());
-      if (r < 0) {
-        if (errno == EINTR) continue;
-        return IoError("standard input: read failed: " + Errno());
-      }
-      if (r == 0) break;
-      DNASTORE_RETURN_IF_ERROR(
-          WriteFully(f.fd_, off, chunk.data(), static_cast<size_t>(r), "temporary file"));
-      off += static_cast<uint64_t>(r);
-    }
-    f.size_ = off;
-    f.path_ = "stdin";
-    return f;
+  f.path_ = path == "-" ? "standard input" : path;
+  int fd = STDIN_FILENO;
+  if (path != "-") {
+    struct stat st;
+    if (stat(path.c_str(), &st) != 0) return IoError(path + ": cannot open: " + Errno());
+    if (S_ISDIR(st.st_mode)) return IoError(path + ": is a directory");
+    fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return IoError(path + ": cannot open: " + Errno());
+    f.fd_ = fd;  // closed by f's destructor from here on
   }
   struct stat st;
-  if (stat(path.c_str(), &st) != 0) return IoError(path + ": cannot open: " + Errno());
-  if (S_ISDIR(st.st_mode)) return IoError(path + ": is a directory");
-  f.fd_ = open(path.c_str(), O_RDONLY);
-  if (f.fd_ < 0) return IoError(path + ": cannot open: " + Errno());
-  if (fstat(f.fd_, &st) != 0) return IoError(path + ": cannot stat: " + Errno());
-  f.size_ = static_cast<uint64_t>(st.st_size);
-  posix_fadvise(f.fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+  if (fstat(fd, &st) != 0) return IoError(f.path_ + ": cannot stat: " + Errno());
+  if (path != "-" && S_ISREG(st.st_mode)) {
+    f.size_ = static_cast<uint64_t>(st.st_size);
+    posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    return f;
+  }
+  // A pipe, FIFO, device or standard input: the size the OS reports means
+  // nothing, so the bytes are spooled and counted.
+  int spooled = -1;
+  Status st_spool = SpoolToScratch(fd, f.path_, &spooled, &f.size_);
+  if (f.fd_ >= 0) close(f.fd_);
+  f.fd_ = spooled;
+  if (!st_spool.ok()) return st_spool;
   return f;
 }
 
@@ -146,13 +322,18 @@ Result<size_t> InputFile::ReadAt(uint64_t offset, uint8_t* buf, size_t n) const 
 }
 
 TemporaryName::TemporaryName(const std::string& path) : final_(path), temp_(path) {
-  struct stat st;
-  const bool special = path == "-" || (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode));
-  if (special) {
-    committed_ = true;  // nothing to rename or remove
+  if (IsStreamDestination(path)) {
+    committed_ = true;  // written directly: nothing to rename or remove
     return;
   }
-  temp_ = path + ".dnastore-tmp." + std::to_string(getpid());
+  const int fd = CreateTempNextTo(path, &temp_);
+  if (fd < 0) {
+    status_ = IoError(path + ": cannot create a temporary file next to it: " + Errno());
+    temp_.clear();
+    committed_ = true;
+    return;
+  }
+  close(fd);
   RegisterTemp(temp_);
 }
 
@@ -164,9 +345,13 @@ TemporaryName::~TemporaryName() {
 }
 
 Status TemporaryName::Commit() {
+  if (!status_.ok()) return status_;
   if (committed_) return Status::Ok();
-  if (rename(temp_.c_str(), final_.c_str()) != 0)
-    return IoError(final_ + ": rename failed: " + Errno());
+  const int fd = open(temp_.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return IoError(final_ + ": cannot reopen the temporary file: " + Errno());
+  Status st = PublishTemp(fd, temp_, final_);
+  close(fd);
+  if (!st.ok()) return st;
   committed_ = true;
   UnregisterTemp(temp_);
   return Status::Ok();
@@ -175,6 +360,11 @@ Status TemporaryName::Commit() {
 Result<AtomicOutput> AtomicOutput::Create(const std::string& path, bool force) {
   AtomicOutput out;
   out.path_ = path;
+  if (IsStreamDestination(path)) {
+    out.fd_ = CreateUnlinkedFile(TempDir() + "/dnastore-output-XXXXXX");
+    if (out.fd_ < 0) return IoError(path + ": cannot create a staging file: " + Errno());
+    return out;
+  }
   struct stat st;
   if (stat(path.c_str(), &st) == 0) {
     if (S_ISDIR(st.st_mode)) return IoError(path + ": is a directory");
@@ -183,8 +373,7 @@ Result<AtomicOutput> AtomicOutput::Create(const std::string& path, bool force) {
   std::string dir = DirName(path);
   if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     return IoError(path + ": output directory '" + dir + "' does not exist");
-  out.temp_ = path + ".dnastore-tmp." + std::to_string(getpid());
-  out.fd_ = open(out.temp_.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0644);
+  out.fd_ = CreateTempNextTo(path, &out.temp_);
   if (out.fd_ < 0) return IoError(path + ": cannot create: " + Errno());
   RegisterTemp(out.temp_);
   return out;
@@ -226,9 +415,21 @@ Result<size_t> AtomicOutput::ReadAt(uint64_t offset, uint8_t* buf, size_t n) con
 }
 
 Status AtomicOutput::Commit() {
-  if (fsync(fd_) != 0 && errno != EINVAL) return IoError(path_ + ": sync failed: " + Errno());
-  if (rename(temp_.c_str(), path_.c_str()) != 0)
-    return IoError(path_ + ": rename failed: " + Errno());
+  if (committed_) return Status::Ok();
+  if (temp_.empty()) {  // a stream destination: copy the staged bytes into it
+    struct stat st;
+    if (fstat(fd_, &st) != 0) return IoError(path_ + ": cannot stat the staged output: " + Errno());
+    const bool to_stdout = path_ == "-";
+    const int to = to_stdout ? STDOUT_FILENO : open(path_.c_str(), O_WRONLY | O_CLOEXEC);
+    if (to < 0) return IoError(path_ + ": cannot open: " + Errno());
+    Status s = CopyToStream(fd_, static_cast<uint64_t>(st.st_size), to,
+                            to_stdout ? "standard output" : path_);
+    if (!to_stdout && close(to) != 0 && s.ok()) s = IoError(path_ + ": close failed: " + Errno());
+    if (!s.ok()) return s;
+    committed_ = true;
+    return Status::Ok();
+  }
+  DNASTORE_RETURN_IF_ERROR(PublishTemp(fd_, temp_, path_));
   committed_ = true;
   UnregisterTemp(temp_);
   return Status::Ok();

@@ -1,18 +1,42 @@
-// Small POSIX file helpers shared by the encoder and decoder.
+// File handling for every command: one input layer (InputFile, CheckRunFiles)
+// and one output layer (AtomicOutput, TemporaryName). The rules they keep:
+//  - every input and output of a run is checked before any work starts;
+//  - no output is an input or another output (same path, symlink, hard link);
+//  - an existing output is replaced only with `force`;
+//  - outputs are written under a temporary name created exclusively (never
+//    following a planted link), unpredictable, mode 0600, next to the output,
+//    then synced and renamed, with the directory synced: exit 0 means the
+//    file survives a crash; a failed or interrupted run leaves nothing;
+//  - standard output, devices and FIFOs are written into, never replaced.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "dnastore/status.h"
 
 namespace dnastore {
 
-// A readable regular file, opened for sequential reading.
+// Checks the files of one run before it starts: every input (empty strings
+// are skipped) exists, is
+// readable and is not a directory ("-" = standard input, taken once); every
+// output (empty strings are skipped; "-" = standard output) is not a
+// directory, has an existing directory, does not exist unless `force` (or is
+// standard output, a device or a FIFO), and is neither an input nor another
+// output. Errors: kIo naming the file (kUsage for two outputs or an output
+// and an input that are the same file, naming both).
+Status CheckRunFiles(const std::vector<std::string>& inputs,
+                     const std::vector<std::string>& outputs, bool force);
+
+// A readable file, opened for reading at any offset.
 class InputFile {
  public:
-  // "-" spools standard input into an anonymous temporary file first, so the
-  // size is known. Errors: kIo (missing, unreadable, a directory).
+  // Regular files are read in place. Standard input ("-"), pipes, FIFOs,
+  // process substitutions and devices are first spooled into an anonymous
+  // temporary file (in $TMPDIR), so the size is exact and the bytes can be
+  // read twice; memory stays bounded. Errors: kIo (missing, unreadable, a
+  // directory, a full scratch disk).
   static Result<InputFile> Open(const std::string& path);
   InputFile(InputFile&& other) noexcept;
   InputFile& operator=(InputFile&&) = delete;
@@ -32,11 +56,13 @@ class InputFile {
 };
 
 // Output written to a temporary name next to the destination and renamed
-// into place on Commit; removed on destruction unless committed.
+// into place on Commit; removed on destruction unless committed. Standard
+// output ("-"), devices and FIFOs are staged in an anonymous file in $TMPDIR
+// and copied to the destination on Commit (never replaced by a rename).
 class AtomicOutput {
  public:
-  // Fails with kIo when the destination exists and !force, or the directory
-  // is missing or not writable.
+  // Fails with kIo when the destination exists and !force, is a directory,
+  // or its directory is missing or not writable.
   static Result<AtomicOutput> Create(const std::string& path, bool force);
   AtomicOutput(AtomicOutput&& other) noexcept;
   AtomicOutput& operator=(AtomicOutput&&) = delete;
@@ -45,14 +71,16 @@ class AtomicOutput {
   Status Append(const uint8_t* data, size_t n);
   Status Truncate(uint64_t size);
   Result<size_t> ReadAt(uint64_t offset, uint8_t* buf, size_t n) const;
-  // fsync + rename to the final name.
+  // Syncs, gives the file the usual permissions (0666 & ~umask), renames it
+  // to the final name and syncs the directory; or copies the staged bytes to
+  // a stream destination.
   Status Commit();
   const std::string& temp_path() const { return temp_; }
 
  private:
   AtomicOutput() = default;
   int fd_ = -1;
-  std::string path_, temp_;
+  std::string path_, temp_;  // temp_ empty: staged in an anonymous file (stream destination)
   uint64_t append_pos_ = 0;
   bool committed_ = false;
 };
@@ -72,22 +100,29 @@ class ScratchFile {
   int fd_ = -1;
 };
 
-// A temporary name next to `path` for writers that cannot use AtomicOutput
-// (e.g. SeqWriter). Standard output, devices and pipes are written directly.
-// The temporary file is removed on destruction unless committed, and is
-// registered for removal by RemoveTemporaryOutputs (signal handlers).
+// A temporary name next to `path` for writers that open files by name (e.g.
+// SeqWriter). The file is created at once, exclusively, mode 0600; its name
+// keeps the final name's extension (".gz" still means gzip) and fits the
+// file system's name limit. Standard output, devices and FIFOs are written
+// directly (path() is `path`). The temporary file is removed on destruction
+// unless committed, and is registered for removal by RemoveTemporaryOutputs
+// (signal handlers).
 class TemporaryName {
  public:
   explicit TemporaryName(const std::string& path);
+  // kIo when the temporary file could not be created (then path() is empty).
+  const Status& status() const { return status_; }
   ~TemporaryName();
   TemporaryName(const TemporaryName&) = delete;
   TemporaryName& operator=(const TemporaryName&) = delete;
   const std::string& path() const { return temp_; }
-  // Renames the temporary file to the final name.
+  // Syncs the temporary file, gives it the usual permissions, renames it to
+  // the final name and syncs the directory.
   Status Commit();
 
  private:
   std::string final_, temp_;
+  Status status_;
   bool committed_ = false;
 };
 

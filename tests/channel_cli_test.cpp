@@ -43,8 +43,11 @@ size_t Lines(const std::string& s) {
 class SimulateCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = ::testing::TempDir() + "/chcli";
-    std::system(("mkdir -p " + dir_).c_str());
+    // One fresh directory per test: outputs are never overwritten without
+    // --force, and ctest runs tests in parallel.
+    dir_ = ::testing::TempDir() + "/chcli_" +
+           ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::system(("rm -rf " + dir_ + " && mkdir -p " + dir_).c_str());
     pool_ = dir_ + "/pool.fa";
     std::ofstream f(pool_);
     uint64_t x = 12345;

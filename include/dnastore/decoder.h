@@ -1,4 +1,15 @@
-// Reads (or clean strands) -> the original file, verified.
+// Reads (or clean strands) -> the original file, verified. Library
+// dnastore::codec (it uses dnastore::reads for sequencer reads).
+//
+//   DecodeOptions opts;
+//   opts.inputs = {"reads.fastq.gz"};
+//   opts.output_path = "photo.jpg";
+//   DecodeReport report;
+//   Status st = DecodeFile(opts, nullptr, &report);  // st.ok(): the file is there, verified
+//
+// Nothing but the reads is needed: the archive's own header strands give the
+// parameters. Clean designed oligos are decoded record by record; sequencer
+// reads go through the read front end (trim, cluster, consensus) first.
 #pragma once
 
 #include <cstdint>
@@ -65,6 +76,9 @@ struct DecodeReport {
   double seconds_trim = 0, seconds_cluster = 0, seconds_consensus = 0;
 };
 
+// Progress callback: (stage name such as "reading", "clustering", "decoding";
+// units done; total, 0 when unknown). Called on the thread that called
+// DecodeFile, never concurrently; it must not throw.
 using DecodeProgressFn =
     std::function<void(const std::string& stage, uint64_t done, uint64_t total)>;
 
@@ -73,7 +87,11 @@ using DecodeProgressFn =
 // missing ranges in the report), atomically (temporary name + rename).
 // Errors: kIo / kBadInput for unreadable or malformed input and outputs that
 // exist without `force`; kUnrecoverable when no archive is found or the data
-// cannot be recovered (the report says what is missing).
+// cannot be recovered (the report says what is missing). `progress` and
+// `report` may be null; the report is reset first and filled on success and
+// on failure alike. Deterministic: the same inputs and options give the same
+// file and report (timings aside) at any thread count. Never writes a file
+// whose hash does not verify, unless `partial` asks for it.
 Status DecodeFile(const DecodeOptions& options, const DecodeProgressFn& progress,
                   DecodeReport* report);
 

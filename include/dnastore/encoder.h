@@ -1,4 +1,10 @@
-// File -> self-describing oligo pool (FASTA).
+// File -> self-describing oligo pool (FASTA). Library dnastore::codec.
+//
+//   EncodeOptions opts;                       // defaults encode as they are
+//   Status st = EncodeFile("photo.jpg", "pool.fasta", opts, nullptr, nullptr);
+//
+// The pool carries its own header (format, parameters, primers, file name,
+// size, XXH3-128 hash), so DecodeFile needs nothing but the reads.
 #pragma once
 
 #include <cstdint>
@@ -10,14 +16,17 @@
 
 namespace dnastore {
 
+// How to encode. A plain value; the defaults give a working design (built-in
+// primers, 20 + 150 + 20 nt oligos, direct mapping, 20% parity).
 struct EncodeOptions {
   OligoGeometry geometry;  // primers, payload length, mapping, constraints
-  // Fraction of each full codeword that is parity (0 < redundancy < 1).
+  // Fraction of each full codeword that is parity, 0 < redundancy < 1
+  // (DensityPresetRedundancy gives the named presets).
   double redundancy = 0.20;
-  int stripe_blocks = 64;  // codewords per stripe (memory ~ 255*B*D bytes)
-  int header_copies = 8;   // replicas of each header chunk
-  int threads = 1;
-  std::string file_name;  // stored in the header; default: input's base name
+  int stripe_blocks = 64;  // codewords per stripe, >= 1 (memory ~ 255 * B * D bytes)
+  int header_copies = 8;   // replicas of each header chunk, 1..64
+  int threads = 1;         // worker threads, >= 1; the pool does not depend on it
+  std::string file_name;   // stored in the header; empty = the input's base name
 };
 
 struct EncodeSummary {
@@ -36,17 +45,21 @@ struct EncodeSummary {
   double seconds = 0;
 };
 
-// Progress callback: (bytes of input processed, total input bytes).
+// Progress callback: (bytes of input processed, total input bytes). Called
+// after each stripe is written, never concurrently, possibly from a worker
+// thread; it must not throw.
 using ProgressFn = std::function<void(uint64_t, uint64_t)>;
 
-// Derives the archive parameters for a file of `file_size` bytes.
+// Derives the archive parameters for a file of `file_size` bytes without
+// encoding anything. Errors: kUsage for unusable options (as EncodeFile).
 Result<ArchiveParams> PlanArchive(const EncodeOptions& options, uint64_t file_size);
 
 // Encodes `input_path` ("-" = stdin, spooled to a temporary file) into a FASTA
 // pool at `output_path` ("-" = stdout). Header oligos come first, then data
 // and parity oligos in index order. Memory is bounded by one stripe, not by
 // the file. Deterministic: same input and options give the same pool at any
-// thread count. Errors: kIo (unreadable input, unwritable output),
+// thread count. `progress` and `summary` may be null; `summary` is filled
+// only on success. Errors: kIo (unreadable input, unwritable output),
 // kUsage (bad options), kBadInput (input not representable).
 Status EncodeFile(const std::string& input_path, const std::string& output_path,
                   const EncodeOptions& options, const ProgressFn& progress, EncodeSummary* summary);

@@ -1,0 +1,274 @@
+// The input and output layer (core/file_util.h, cli RunFiles): inputs of
+// every kind, outputs that cannot clobber, temporaries nobody can hijack,
+// and nothing left behind by a failed or interrupted run.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+#include <thread>
+
+#include "core/file_util.h"
+#include "tests/test_util.h"
+
+namespace fs = std::filesystem;
+using dnastore::testing::ReadText;
+using dnastore::testing::RunDnastore;
+using dnastore::testing::WriteText;
+
+namespace {
+
+std::string Dir() { return dnastore::testing::ScratchDir("dnastore_files_"); }
+std::string P(const std::string& name) { return Dir() + "/" + name; }
+dnastore::testing::CliResult Cli(const std::string& args) {
+  return RunDnastore(args, P("stderr.txt"));
+}
+bool Contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
+
+// Hidden temporaries of ours ("." + name + ".dnastore-XXXXXX" + ext) in `dir`.
+int Temporaries(const std::string& dir) {
+  int n = 0;
+  for (const auto& e : fs::directory_iterator(dir))
+    n += Contains(e.path().filename().string(), ".dnastore-");
+  return n;
+}
+
+// A fresh directory per test with a small file and its pool.
+class FileSafety : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = P(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    std::string content;
+    for (int i = 0; i < 3000; ++i) content += static_cast<char>((i * 2654435761u) >> 11);
+    file_ = WriteText(dir_ + "/in.bin", content);
+    pool_ = dir_ + "/pool.fasta";
+    auto r = Cli("encode " + file_ + " -o " + pool_ + " -q");
+    ASSERT_EQ(r.code, 0) << r.err;
+  }
+  std::string dir_, file_, pool_;
+};
+
+TEST_F(FileSafety, EncodeFromPipeArchivesTheBytes) {
+  // Process substitution: a pipe whose reported size is 0.
+  const std::string cmd = std::string(DNASTORE_BINARY) + " encode <(cat " + file_ + ") -o " + dir_ +
+                          "/p.fasta -q --json " + dir_ + "/p.json";
+  ASSERT_EQ(std::system(("bash -c '" + cmd + "'").c_str()), 0);
+  dnastore::testing::CliResult r;
+  EXPECT_TRUE(Contains(ReadText(dir_ + "/p.json"), "\"file_size\": 3000"));
+  r = Cli("decode " + dir_ + "/p.fasta -o " + dir_ + "/out -q");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(ReadText(dir_ + "/out"), ReadText(file_));
+}
+
+TEST_F(FileSafety, EncodeFromFifo) {
+  const std::string fifo = dir_ + "/in.fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  std::thread writer([&] { std::system(("cat " + file_ + " > " + fifo).c_str()); });
+  auto r = Cli("encode " + fifo + " -o " + dir_ + "/f.fasta -q");
+  writer.join();
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = Cli("decode " + dir_ + "/f.fasta -o " + dir_ + "/out -q");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(ReadText(dir_ + "/out"), ReadText(file_));
+}
+
+TEST_F(FileSafety, EveryOutputRefusesToOverwrite) {
+  const std::string keep = "precious\n";
+  const std::string cases[] = {
+      "encode " + file_ + " -o %",
+      "encode " + file_ + " -o " + dir_ + "/e.fa --json %",
+      "encode " + file_ + " -o " + dir_ + "/e2.fa --order-sheet %",
+      "decode " + pool_ + " -o %",
+      "decode " + pool_ + " -o " + dir_ + "/d.bin --report %",
+      "simulate " + pool_ + " -o %",
+      "simulate " + pool_ + " -o " + dir_ + "/s.fq --truth %",
+      "simulate " + pool_ + " -o " + dir_ + "/s2.fq --stats %",
+      "consensus " + pool_ + " -o %",
+      "consensus " + pool_ + " -o " + dir_ + "/c.fa --report %",
+  };
+  int i = 0;
+  for (std::string c : cases) {
+    const std::string target = WriteText(dir_ + "/exists" + std::to_string(i++), keep);
+    c.replace(c.find('%'), 1, target);
+    auto r = Cli(c + " -q");
+    EXPECT_EQ(r.code, 2) << c << ": " << r.err;
+    EXPECT_TRUE(Contains(r.err, target) && Contains(r.err, "--force")) << c << ": " << r.err;
+    EXPECT_EQ(ReadText(target), keep) << c;
+    r = Cli(c + " -q --force");
+    EXPECT_EQ(r.code, 0) << c << " --force: " << r.err;
+    EXPECT_NE(ReadText(target), keep) << c;
+  }
+  for (const char* f : {"e.fa", "d.bin", "s.fq", "c.fa"})  // main outputs of refused runs
+    EXPECT_TRUE(fs::exists(dir_ + "/" + f)) << f << " (written by the --force run)";
+  EXPECT_EQ(Temporaries(dir_), 0);
+}
+
+TEST_F(FileSafety, AnOutputThatIsAnInputOrAnotherOutputIsRefused) {
+  const std::string pool_copy = ReadText(pool_);
+  fs::create_symlink(pool_, dir_ + "/link.fasta");
+  fs::create_hard_link(pool_, dir_ + "/hard.fasta");
+  const std::string cases[] = {
+      "decode " + pool_ + " -o " + dir_ + "/o --report " + pool_,
+      "decode " + pool_ + " -o " + dir_ + "/link.fasta --force",
+      "decode " + pool_ + " -o " + dir_ + "/hard.fasta --force",
+      "encode " + pool_ + " -o " + pool_ + " --force",
+      "simulate " + pool_ + " -o " + dir_ + "/r.fq --truth " + dir_ + "/r.fq",
+      "simulate " + pool_ + " -o " + dir_ + "/r.fq --truth " + dir_ + "/./r.fq",
+      "consensus " + pool_ + " -o " + dir_ + "/c.fa --report " + dir_ + "/c.fa",
+  };
+  for (const std::string& c : cases) {
+    auto r = Cli(c + " -q");
+    EXPECT_EQ(r.code, 1) << c << ": " << r.err;
+    EXPECT_TRUE(Contains(r.err, "same file")) << c << ": " << r.err;
+  }
+  EXPECT_EQ(ReadText(pool_), pool_copy);
+  EXPECT_FALSE(fs::exists(dir_ + "/o"));
+  EXPECT_FALSE(fs::exists(dir_ + "/r.fq"));
+}
+
+TEST_F(FileSafety, MissingSecondInputIsFoundBeforeAnyWork) {
+  auto r = Cli("decode " + pool_ + " " + dir_ + "/missing.fq -o " + dir_ + "/o -q");
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_TRUE(Contains(r.err, "missing.fq")) << r.err;
+  r = Cli("consensus " + pool_ + " " + dir_ + "/missing.fq -o " + dir_ + "/c.fa -q");
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_FALSE(fs::exists(dir_ + "/o"));
+  EXPECT_FALSE(fs::exists(dir_ + "/c.fa"));
+}
+
+TEST_F(FileSafety, BadSideOutputFailsBeforeTheMainOutputAppears) {
+  for (const std::string& c :
+       {"decode " + pool_ + " -o " + dir_ + "/o --report " + dir_ + "/",
+        "decode " + pool_ + " -o " + dir_ + "/o --report " + dir_ + "/nodir/r.json",
+        "encode " + file_ + " -o " + dir_ + "/o --json " + dir_ + "/"}) {
+    auto r = Cli(c + " -q");
+    EXPECT_EQ(r.code, 2) << c << ": " << r.err;
+    EXPECT_FALSE(fs::exists(dir_ + "/o")) << c;
+  }
+  EXPECT_EQ(Temporaries(dir_), 0);
+}
+
+TEST_F(FileSafety, PlantedSymlinksAtOldTemporaryNamesAreNeverFollowed) {
+  // Names the temporaries used to have (path + ".dnastore-tmp." + pid, and
+  // the decoder's /tmp/dnastore-stdout-PID): a symlink there must not be
+  // written through, whatever the pid.
+  const std::string victim = WriteText(dir_ + "/victim", "victim\n");
+  for (int pid = 1; pid < 200; ++pid)
+    fs::create_symlink(victim, dir_ + "/out.fasta.dnastore-tmp." + std::to_string(pid));
+  auto r = Cli("encode " + file_ + " -o " + dir_ + "/out.fasta -q");
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = Cli("decode " + dir_ + "/out.fasta -o " + dir_ + "/out.bin -q");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(ReadText(victim), "victim\n");
+  EXPECT_EQ(ReadText(dir_ + "/out.bin"), ReadText(file_));
+}
+
+TEST_F(FileSafety, FifoOutputIsWrittenIntoNotReplaced) {
+  const std::string fifo = dir_ + "/out.fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  std::thread reader([&] { std::system(("cat " + fifo + " > " + dir_ + "/got").c_str()); });
+  auto r = Cli("decode " + pool_ + " -o " + fifo + " -q --force");
+  reader.join();
+  ASSERT_EQ(r.code, 0) << r.err;
+  struct stat st;
+  ASSERT_EQ(lstat(fifo.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISFIFO(st.st_mode));
+  EXPECT_EQ(ReadText(dir_ + "/got"), ReadText(file_));
+}
+
+TEST_F(FileSafety, LongOutputNamesWork) {
+  const std::string name = dir_ + "/" + std::string(240, 'n') + ".fasta";
+  auto r = Cli("encode " + file_ + " -o " + name + " -q");
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = Cli("decode " + name + " -o " + dir_ + "/" + std::string(250, 'd') + " -q");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(ReadText(dir_ + "/" + std::string(250, 'd')), ReadText(file_));
+}
+
+TEST_F(FileSafety, GzSuffixMeansGzipForEncode) {
+  auto r = Cli("encode " + file_ + " -o " + dir_ + "/p.fasta.gz -q");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string bytes = ReadText(dir_ + "/p.fasta.gz");
+  ASSERT_GE(bytes.size(), 2u);
+  EXPECT_EQ(static_cast<unsigned char>(bytes[0]), 0x1f);
+  EXPECT_EQ(static_cast<unsigned char>(bytes[1]), 0x8b);
+  r = Cli("decode " + dir_ + "/p.fasta.gz -o " + dir_ + "/out -q");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(ReadText(dir_ + "/out"), ReadText(file_));
+}
+
+TEST_F(FileSafety, OutputsGetTheUsualPermissions) {
+  const mode_t old = umask(022);
+  auto r = Cli("encode " + file_ + " -o " + dir_ + "/perm.fasta -q");
+  umask(old);
+  ASSERT_EQ(r.code, 0) << r.err;
+  struct stat st;
+  ASSERT_EQ(stat((dir_ + "/perm.fasta").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0644u);
+}
+
+// Library level: temporaries are exclusive, private, unique and removed.
+TEST(TemporaryName, ExclusivePrivateUniqueAndRemoved) {
+  const std::string dir = P("tempname");
+  fs::create_directories(dir);
+  std::string first, second;
+  {
+    dnastore::TemporaryName a(dir + "/x.fastq.gz"), b(dir + "/x.fastq.gz");
+    ASSERT_TRUE(a.status().ok()) << a.status().message();
+    first = a.path();
+    second = b.path();
+    EXPECT_NE(first, second);
+    EXPECT_EQ(first.substr(first.size() - 3), ".gz");  // the extension decides compression
+    struct stat st;
+    ASSERT_EQ(lstat(first.c_str(), &st), 0);
+    EXPECT_TRUE(S_ISREG(st.st_mode));
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+  }
+  EXPECT_FALSE(fs::exists(first));
+  EXPECT_FALSE(fs::exists(second));
+}
+
+TEST(CheckRunFiles, NamesBothFilesOfACollision) {
+  const std::string dir = P("collide");
+  fs::create_directories(dir);
+  const std::string in = WriteText(dir + "/in.txt", "x");
+  fs::create_symlink(in, dir + "/alias");
+  auto st = dnastore::CheckRunFiles({in}, {dir + "/alias"}, true);
+  EXPECT_EQ(st.code(), dnastore::ErrorCode::kUsage);
+  EXPECT_TRUE(Contains(st.message(), "alias") && Contains(st.message(), "in.txt")) << st.message();
+  st = dnastore::CheckRunFiles({in}, {dir + "/a", dir + "/b/../a"}, false);
+  EXPECT_EQ(st.code(), dnastore::ErrorCode::kIo);  // b/ does not exist
+  fs::create_directories(dir + "/b");
+  st = dnastore::CheckRunFiles({in}, {dir + "/a", dir + "/b/../a"}, false);
+  EXPECT_EQ(st.code(), dnastore::ErrorCode::kUsage) << st.message();
+  EXPECT_TRUE(dnastore::CheckRunFiles({in, "-"}, {"-", "/dev/null", "/dev/null"}, false).ok());
+}
+
+}  // namespace
+
+namespace {
+
+// simulate writes its FASTQ under temporary names too: a signal mid-run
+// leaves neither a truncated FASTQ nor a temporary.
+TEST_F(FileSafety, InterruptedSimulateLeavesNoFastq) {
+  for (const char* sig : {"INT", "HUP"}) {
+    const std::string out = dir_ + "/reads_" + sig + ".fastq";
+    const std::string cmd = std::string(DNASTORE_BINARY) + " simulate " + pool_ + " -o " + out +
+                            " --truth " + out + ".tsv --coverage 20000 -q -t 1 & pid=$!; " +
+                            "sleep 0.5; kill -" + sig + " $pid 2>/dev/null; wait $pid";
+    const int status = std::system(("bash -c '" + cmd + "'").c_str());
+    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    EXPECT_EQ(Temporaries(dir_), 0) << sig;
+    if (code != 0) {
+      EXPECT_FALSE(fs::exists(out)) << sig << " exit " << code;
+      EXPECT_FALSE(fs::exists(out + ".tsv")) << sig;
+    }
+  }
+}
+
+}  // namespace
