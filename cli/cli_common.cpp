@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <thread>
@@ -12,9 +14,48 @@ namespace dnastore::cli {
 void AddCommonOptions(CLI::App* cmd, CommonOptions& opts, bool with_seed) {
   cmd->add_option("-t,--threads", opts.threads, "Worker threads (0 = all cores)")
       ->check(CLI::Range(0, 1024));
-  if (with_seed) cmd->add_option("--seed", opts.seed, "Random seed (same seed, same output)");
+  if (with_seed)
+    cmd->add_option("--seed", opts.seed, "Random seed (same seed, same output)")
+        ->check(kUnsigned64);
   cmd->add_flag("-q,--quiet", opts.quiet, "No progress or summary on stderr");
 }
+
+CLI::Validator FiniteIn(double lo, double hi, bool open) {
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%s%g, %g%s", open ? "(" : "[", lo, hi, open ? ")" : "]");
+  const std::string range = buf;
+  return CLI::Validator(
+      [=](std::string& text) -> std::string {
+        double v = 0;
+        size_t used = 0;
+        try {
+          v = std::stod(text, &used);
+        } catch (const std::exception&) {
+          return "'" + text + "' is not a number";
+        }
+        const bool inside = open ? (v > lo && v < hi) : (v >= lo && v <= hi);
+        if (used != text.size() || !std::isfinite(v) || !inside)
+          return "'" + text + "' is not a number in " + range;
+        return "";
+      },
+      "NUMBER in " + range);
+}
+
+CLI::Validator UnsignedIn(uint64_t lo, uint64_t hi) {
+  const std::string range = "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+  return CLI::Validator(
+      [=](std::string& text) -> std::string {
+        uint64_t v = 0;
+        const char* end = text.data() + text.size();
+        auto [ptr, ec] = std::from_chars(text.data(), end, v);
+        if (text.empty() || ec != std::errc() || ptr != end || v < lo || v > hi)
+          return "'" + text + "' is not an integer in " + range;
+        return "";
+      },
+      "INTEGER in " + range);
+}
+
+const CLI::Validator kUnsigned64 = UnsignedIn(0, UINT64_MAX);
 
 void AddForceOption(CLI::App* cmd, CommonOptions& opts) {
   cmd->add_flag("-f,--force", opts.force, "Replace existing output files");
@@ -108,12 +149,21 @@ Status RunFiles::Explain(const Status& st) const {
   return Status(st.code(), m);
 }
 
-Status ParsePrimerPair(const std::string& text, std::string* fwd, std::string* rev) {
+Status ParsePrimerPair(const std::string& text, std::string* fwd, std::string* rev, size_t min_nt,
+                       size_t max_nt) {
   const size_t comma = text.find(',');
   if (comma == std::string::npos || comma == 0 || comma + 1 == text.size())
     return UsageError("--primers takes FWD,REV (both 5'->3')");
   *fwd = text.substr(0, comma);
   *rev = text.substr(comma + 1);
+  for (const std::string* p : {fwd, rev}) {
+    if (p->size() < min_nt || p->size() > max_nt)
+      return UsageError("--primers: '" + *p + "' is " + std::to_string(p->size()) +
+                        " nt; primers are " + std::to_string(min_nt) + " to " +
+                        std::to_string(max_nt) + " nt");
+    if (p->find_first_not_of("ACGT") != std::string::npos)
+      return UsageError("--primers: '" + *p + "' has a letter other than A, C, G, T");
+  }
   return Status::Ok();
 }
 

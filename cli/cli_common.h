@@ -30,6 +30,13 @@ void AddForceOption(CLI::App* cmd, CommonOptions& opts);
 // Adds --threads, --seed (if with_seed) and --quiet to a subcommand.
 void AddCommonOptions(CLI::App* cmd, CommonOptions& opts, bool with_seed);
 
+// Option validators: finite numbers in [lo, hi] (NaN and infinities are
+// refused), or in (lo, hi) when `open`; unsigned 64-bit integers written in
+// decimal digits only (no sign, no overflow).
+CLI::Validator FiniteIn(double lo, double hi, bool open = false);
+CLI::Validator UnsignedIn(uint64_t lo, uint64_t hi);
+extern const CLI::Validator kUnsigned64;
+
 // Resolves threads == 0 to the number of hardware threads.
 int ResolveThreads(int threads);
 
@@ -87,8 +94,10 @@ class RunFiles {
 // system's reason (kIo), never silent.
 Status WriteTextFile(const std::string& path, const std::string& text);
 
-// Parses "--primers FWD,REV" (both 5'->3', non-empty) into fwd and rev.
-Status ParsePrimerPair(const std::string& text, std::string* fwd, std::string* rev);
+// Parses "--primers FWD,REV" (both 5'->3', min_nt..max_nt of A, C, G, T)
+// into fwd and rev; kUsage otherwise.
+Status ParsePrimerPair(const std::string& text, std::string* fwd, std::string* rev, size_t min_nt,
+                       size_t max_nt);
 
 // Human-readable byte count ("1.5 MiB").
 std::string HumanBytes(double bytes);

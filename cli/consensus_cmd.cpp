@@ -16,6 +16,9 @@
 namespace dnastore::cli {
 namespace {
 
+// Primer lengths `consensus` takes: any pool, not only dnastore archives.
+constexpr int kMinAnyPrimerNt = 8, kMaxAnyPrimerNt = 64;
+
 struct ConsensusCliOptions {
   std::vector<std::string> inputs;
   std::vector<std::string> paired;
@@ -106,7 +109,8 @@ int RunConsensus(const ConsensusCliOptions& o) {
     return ReportError(kCmd, UsageError("give read files (READS...) or --paired R1 R2, not both"));
   FrontEndOptions fo;
   if (!o.primers.empty()) {
-    Status ps = ParsePrimerPair(o.primers, &fo.fwd_primer, &fo.rev_primer);
+    Status ps = ParsePrimerPair(o.primers, &fo.fwd_primer, &fo.rev_primer, kMinAnyPrimerNt,
+                                kMaxAnyPrimerNt);
     if (!ps.ok()) return ReportError(kCmd, ps);
   }
   fo.payload_nt = o.payload_nt;
@@ -200,10 +204,10 @@ void RegisterConsensus(CLI::App& app, RunFn& run) {
   cmd->add_option("--primers", opts->primers,
                   "FWD,REV primers 5'->3' (the oligo ends with RC(REV)); default: infer");
   cmd->add_option("--primer-length", opts->primer_nt, "Primer length when inferring (nt)")
-      ->check(CLI::Range(8, 64));
+      ->check(CLI::Range(kMinAnyPrimerNt, kMaxAnyPrimerNt));
   cmd->add_option("--primer-errors", opts->primer_errors,
                   "Edits allowed per primer base when locating primers")
-      ->check(CLI::Range(0.0, 0.5));
+      ->check(FiniteIn(0.0, 0.5));
   cmd->add_option("--primer-slack", opts->primer_slack,
                   "Bases before a primer (adapters) tolerated at each read end")
       ->check(CLI::Range(0, 1000));
@@ -218,7 +222,7 @@ void RegisterConsensus(CLI::App& app, RunFn& run) {
   cmd->add_option("--consensus", opts->method, "Consensus method: vote (default) or spoa");
   cmd->add_option("--error-rate", opts->error_rate,
                   "Per-base read error rate (0 = estimate from primers)")
-      ->check(CLI::Range(0.0, 0.5));
+      ->check(FiniteIn(0.0, 0.5));
   cmd->add_option("--batch-reads", opts->batch_reads, "Reads per batch (affects results)")
       ->check(CLI::Range(size_t{1}, size_t{1} << 26));
   cmd->add_option("--report", opts->report, "Write a JSON report to this file");

@@ -81,7 +81,8 @@ int RunDecode(const DecodeCliOptions& o) {
   if (opts.inputs.empty() && opts.paired_r1.empty())
     return ReportError("decode", UsageError("give read files (or --paired R1 R2)"));
   if (!o.primers.empty()) {
-    Status ps = ParsePrimerPair(o.primers, &opts.fwd_primer, &opts.rev_primer);
+    Status ps =
+        ParsePrimerPair(o.primers, &opts.fwd_primer, &opts.rev_primer, kMinPrimerNt, kMaxPrimerNt);
     if (!ps.ok()) return ReportError("decode", ps);
   }
   std::vector<std::string> inputs = opts.inputs;

@@ -60,7 +60,8 @@ int RunEncode(const EncodeCliOptions& o) {
   g.fwd_primer = kDefaultFwdPrimer;
   g.rev_primer = kDefaultRevPrimer;
   if (!o.primers.empty()) {
-    Status ps = ParsePrimerPair(o.primers, &g.fwd_primer, &g.rev_primer);
+    Status ps =
+        ParsePrimerPair(o.primers, &g.fwd_primer, &g.rev_primer, kMinPrimerNt, kMaxPrimerNt);
     if (!ps.ok()) return ReportError("encode", ps);
   }
   g.payload_nt = o.oligo_length - static_cast<int>(g.fwd_primer.size() + g.rev_primer.size());
@@ -170,7 +171,8 @@ void RegisterEncode(CLI::App& app, RunFn& run) {
   cmd->add_option("-o,--output", o->output,
                   "Pool FASTA to write (default INPUT.fasta; '-' = stdout)");
   cmd->add_option("--redundancy", o->redundancy,
-                  "Parity fraction of each 255-oligo codeword (default from --preset)");
+                  "Parity fraction of each 255-oligo codeword (default from --preset)")
+      ->check(FiniteIn(0, 1, /*open=*/true));
   cmd->add_option("--preset", o->preset,
                   "Density preset: dense (p=30), balanced (p=45, default), robust (p=85)");
   cmd->add_option("--oligo-length", o->oligo_length, "Total oligo length in nt, primers included")
@@ -182,9 +184,11 @@ void RegisterEncode(CLI::App& app, RunFn& run) {
   cmd->add_option("--max-homopolymer", o->max_homopolymer, "Longest allowed run of one base")
       ->capture_default_str();
   cmd->add_option("--gc-min", o->gc_min, "Minimum GC content per oligo (percent or fraction)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(FiniteIn(0, 100));
   cmd->add_option("--gc-max", o->gc_max, "Maximum GC content per oligo (percent or fraction)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(FiniteIn(0, 100));
   cmd->add_option("--stripe-blocks", o->stripe_blocks, "Codewords per stripe (memory/speed)")
       ->capture_default_str();
   cmd->add_option("--header-copies", o->header_copies, "Copies of each header oligo")

@@ -4,6 +4,7 @@
 // summary and writes the JSON stats.
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -99,6 +100,9 @@ int RunSimulate(const SimulateOptions& o) {
   if (!preset.ok()) return ReportError(cmd, preset.status());
   ChannelConfig cfg = *preset;
   // 2. config file (its `preset` key only applies when --preset was not given)
+  if (!o.config.empty() && std::filesystem::is_directory(o.config))
+    return ReportError(
+        cmd, UsageError("-c/--config: '" + o.config + "' is a directory, not a TOML config file"));
   if (!o.config.empty()) {
     ChannelConfig before = cfg;
     Status st = ApplyConfigFile(o.config, cfg);
@@ -238,7 +242,8 @@ void RegisterSimulate(CLI::App& app, RunFn& run) {
   cmd->add_option("--decay-halflives", opts->decay_halflives,
                   "Storage time in half-lives (default 0)");
   cmd->add_option("--coverage", opts->coverage, "Mean reads per designed oligo (default 30)");
-  cmd->add_option("--reads", opts->reads, "Exact number of reads (overrides --coverage)");
+  cmd->add_option("--reads", opts->reads, "Exact number of reads (overrides --coverage)")
+      ->check(UnsignedIn(1, UINT64_MAX));
   cmd->add_option("--copy-sigma", opts->copy_sigma, "Log-normal sigma of synthesis copy numbers");
   cmd->add_option("--dropout", opts->dropout, "Fraction of oligos missing after synthesis");
   cmd->add_option("--sequencing", opts->sequencing,

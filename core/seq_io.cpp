@@ -52,7 +52,8 @@ Result<std::unique_ptr<SeqReader>> SeqReader::Open(const std::string& path) {
     struct stat st;
     if (stat(path.c_str(), &st) != 0) return IoError(path + ": cannot open: " + Errno());
     if (S_ISDIR(st.st_mode)) return IoError(path + ": is a directory, not a sequence file");
-    if (st.st_size == 0) return BadInput(path + ": file is empty");
+    // Only a regular file's size means anything: pipes and FIFOs report 0.
+    if (S_ISREG(st.st_mode) && st.st_size == 0) return BadInput(path + ": file is empty");
   }
   std::unique_ptr<SeqReader> r(new SeqReader());
   r->path_ = path;

@@ -272,3 +272,38 @@ TEST_F(FileSafety, InterruptedSimulateLeavesNoFastq) {
 }
 
 }  // namespace
+
+namespace {
+
+// Option values are checked as usage errors (exit 1) naming the option.
+TEST_F(FileSafety, BadOptionValuesAreUsageErrors) {
+  const std::string out = " -o " + dir_ + "/never";
+  const std::string cases[][2] = {
+      {"encode " + file_ + out + " --redundancy -0.5", "--redundancy"},
+      {"encode " + file_ + out + " --redundancy nan", "--redundancy"},
+      {"encode " + file_ + out + " --redundancy 1", "--redundancy"},
+      {"encode " + file_ + out + " --gc-min inf", "--gc-min"},
+      {"encode " + file_ + out + " --primers ACGTNACGTACGTACGTACG,ACGTACGTACGTACGTACGT",
+       "--primers"},
+      {"encode " + file_ + out + " --primers ACGT,ACGTACGTACGTACGTACGT", "--primers"},
+      {"decode " + pool_ + out + " --primers acgtacgtacgtacgtacgt,ACGTACGTACGTACGTACGT",
+       "--primers"},
+      {"simulate " + pool_ + out + " --reads 0", "--reads"},
+      {"simulate " + pool_ + out + " --seed -1", "--seed"},
+      {"simulate " + pool_ + out + " --seed 18446744073709551616", "--seed"},
+      {"simulate " + pool_ + out + " -c " + dir_, "--config"},
+      {"simulate " + pool_ + out + " --coverage nan", "coverage"},
+      {"consensus " + pool_ + out + " --error-rate nan", "--error-rate"},
+      {"consensus " + pool_ + out + " --primers ACG,ACGTACGT", "--primers"},
+  };
+  for (const auto& [args, names] : cases) {
+    auto r = Cli(args + " -q");
+    EXPECT_EQ(r.code, 1) << args << ": " << r.err;
+    EXPECT_TRUE(Contains(r.err, names)) << args << ": " << r.err;
+  }
+  EXPECT_FALSE(fs::exists(dir_ + "/never"));
+  EXPECT_EQ(Cli("simulate " + pool_ + " -o " + dir_ + "/s.fq -q --seed 18446744073709551615").code,
+            0);
+}
+
+}  // namespace

@@ -18,6 +18,8 @@ inline constexpr int kFormatVersion = 1;
 inline constexpr char kCodecId[] = "dnastore-rs255";
 inline constexpr int kMinPayloadNt = 64;   // shortest payload (nt between the primers)
 inline constexpr int kMaxPayloadNt = 400;  // longest payload
+inline constexpr int kMinPrimerNt = 16;    // primers of an archive: 16..32 nt of A, C, G, T
+inline constexpr int kMaxPrimerNt = 32;
 // Built-in primers: 20 nt, GC 50%, no homopolymer > 2, checked in tests.
 inline constexpr char kDefaultFwdPrimer[] = "CAGTGACTCAGCAGTACGTC";
 inline constexpr char kDefaultRevPrimer[] = "GACTGCTCTGATCGAGTGAC";
