@@ -68,7 +68,7 @@ int ResolveThreads(int threads) {
 }
 
 int ReportError(const std::string& cmd, const Status& st) {
-  std::fprintf(stderr, "dnastore %s: error: %s\n", cmd.c_str(), st.message().c_str());
+  std::fprintf(stderr, "dnastore %s: error: %s\n", cmd.c_str(), Printable(st.message()).c_str());
   return ExitCodeFor(st.code());
 }
 
@@ -79,12 +79,34 @@ Progress::Progress(std::string label, uint64_t total, bool quiet)
 
 Progress::~Progress() { Finish(); }
 
-void Progress::Update(uint64_t done) {
-  if (!enabled_ || finished_) return;
+bool Progress::Due() {
+  if (!enabled_ || finished_) return false;
   auto now = std::chrono::steady_clock::now();
-  if (now - last_ < std::chrono::milliseconds(200)) return;
-  if (now - start_ < std::chrono::seconds(1)) return;  // only for work longer than 1 s
+  if (now - last_ < std::chrono::milliseconds(200)) return false;
+  if (now - start_ < std::chrono::seconds(1)) return false;  // only for work longer than 1 s
   last_ = now;
+  return true;
+}
+
+void Progress::Update(const std::string& stage, uint64_t done, uint64_t total) {
+  if (total > 0) {
+    if (!Due()) return;
+    const double frac = std::min(1.0, static_cast<double>(done) / static_cast<double>(total));
+    const int width = 30, filled = static_cast<int>(frac * width);
+    std::fprintf(stderr, "\r\033[K%s: %s [%s%s] %5.1f%%", label_.c_str(), stage.c_str(),
+                 std::string(filled, '#').c_str(), std::string(width - filled, '.').c_str(),
+                 frac * 100.0);
+  } else {
+    if (!Due()) return;
+    std::fprintf(stderr, "\r\033[K%s: %s %llu", label_.c_str(), stage.c_str(),
+                 static_cast<unsigned long long>(done));
+  }
+  std::fflush(stderr);
+  shown_ = true;
+}
+
+void Progress::Update(uint64_t done) {
+  if (!Due()) return;
   double frac = total_ ? static_cast<double>(done) / static_cast<double>(total_) : 0.0;
   if (frac > 1) frac = 1;
   int width = 30, filled = static_cast<int>(frac * width);
@@ -165,6 +187,30 @@ Status ParsePrimerPair(const std::string& text, std::string* fwd, std::string* r
       return UsageError("--primers: '" + *p + "' has a letter other than A, C, G, T");
   }
   return Status::Ok();
+}
+
+std::string Printable(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  auto escape = [&out](unsigned char c) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "\\x%02x", c);
+    out += buf;
+  };
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const auto next = i + 1 < text.size() ? static_cast<unsigned char>(text[i + 1]) : 0;
+    if (c == 0xc2 && next >= 0x80 && next <= 0x9f) {  // a C1 control in UTF-8
+      escape(c);
+      escape(next);
+      ++i;
+    } else if (c < 0x20 || c == 0x7f || c == '\\') {
+      escape(c);
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
 }
 
 std::string HumanBytes(double bytes) {

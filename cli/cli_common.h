@@ -54,6 +54,8 @@ class Progress {
   Progress(std::string label, uint64_t total, bool quiet);
   ~Progress();
   void Update(uint64_t done);
+  // A named stage: a bar when `total` is known, else a running count.
+  void Update(const std::string& stage, uint64_t done, uint64_t total);
   void Finish();
 
  private:
@@ -63,6 +65,7 @@ class Progress {
   bool finished_ = false;
   bool shown_ = false;
   std::chrono::steady_clock::time_point start_, last_;
+  bool Due();  // enabled, running for over a second, not drawn in the last 200 ms
 };
 
 // The files of one command run. Prepare checks every input and output before
@@ -98,6 +101,11 @@ Status WriteTextFile(const std::string& path, const std::string& text);
 // into fwd and rev; kUsage otherwise.
 Status ParsePrimerPair(const std::string& text, std::string* fwd, std::string* rev, size_t min_nt,
                        size_t max_nt);
+
+// `text` safe for a terminal: control characters (C0, DEL, and C1 written as
+// UTF-8) and backslashes become \xNN; other UTF-8 stays readable. Names from
+// an archive header or a read file are untrusted.
+std::string Printable(const std::string& text);
 
 // Human-readable byte count ("1.5 MiB").
 std::string HumanBytes(double bytes);

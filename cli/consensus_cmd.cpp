@@ -133,6 +133,10 @@ int RunConsensus(const ConsensusCliOptions& o) {
   auto files = RunFiles::Prepare(o.paired.empty() ? o.inputs : o.paired, {o.output, o.report},
                                  o.common.force);
   if (!files.ok()) return ReportError(kCmd, files.status());
+  Progress bar("consensus", 0, o.common.quiet);
+  fo.progress = [&bar](const std::string& stage, uint64_t done, uint64_t total) {
+    bar.Update(stage, done, total);
+  };
   std::vector<Strand> strands;
   FrontEndStats st;
   auto t0 = std::chrono::steady_clock::now();
@@ -140,6 +144,7 @@ int RunConsensus(const ConsensusCliOptions& o) {
                  ? ReconstructStrands(o.inputs, fo, &strands, &st)
                  : ReconstructStrandsPaired(o.paired[0], o.paired[1], fo, &strands, &st);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  bar.Finish();
   if (!s.ok()) return ReportError(kCmd, s);
   auto strands_path = files->Stage(o.output);
   if (!strands_path.ok()) return ReportError(kCmd, strands_path.status());

@@ -107,8 +107,7 @@ int RunDecode(const DecodeCliOptions& o) {
   Status st = DecodeFile(
       opts,
       [&](const std::string& stage, uint64_t done, uint64_t total) {
-        (void)stage;
-        if (total) bar.Update(done * 1000 / total);
+        bar.Update(stage, done, total);
       },
       &r);
   bar.Finish();
@@ -128,7 +127,7 @@ int RunDecode(const DecodeCliOptions& o) {
   if (!o.common.quiet) {
     if (r.header_found) {
       std::fprintf(stderr, "dnastore decode: archive '%s' (%s), mode: %s\n",
-                   r.params.file_name.c_str(),
+                   Printable(r.params.file_name).c_str(),
                    HumanBytes(static_cast<double>(r.params.file_size)).c_str(), r.mode.c_str());
       if (r.mode == "reads")
         std::fprintf(stderr, "  reads       %llu (%llu without primers, ignored), %llu clusters\n",
@@ -150,7 +149,8 @@ int RunDecode(const DecodeCliOptions& o) {
       std::fprintf(stderr, "  integrity   %s\n",
                    r.hash_ok ? "hash verified (XXH3-128)" : "hash NOT verified");
       if (st.ok())
-        std::fprintf(stderr, "  wrote       %s in %.2f s\n", r.output_path.c_str(), r.seconds);
+        std::fprintf(stderr, "  wrote       %s in %.2f s\n", Printable(r.output_path).c_str(),
+                     r.seconds);
     }
   }
   if (!st.ok()) return ReportError("decode", st);

@@ -54,7 +54,13 @@ struct AlignCosts {
   int sub, ins, del;
 };
 inline constexpr AlignCosts kIndelDominatedCosts = {5, 2, 2};
-// Per-base error rate of terminator-free TdT reads after run collapsing.
+// Per-base error rate of terminator-free TdT reads after run collapsing, and
+// the error profile consensus assumes for them (shares of that rate): a
+// missed cycle merges two runs (a deletion); extra incorporations vanish.
 inline constexpr double kTdtCollapsedErrorRate = 0.06;
+struct ErrorShares {
+  double sub, ins, del;
+};
+inline constexpr ErrorShares kTdtCollapsedShares = {0.1, 0.1, 1.0};
 
 }  // namespace dnastore

@@ -195,6 +195,7 @@ class Pipeline {
     const double dt = SecondsSince(t0);
     std::lock_guard<std::mutex> lock(time_mutex_);
     stats_.seconds_cluster += dt;
+    if (opt_.progress) opt_.progress("reads", stats_.reads_total, 0);
   }
 
   tbb::task_arena& arena() { return arena_; }
@@ -216,9 +217,9 @@ class Pipeline {
       if (opt_.collapse_homopolymers) {
         // Terminator-free TdT after run collapsing: a missed cycle merges two
         // runs (a deletion), extra incorporations vanish; deletions dominate.
-        co.sub_rate = 0.1 * stats_.error_rate;
-        co.ins_rate = 0.1 * stats_.error_rate;
-        co.del_rate = stats_.error_rate;
+        co.sub_rate = kTdtCollapsedShares.sub * stats_.error_rate;
+        co.ins_rate = kTdtCollapsedShares.ins * stats_.error_rate;
+        co.del_rate = kTdtCollapsedShares.del * stats_.error_rate;
       }
       size_t done = 0;
       if (co.payload_nt == 0 && opt_.resolve_payload_nt) {
@@ -251,7 +252,13 @@ class Pipeline {
         }
       }
       stats_.payload_nt = co.payload_nt;
-      BuildConsensus(clusters, done, clusters.size(), co, true, &all);
+      // In steps, for progress only: each cluster's consensus is independent.
+      constexpr size_t kProgressStep = size_t{1} << 16;
+      for (size_t begin = done; begin < clusters.size(); begin += kProgressStep) {
+        const size_t end = std::min(clusters.size(), begin + kProgressStep);
+        BuildConsensus(clusters, begin, end, co, true, &all);
+        if (opt_.progress) opt_.progress("consensus", end, clusters.size());
+      }
       std::vector<uint8_t> folded(all.size(), 0);
       if (opt_.fold_below_reads > 1) FoldSmallClusters(&all, &folded);
       for (size_t k = 0; k < all.size(); ++k) {

@@ -307,3 +307,18 @@ TEST_F(FileSafety, BadOptionValuesAreUsageErrors) {
 }
 
 }  // namespace
+
+namespace {
+
+// A file name from an archive header reaches the terminal escaped.
+TEST_F(FileSafety, ArchiveNamesAreEscapedOnTheTerminal) {
+  const std::string evil = dir_ + "/evil\x1b[2Jname.txt";
+  WriteText(evil, "some bytes\n");
+  ASSERT_EQ(Cli("encode '" + evil + "' -o " + dir_ + "/e.fasta -q").code, 0);
+  auto r = Cli("decode " + dir_ + "/e.fasta -o " + dir_ + "/e.out");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_FALSE(Contains(r.err, "\x1b")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "evil\\x1b[2Jname.txt")) << r.err;
+}
+
+}  // namespace

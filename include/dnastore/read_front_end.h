@@ -83,6 +83,11 @@ struct FrontEndOptions {
   // primer the reads were trimmed with.
   std::function<int(const std::vector<Strand>& chunk, const std::string& fwd_primer)>
       resolve_payload_nt;
+  // Progress: (stage, done, total). Stage "reads": reads taken so far, total 0
+  // (unknown), after each batch; stage "consensus": clusters done of total.
+  // Called never concurrently, possibly from a worker thread; must not throw.
+  // Null = no progress.
+  std::function<void(const std::string& stage, uint64_t done, uint64_t total)> progress;
   bool estimate_payload_nt = true;       // false: resolve_payload_nt mode without the estimate
   size_t resolve_chunk_clusters = 4096;  // clusters per chunk offered to resolve_payload_nt
 };
