@@ -5,9 +5,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -167,21 +169,28 @@ Result<BenchReport> RunBench(const BenchOptions& o) {
     std::strftime(buf, sizeof buf, "%Y-%m-%d", std::gmtime(&now));
     rep.date = buf;
   }
-  std::string dir = o.work_dir;
-  if (dir.empty()) {
+  // A new directory of our own inside the work directory (TMPDIR by
+  // default), removed at the end: the bench cleans up what it creates and
+  // nothing else.
+  std::string parent = o.work_dir;
+  if (parent.empty()) {
     const char* tmp = std::getenv("TMPDIR");
-    dir = std::string(tmp && *tmp ? tmp : "/tmp") + "/dnastore-bench-" + std::to_string(getpid());
+    parent = tmp && *tmp ? tmp : "/tmp";
   }
   std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) return IoError(dir + ": cannot create: " + ec.message());
+  fs::create_directories(parent, ec);
+  if (ec) return IoError(parent + ": cannot create: " + ec.message());
+  std::string pattern = parent + "/dnastore-bench-XXXXXX";
+  if (!mkdtemp(pattern.data()))
+    return IoError(parent + ": cannot create a scratch directory: " + std::strerror(errno));
+  const std::string dir = pattern;
   struct Cleanup {
     std::string d;
     ~Cleanup() {
       std::error_code e;
       fs::remove_all(d, e);
     }
-  } cleanup{o.work_dir.empty() ? dir : std::string()};
+  } cleanup{dir};
 
   // ---- Throughput: encode and clean decode across sizes and thread counts.
   std::vector<uint64_t> sizes =
