@@ -1,11 +1,13 @@
-// Presets, per-model defaults (with sources) and TOML loading.
+// Validation, TOML loading and TOML writing of a ChannelConfig, each a walk
+// over the one table of keys (config_keys.h).
 #include "dnastore/channel_config.h"
 
 #include <cmath>
 #include <fstream>
-#include <functional>
-#include <map>
 #include <sstream>
+#include <vector>
+
+#include "channel/config_keys.h"
 
 #if __has_include(<toml++/toml.h>)
 #define DNASTORE_HAVE_TOML 1
@@ -19,339 +21,25 @@ namespace {
 
 constexpr const char* kBaseNames[4] = {"A", "C", "G", "T"};
 
-// Substitution biases [from][to] over A,C,G,T.
-// dt4dds pcr_Q5.yaml (from 10.1371/journal.pone.0169774).
-constexpr SubstitutionBias kQ5Bias = {{{0, 0.012, 0.075, 0.016},
-                                       {0.235, 0, 0.0025, 0.16},
-                                       {0.16, 0.0025, 0, 0.235},
-                                       {0.016, 0.075, 0.012, 0}}};
-// dt4dds pcr_hifi.yaml.
-constexpr SubstitutionBias kHiFiBias = {{{0, 0.0075, 0.105, 0.0135},
-                                         {0.12, 0, 0.0053, 0.245},
-                                         {0.245, 0.0053, 0, 0.12},
-                                         {0.0135, 0.105, 0.0075, 0}}};
-// dt4dds pcr_taq.yaml.
-constexpr SubstitutionBias kTaqBias = {{{0, 0.0147, 0.3028, 0.0630},
-                                        {0.0150, 0, 0.0071, 0.0975},
-                                        {0.0975, 0.0071, 0, 0.0150},
-                                        {0.0630, 0.3028, 0.0147, 0}}};
-// dt4dds aging.yaml: deamination-dominated C->T and G->A.
-constexpr SubstitutionBias kAgingBias = {{{0, 0.0250, 0.0176, 0.0078},
-                                          {0.0357, 0, 0.0318, 0.3820},
-                                          {0.3820, 0.0318, 0, 0.0357},
-                                          {0.0078, 0.0176, 0.0250, 0}}};
-// dt4dds array_synthesis_photolithographic.yaml substitution bias.
-constexpr SubstitutionBias kPhotoBias = {{{0, 0.085, 0.058, 0.063},
-                                          {0.088, 0, 0.081, 0.063},
-                                          {0.095, 0.073, 0, 0.183},
-                                          {0.081, 0.063, 0.094, 0}}};
-// dt4dds iseq100.yaml read-1 substitution bias.
-constexpr SubstitutionBias kIlluminaBias = {{{0, 0.0029, 0.2065, 0.1684},
-                                             {0.0246, 0, 0.0139, 0.1594},
-                                             {0.1761, 0.0184, 0, 0.0377},
-                                             {0.0203, 0.1060, 0.0657, 0}}};
+// The section names, in table order.
+struct SectionNames : KeyVisitor {
+  std::vector<std::string> names;
+  void Section(const char* name) { names.push_back(name); }
+};
 
-SynthesisParams TwistSynthesis() {
-  // dt4dds array_synthesis_twist.yaml: lognormal sigma 0.30, deletion_rate
-  // 5.695e-4/nt, no substitutions or insertions; deletion lengths from
-  // deletion_repeat_bias (86% single-base).
-  SynthesisParams s;
-  s.model = SynthesisModel::kTwist;
-  s.copy_sigma = 0.30;
-  s.deletion_rate = 5.695e-4;
-  s.deletion_length_weights = {0.8602, 0.0612, 0.0178, 0.0111, 0.0083, 0.0072, 0.0062, 0.0054,
-                               0.0048, 0.0041, 0.0037, 0.0030, 0.0023, 0.0020, 0.0016, 0.0010};
-  return s;
-}
-
-SynthesisParams ArrayLowQSynthesis() {
-  // Electrochemical (CustomArray-like) array synthesis. Rates fitted so that
-  // array-lowq + Taq PCR + Illumina reproduces the measured dt4dds worstcase
-  // pool (docs/channel_calibration.md; sub 0.92%, del 0.44%, ins 0.10% per nt
-  // in reads; coverage CV 0.91 and 3.0% zero-read oligos at 30x).
-  // Length distributions and substitution bias: dt4dds
-  // array_synthesis_photolithographic.yaml (deletion/insertion_repeat_bias).
-  // The photolithographic fit itself (sub 2.12%, del 6.83%, ins 1.36%,
-  // sigma 0.44) is 5-15x worse; set those values in a config file to use it.
-  SynthesisParams s;
-  s.model = SynthesisModel::kArrayLowQ;
-  s.copy_sigma = 0.74;
-  s.dropout_fraction = 0.029;
-  s.substitution_rate = 6.5e-3;
-  s.deletion_rate = 3.5e-3;
-  s.insertion_rate = 8.5e-4;
-  s.deletion_length_weights = {0.8556, 0.1026, 0.0227, 0.0191};
-  s.insertion_length_weights = {0.9275, 0.0453, 0.0126, 0.0146};
-  s.substitution_bias = kPhotoBias;
-  s.truncation_rate = 2e-3;
-  // Error clustering: per-molecule rate multiplier fitted to the measured
-  // share of error-free reads (19.8%; 17.0% with independent errors).
-  s.rate_sigma = 0.42;
-  // 3x deletions at the 5'-most base decaying over ~4 nt (measured worstcase
-  // deletions by position: 3.08, 2.71, 2.17, 1.72, ... x the middle).
-  s.deletion_5p_excess = 2.1;
-  s.deletion_5p_decay_nt = 4.0;
-  return s;
-}
-
-SynthesisParams TdtSynthesis() {
-  // Terminator-free TdT (Lee et al., Nat. Commun. 2019): each cycle adds a
-  // homopolymer run of the intended base; mean run length ~2 depending on the
-  // base and the previous base; ~5% of cycles add nothing. The base-specific
-  // means below are estimates to calibrate (no public per-base fit exists).
-  SynthesisParams s;
-  s.model = SynthesisModel::kTdt;
-  s.copy_sigma = 0.30;
-  s.missed_cycle_rate = 0.05;
-  const double base_mean[4] = {2.3, 1.7, 1.9, 2.1};  // A, C, G, T
-  for (int prev = 0; prev < 5; ++prev) {
-    for (int cur = 0; cur < 4; ++cur) {
-      double m = base_mean[cur];
-      // After a pyrimidine, purine runs are slightly longer (estimate).
-      if (prev < 4 && (prev == 1 || prev == 3) && (cur == 0 || cur == 2)) m += 0.2;
-      s.run_length_mean[prev][cur] = m;
-    }
-  }
-  return s;
-}
-
-SynthesisParams TdtTerminatorSynthesis() {
-  // Reversible-terminator TdT: stepwise coupling yield 0.99 (DeSP default;
-  // Palluk et al. 2018 report ~97.7% per step, sweep 0.977-0.999). A failed
-  // coupling is either capped (truncated product, lost) or leaves an
-  // uncapped strand that continues, i.e. a deletion. n+1 additions from
-  // premature deblocking ~0.1% (Jensen & Davis 2018: estimate).
-  SynthesisParams s;
-  s.model = SynthesisModel::kTdtTerminator;
-  s.copy_sigma = 0.30;
-  s.coupling_yield = 0.99;
-  s.capped_fraction = 0.5;
-  s.n_plus_one_rate = 0.001;
-  return s;
-}
-
-// Indel length histograms (1, 2, 3, ... nt) from samtools stats "ID" lines of
-// Chandak et al. 2020 (shared/data/calibration/nanopore-chandak).
-const std::vector<double> kNanoporeInsLengths = {6020629, 2898228, 991532, 364423,
-                                                 135126,  52509,   20131,  8746};
-const std::vector<double> kNanoporeDelLengths = {6031032, 1811501, 545105, 178820,
-                                                 69182,   30076,   14898,  8124};
-
-SequencingParams IlluminaSequencing() {
-  // dt4dds iseq100.yaml: substitution 0.1123% (R1) / 0.25% (R2), rate rising
-  // at read ends; indels ~1e-4 (ART Illumina profiles; LCRC pool shows
-  // del > ins).
-  SequencingParams q;
-  q.model = SequencingModel::kIllumina;
-  q.substitution_rate = 1.123e-3;
-  q.substitution_rate_r2 = 2.5e-3;
-  q.insertion_rate = 5e-5;
-  q.deletion_rate = 1e-4;
-  q.end_error_factor = 3.0;
-  q.substitution_bias = kIlluminaBias;
-  return q;
-}
-
-SequencingParams NanoporeR10Sequencing() {
-  // Badread model analysis, R10.4.1: ~5.7% errors, sub 2.2 / ins 1.3 /
-  // del 2.2%; errors x1.5-4.6 inside homopolymers >= 4 (we use 2.5).
-  SequencingParams q;
-  q.model = SequencingModel::kNanoporeR10;
-  // Indel lengths from the Chandak et al. R9 samtools ID histogram; rates are
-  // converted from per-base to per-event by the mean lengths (1.68 / 1.51).
-  q.deletion_length_weights = kNanoporeDelLengths;
-  q.insertion_length_weights = kNanoporeInsLengths;
-  q.substitution_rate = 0.022;
-  q.insertion_rate = 0.013 / 1.68;
-  q.deletion_rate = 0.022 / 1.51;
-  q.homopolymer_error_factor = 2.5;
-  q.end_error_factor = 1.0;
-  return q;
-}
-
-SequencingParams NanoporeR9Sequencing() {
-  // Badread R9.4.1: ~10% errors split sub 27 / ins 18 / del 54%.
-  // Chandak et al. 2020 measured ~10.5% (see docs/channel_calibration.md).
-  SequencingParams q;
-  q.model = SequencingModel::kNanoporeR9;
-  q.deletion_length_weights = kNanoporeDelLengths;
-  q.insertion_length_weights = kNanoporeInsLengths;
-  q.substitution_rate = 0.027;
-  q.insertion_rate = 0.018 / 1.68;
-  q.deletion_rate = 0.054 / 1.51;
-  q.homopolymer_error_factor = 2.0;
-  q.end_error_factor = 1.0;
-  return q;
-}
-
-std::string Lower(std::string_view s) {
-  std::string r(s);
-  for (auto& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return r;
-}
-
-std::string JoinNames(const std::vector<std::string>& v) {
-  std::string r;
-  for (size_t i = 0; i < v.size(); ++i) r += (i ? ", " : "") + v[i];
-  return r;
-}
-
-}  // namespace
-
-std::vector<std::string> PresetNames() {
-  return {"illumina", "nanopore", "nanopore-r9", "tdt", "tdt-terminator", "worstcase", "perfect"};
-}
-std::vector<std::string> SynthesisModelNames() {
-  return {"none", "twist", "array-lowq", "tdt", "tdt-terminator"};
-}
-std::vector<std::string> PolymeraseNames() { return {"q5", "hifi", "taq", "none"}; }
-std::vector<std::string> SequencingModelNames() {
-  return {"perfect", "illumina", "nanopore-r10", "nanopore-r9"};
-}
-
-std::string SynthesisModelName(SynthesisModel m) {
-  switch (m) {
-    case SynthesisModel::kNone:
-      return "none";
-    case SynthesisModel::kTwist:
-      return "twist";
-    case SynthesisModel::kArrayLowQ:
-      return "array-lowq";
-    case SynthesisModel::kTdt:
-      return "tdt";
-    case SynthesisModel::kTdtTerminator:
-      return "tdt-terminator";
-  }
-  return "?";
-}
-
-std::string SequencingModelName(SequencingModel m) {
-  switch (m) {
-    case SequencingModel::kPerfect:
-      return "perfect";
-    case SequencingModel::kIllumina:
-      return "illumina";
-    case SequencingModel::kNanoporeR10:
-      return "nanopore-r10";
-    case SequencingModel::kNanoporeR9:
-      return "nanopore-r9";
-  }
-  return "?";
-}
-
-Status SetSynthesisModel(ChannelConfig& cfg, std::string_view name) {
-  std::string n = Lower(name);
-  int p5 = cfg.synthesis.primer_5p_nt, p3 = cfg.synthesis.primer_3p_nt;
-  if (n == "none") {
-    cfg.synthesis = SynthesisParams();
-    cfg.synthesis.model = SynthesisModel::kNone;
-    cfg.synthesis.copy_sigma = 0.0;
-  } else if (n == "twist") {
-    cfg.synthesis = TwistSynthesis();
-  } else if (n == "array-lowq") {
-    cfg.synthesis = ArrayLowQSynthesis();
-  } else if (n == "tdt") {
-    cfg.synthesis = TdtSynthesis();
-  } else if (n == "tdt-terminator") {
-    cfg.synthesis = TdtTerminatorSynthesis();
-  } else {
-    return UsageError("unknown synthesis model '" + std::string(name) +
-                      "' (valid: " + JoinNames(SynthesisModelNames()) + ")");
-  }
-  cfg.synthesis.primer_5p_nt = p5;
-  cfg.synthesis.primer_3p_nt = p3;
-  return Status::Ok();
-}
-
-Status SetPolymerase(ChannelConfig& cfg, std::string_view name) {
-  std::string n = Lower(name);
-  PcrParams p;  // dt4dds pcr_*.yaml: base rate 1.09e-4/nt/duplication / fidelity
-  p.polymerase = n;
-  if (n == "q5") {
-    p.fidelity = 280.0;
-    p.substitution_bias = kQ5Bias;
-  } else if (n == "hifi") {
-    p.fidelity = 40.0;
-    p.substitution_bias = kHiFiBias;
-  } else if (n == "taq") {
-    p.fidelity = 1.0;
-    p.substitution_bias = kTaqBias;
-  } else if (n == "none") {
-    p.cycles = 0;
-    p.efficiency_sd = 0.0;
-  } else {
-    return UsageError("unknown polymerase '" + std::string(name) +
-                      "' (valid: " + JoinNames(PolymeraseNames()) + ")");
-  }
-  cfg.pcr = p;
-  return Status::Ok();
-}
-
-Status SetSequencingModel(ChannelConfig& cfg, std::string_view name) {
-  std::string n = Lower(name);
-  bool paired = cfg.sequencing.paired;
-  int read_length = cfg.sequencing.read_length_nt;
-  if (n == "perfect" || n == "none") {
-    cfg.sequencing = SequencingParams();
-    cfg.sequencing.model = SequencingModel::kPerfect;
-  } else if (n == "illumina") {
-    cfg.sequencing = IlluminaSequencing();
-  } else if (n == "nanopore-r10" || n == "nanopore") {
-    cfg.sequencing = NanoporeR10Sequencing();
-  } else if (n == "nanopore-r9") {
-    cfg.sequencing = NanoporeR9Sequencing();
-  } else {
-    return UsageError("unknown sequencing model '" + std::string(name) +
-                      "' (valid: " + JoinNames(SequencingModelNames()) + ")");
-  }
-  cfg.sequencing.paired = paired;
-  cfg.sequencing.read_length_nt = read_length;
-  return Status::Ok();
-}
-
-Result<ChannelConfig> PresetConfig(std::string_view name) {
-  std::string n = Lower(name);
-  const char* syn = nullptr;
-  const char* pol = "q5";
-  const char* seq = "illumina";
-  if (n == "illumina") {
-    syn = "twist";
-  } else if (n == "nanopore" || n == "nanopore-r10") {
-    syn = "twist";
-    seq = "nanopore-r10";
-  } else if (n == "nanopore-r9") {
-    syn = "twist";
-    seq = "nanopore-r9";
-  } else if (n == "tdt") {
-    syn = "tdt";
-  } else if (n == "tdt-terminator") {
-    syn = "tdt-terminator";
-  } else if (n == "worstcase") {
-    syn = "array-lowq";
-    pol = "taq";
-  } else if (n == "perfect") {
-    syn = "none";
-    pol = "none";
-    seq = "perfect";
-  } else {
-    return UsageError("unknown preset '" + std::string(name) +
-                      "' (valid: " + JoinNames(PresetNames()) + ")");
-  }
+std::vector<std::string> Sections() {
   ChannelConfig cfg;
-  cfg.preset = n;
-  cfg.decay.substitution_bias = kAgingBias;
-  DNASTORE_RETURN_IF_ERROR(SetSynthesisModel(cfg, syn));
-  DNASTORE_RETURN_IF_ERROR(SetPolymerase(cfg, pol));
-  DNASTORE_RETURN_IF_ERROR(SetSequencingModel(cfg, seq));
-  return cfg;
+  SectionNames v;
+  VisitConfigKeys(cfg, v);
+  return v.names;
 }
 
-namespace {
+// ------------------------------------------------------------- validation --
 
-Status CheckRange(const std::string& key, double v, double lo, double hi) {
-  if (!(v >= lo && v <= hi) || std::isnan(v)) {
+Status CheckRange(const std::string& key, double v, Range r) {
+  if (!(v >= r.lo && v <= r.hi) || std::isnan(v)) {
     std::ostringstream os;
-    os << key << " must be in [" << lo << ", " << hi << "], got " << v;
+    os << key << " must be in [" << r.lo << ", " << r.hi << "], got " << v;
     return UsageError(os.str());
   }
   return Status::Ok();
@@ -376,95 +64,43 @@ Status CheckBias(const std::string& key, const SubstitutionBias& b) {
   return Status::Ok();
 }
 
+// Keeps the first failed check, naming its key as section.key.
+struct Validator : KeyVisitor {
+  std::string section;
+  Status status;
+
+  void Section(const char* name) { section = name; }
+  std::string Full(const char* key) const { return section + "." + key; }
+  void Fail(Status st) {
+    if (status.ok() && !st.ok()) status = std::move(st);
+  }
+  template <typename T>
+  void Number(const char* key, const T& field, Range r) {
+    if (r.checked) Fail(CheckRange(Full(key), static_cast<double>(field), r));
+  }
+  void Weights(const char* key, const std::vector<double>& field) {
+    Fail(CheckWeights(Full(key), field));
+  }
+  void Bias(const char* key, const SubstitutionBias& field) { Fail(CheckBias(Full(key), field)); }
+  void BaseWeights(const char* key, const std::array<double, 4>& field, Range r) {
+    for (double w : field) Fail(CheckRange(Full(key), w, r));
+  }
+  void RunLengths(const char* key, const RunLengthMeans& field, Range r) {
+    for (auto& row : field)
+      for (double m : row) Fail(CheckRange(Full(key), m, r));
+  }
+  void Derived(const char* name, double value, Range r) { Fail(CheckRange(Full(name), value, r)); }
+  void Rule(bool ok, const char* message) {
+    if (!ok) Fail(UsageError(message));
+  }
+};
+
 }  // namespace
 
-Status ValidateConfig(const ChannelConfig& c) {
-  const auto& s = c.synthesis;
-  DNASTORE_RETURN_IF_ERROR(CheckRange("synthesis.copy_sigma", s.copy_sigma, 0, 5));
-  DNASTORE_RETURN_IF_ERROR(CheckRange("synthesis.dropout_fraction", s.dropout_fraction, 0, 0.99));
-  DNASTORE_RETURN_IF_ERROR(CheckRange("synthesis.substitution_rate", s.substitution_rate, 0, 0.5));
-  DNASTORE_RETURN_IF_ERROR(CheckRange("synthesis.deletion_rate", s.deletion_rate, 0, 0.5));
-  DNASTORE_RETURN_IF_ERROR(CheckRange("synthesis.insertion_rate", s.insertion_rate, 0, 0.5));
-  DNASTORE_RETURN_IF_ERROR(
-      CheckRange("synthesis.substitution_rate + deletion_rate + insertion_rate",
-                 s.substitution_rate + s.deletion_rate + s.insertion_rate, 0, 0.9));
-  DNASTORE_RETURN_IF_ERROR(
-      CheckWeights("synthesis.deletion_length_weights", s.deletion_length_weights));
-  DNASTORE_RETURN_IF_ERROR(
-      CheckWeights("synthesis.insertion_length_weights", s.insertion_length_weights));
-  DNASTORE_RETURN_IF_ERROR(CheckBias("synthesis.substitution_bias", s.substitution_bias));
-  DNASTORE_RETURN_IF_ERROR(CheckRange("synthesis.truncation_rate", s.truncation_rate, 0, 0.1));
-  DNASTORE_RETURN_IF_ERROR(CheckRange("synthesis.rate_sigma", s.rate_sigma, 0, 3));
-  DNASTORE_RETURN_IF_ERROR(
-      CheckRange("synthesis.deletion_5p_excess", s.deletion_5p_excess, 0, 100));
-  DNASTORE_RETURN_IF_ERROR(
-      CheckRange("synthesis.deletion_5p_decay_nt", s.deletion_5p_decay_nt, 0.1, 1000));
-  DNASTORE_RETURN_IF_ERROR(CheckRange("synthesis.missed_cycle_rate", s.missed_cycle_rate, 0, 0.9));
-  for (auto& row : s.run_length_mean)
-    for (double m : row)
-      DNASTORE_RETURN_IF_ERROR(
-          CheckRange("synthesis.run_length_mean", m, s.model == SynthesisModel::kTdt ? 1 : 0, 20));
-  DNASTORE_RETURN_IF_ERROR(CheckRange("synthesis.coupling_yield", s.coupling_yield, 0.5, 1));
-  DNASTORE_RETURN_IF_ERROR(CheckRange("synthesis.capped_fraction", s.capped_fraction, 0, 1));
-  DNASTORE_RETURN_IF_ERROR(CheckRange("synthesis.n_plus_one_rate", s.n_plus_one_rate, 0, 0.5));
-  DNASTORE_RETURN_IF_ERROR(CheckRange("synthesis.primer_5p_nt", s.primer_5p_nt, 0, 1000));
-  DNASTORE_RETURN_IF_ERROR(CheckRange("synthesis.primer_3p_nt", s.primer_3p_nt, 0, 1000));
-  const auto& p = c.pcr;
-  DNASTORE_RETURN_IF_ERROR(CheckRange("pcr.cycles", p.cycles, 0, 100));
-  DNASTORE_RETURN_IF_ERROR(CheckRange("pcr.efficiency", p.efficiency, 0, 1));
-  DNASTORE_RETURN_IF_ERROR(CheckRange("pcr.efficiency_sd", p.efficiency_sd, 0, 0.5));
-  DNASTORE_RETURN_IF_ERROR(
-      CheckRange("pcr.substitution_rate_per_cycle", p.substitution_rate_per_cycle, 0, 0.01));
-  DNASTORE_RETURN_IF_ERROR(CheckRange("pcr.fidelity", p.fidelity, 1e-3, 1e6));
-  DNASTORE_RETURN_IF_ERROR(CheckBias("pcr.substitution_bias", p.substitution_bias));
-  const auto& d = c.decay;
-  DNASTORE_RETURN_IF_ERROR(CheckRange("decay.halflives", d.halflives, 0, 50));
-  DNASTORE_RETURN_IF_ERROR(CheckRange("decay.substitution_rate_per_halflife",
-                                      d.substitution_rate_per_halflife, 0, 0.01));
-  DNASTORE_RETURN_IF_ERROR(CheckBias("decay.substitution_bias", d.substitution_bias));
-  for (double w : d.break_base_weights)
-    DNASTORE_RETURN_IF_ERROR(CheckRange("decay.break_base_weights", w, 0, 1e6));
-  if (d.break_base_weights[0] + d.break_base_weights[1] + d.break_base_weights[2] +
-          d.break_base_weights[3] <=
-      0)
-    return UsageError("decay.break_base_weights must have a positive entry");
-  const auto& m = c.sampling;
-  if (m.read_count == 0) {
-    DNASTORE_RETURN_IF_ERROR(CheckRange("sampling.coverage_x", m.coverage_x, 1e-6, 1e6));
-    if (!(m.coverage_x > 0))
-      return UsageError("sampling.coverage_x must be > 0, got " + std::to_string(m.coverage_x));
-  }
-  const auto& q = c.sequencing;
-  DNASTORE_RETURN_IF_ERROR(CheckRange("sequencing.substitution_rate", q.substitution_rate, 0, 0.5));
-  DNASTORE_RETURN_IF_ERROR(CheckRange("sequencing.insertion_rate", q.insertion_rate, 0, 0.5));
-  DNASTORE_RETURN_IF_ERROR(CheckRange("sequencing.deletion_rate", q.deletion_rate, 0, 0.5));
-  DNASTORE_RETURN_IF_ERROR(
-      CheckRange("sequencing.substitution_rate_r2", q.substitution_rate_r2, 0, 0.5));
-  DNASTORE_RETURN_IF_ERROR(CheckRange("sequencing.end_error_factor", q.end_error_factor, 1, 20));
-  DNASTORE_RETURN_IF_ERROR(
-      CheckRange("sequencing.homopolymer_error_factor", q.homopolymer_error_factor, 0, 20));
-  DNASTORE_RETURN_IF_ERROR(
-      CheckRange("sequencing.homopolymer_min_nt", q.homopolymer_min_nt, 2, 1000));
-  DNASTORE_RETURN_IF_ERROR(CheckRange("sequencing.reverse_fraction", q.reverse_fraction, 0, 1));
-  DNASTORE_RETURN_IF_ERROR(CheckRange("sequencing.rate_sigma", q.rate_sigma, 0, 3));
-  DNASTORE_RETURN_IF_ERROR(CheckRange("sequencing.read_length_nt", q.read_length_nt, 1, 100000));
-  DNASTORE_RETURN_IF_ERROR(CheckBias("sequencing.substitution_bias", q.substitution_bias));
-  DNASTORE_RETURN_IF_ERROR(
-      CheckWeights("sequencing.deletion_length_weights", q.deletion_length_weights));
-  DNASTORE_RETURN_IF_ERROR(
-      CheckWeights("sequencing.insertion_length_weights", q.insertion_length_weights));
-  double worst = (q.substitution_rate + q.insertion_rate + q.deletion_rate) *
-                 std::max({q.end_error_factor, q.homopolymer_error_factor, 1.0});
-  if (worst > 0.95)
-    return UsageError(
-        "sequencing rates x end_error_factor/homopolymer_error_factor exceed 0.95 per nt");
-  for (const std::string* a : {&q.adapter_r1, &q.adapter_r2})
-    for (char ch : *a)
-      if (ch != 'A' && ch != 'C' && ch != 'G' && ch != 'T')
-        return UsageError("sequencing.adapter_r1/adapter_r2 must be ACGT only");
-  if (q.paired && q.model != SequencingModel::kIllumina && q.model != SequencingModel::kPerfect)
-    return UsageError("sequencing.paired is only supported for illumina or perfect sequencing");
-  return Status::Ok();
+Status ValidateConfig(const ChannelConfig& cfg) {
+  Validator v;
+  VisitConfigKeys(cfg, v);
+  return v.status;
 }
 
 // ---------------------------------------------------------------- TOML ----
@@ -472,72 +108,58 @@ Status ValidateConfig(const ChannelConfig& c) {
 #if DNASTORE_HAVE_TOML
 namespace {
 
-using Setter = std::function<Status(const toml::node&, const std::string& key)>;
-
 Status TypeError(const std::string& key, const char* want) {
   return UsageError(key + " must be " + want);
 }
 
-Setter Double(double& out) {
-  return [&out](const toml::node& n, const std::string& key) -> Status {
-    if (auto v = n.value<double>()) {
-      if (n.is_boolean()) return TypeError(key, "a number");
-      out = *v;
-      return Status::Ok();
-    }
-    return TypeError(key, "a number");
-  };
+Status Parse(const toml::node& n, const std::string& key, double& out) {
+  if (auto v = n.value<double>()) {
+    if (n.is_boolean()) return TypeError(key, "a number");
+    out = *v;
+    return Status::Ok();
+  }
+  return TypeError(key, "a number");
 }
 
-Setter Int(int& out) {
-  return [&out](const toml::node& n, const std::string& key) -> Status {
-    if (!n.is_integer()) return TypeError(key, "an integer");
-    int64_t v = *n.value<int64_t>();
-    if (v < -1000000000 || v > 1000000000) return UsageError(key + " is out of range");
-    out = static_cast<int>(v);
-    return Status::Ok();
-  };
+Status Parse(const toml::node& n, const std::string& key, int& out) {
+  if (!n.is_integer()) return TypeError(key, "an integer");
+  int64_t v = *n.value<int64_t>();
+  if (v < -1000000000 || v > 1000000000) return UsageError(key + " is out of range");
+  out = static_cast<int>(v);
+  return Status::Ok();
 }
 
-Setter U64(uint64_t& out) {
-  return [&out](const toml::node& n, const std::string& key) -> Status {
-    if (!n.is_integer()) return TypeError(key, "an integer");
-    int64_t v = *n.value<int64_t>();
-    if (v < 0) return UsageError(key + " must be >= 0");
-    out = static_cast<uint64_t>(v);
-    return Status::Ok();
-  };
+Status Parse(const toml::node& n, const std::string& key, uint64_t& out) {
+  if (!n.is_integer()) return TypeError(key, "an integer");
+  int64_t v = *n.value<int64_t>();
+  if (v < 0) return UsageError(key + " must be >= 0");
+  out = static_cast<uint64_t>(v);
+  return Status::Ok();
 }
 
-Setter Bool(bool& out) {
-  return [&out](const toml::node& n, const std::string& key) -> Status {
-    if (!n.is_boolean()) return TypeError(key, "true or false");
-    out = *n.value<bool>();
-    return Status::Ok();
-  };
+Status Parse(const toml::node& n, const std::string& key, bool& out) {
+  if (!n.is_boolean()) return TypeError(key, "true or false");
+  out = *n.value<bool>();
+  return Status::Ok();
 }
 
-Setter String(std::string& out) {
-  return [&out](const toml::node& n, const std::string& key) -> Status {
-    if (!n.is_string()) return TypeError(key, "a string");
-    out = *n.value<std::string>();
-    return Status::Ok();
-  };
+Status Parse(const toml::node& n, const std::string& key, std::string& out) {
+  if (!n.is_string()) return TypeError(key, "a string");
+  out = *n.value<std::string>();
+  return Status::Ok();
 }
 
-Setter DoubleList(std::vector<double>& out) {
-  return [&out](const toml::node& n, const std::string& key) -> Status {
-    const toml::array* a = n.as_array();
-    if (!a) return TypeError(key, "an array of numbers");
-    std::vector<double> v;
-    for (const auto& e : *a) {
-      auto d = e.value<double>();
-      if (!d || e.is_boolean()) return TypeError(key, "an array of numbers");
-      v.push_back(*d);
-    }
-    out = std::move(v);
-    return Status::Ok();
-  };
+Status Parse(const toml::node& n, const std::string& key, std::vector<double>& out) {
+  const toml::array* a = n.as_array();
+  if (!a) return TypeError(key, "an array of numbers");
+  std::vector<double> v;
+  for (const auto& e : *a) {
+    auto d = e.value<double>();
+    if (!d || e.is_boolean()) return TypeError(key, "an array of numbers");
+    v.push_back(*d);
+  }
+  out = std::move(v);
+  return Status::Ok();
 }
 
 int BaseIndex(std::string_view s) {
@@ -549,123 +171,177 @@ int BaseIndex(std::string_view s) {
 }
 
 // { A = { C = 0.1, G = 0.2, T = 0.1 }, C = {...}, ... }
-Setter Bias(SubstitutionBias& out) {
-  return [&out](const toml::node& n, const std::string& key) -> Status {
-    const toml::table* t = n.as_table();
-    if (!t) return TypeError(key, "a table of tables {A = {C = x, G = y, T = z}, ...}");
-    SubstitutionBias b{};
-    for (const auto& [from, row] : *t) {
-      int f = BaseIndex(from.str());
-      const toml::table* rt = row.as_table();
-      if (f < 0 || !rt) return UsageError(key + ": unknown base '" + std::string(from.str()) + "'");
-      for (const auto& [to, val] : *rt) {
-        int tb = BaseIndex(to.str());
-        auto d = val.value<double>();
-        if (tb < 0 || !d)
-          return UsageError(key + "." + std::string(from.str()) + ": bad entry '" +
-                            std::string(to.str()) + "'");
-        b[f][tb] = *d;
-      }
+Status ParseBias(const toml::node& n, const std::string& key, SubstitutionBias& out) {
+  const toml::table* t = n.as_table();
+  if (!t) return TypeError(key, "a table of tables {A = {C = x, G = y, T = z}, ...}");
+  SubstitutionBias b{};
+  for (const auto& [from, row] : *t) {
+    int f = BaseIndex(from.str());
+    const toml::table* rt = row.as_table();
+    if (f < 0 || !rt) return UsageError(key + ": unknown base '" + std::string(from.str()) + "'");
+    for (const auto& [to, val] : *rt) {
+      int tb = BaseIndex(to.str());
+      auto d = val.value<double>();
+      if (tb < 0 || !d)
+        return UsageError(key + "." + std::string(from.str()) + ": bad entry '" +
+                          std::string(to.str()) + "'");
+      b[f][tb] = *d;
     }
-    out = b;
-    return Status::Ok();
-  };
+  }
+  out = b;
+  return Status::Ok();
 }
 
-Setter Base4(std::array<double, 4>& out) {
-  return [&out](const toml::node& n, const std::string& key) -> Status {
-    const toml::table* t = n.as_table();
-    if (!t) return TypeError(key, "a table {A = w, C = w, G = w, T = w}");
-    for (const auto& [b, val] : *t) {
-      int i = BaseIndex(b.str());
-      auto d = val.value<double>();
-      if (i < 0 || !d) return UsageError(key + ": bad entry '" + std::string(b.str()) + "'");
-      out[i] = *d;
-    }
-    return Status::Ok();
-  };
+// { A = w, C = w, G = w, T = w }
+Status ParseBaseWeights(const toml::node& n, const std::string& key, std::array<double, 4>& out) {
+  const toml::table* t = n.as_table();
+  if (!t) return TypeError(key, "a table {A = w, C = w, G = w, T = w}");
+  for (const auto& [b, val] : *t) {
+    int i = BaseIndex(b.str());
+    auto d = val.value<double>();
+    if (i < 0 || !d) return UsageError(key + ": bad entry '" + std::string(b.str()) + "'");
+    out[i] = *d;
+  }
+  return Status::Ok();
 }
 
 // A number (all entries) or { start = {A = m, ...}, A = {A = m, C = m, ...}, ... }.
-Setter RunLengths(std::array<std::array<double, 4>, 5>& out) {
-  return [&out](const toml::node& n, const std::string& key) -> Status {
-    if (auto d = n.value<double>(); d && !n.is_boolean()) {
-      for (auto& row : out) row.fill(*d);
-      return Status::Ok();
-    }
-    const toml::table* t = n.as_table();
-    if (!t) return TypeError(key, "a number or a table {start = {A = m, ...}, A = {...}, ...}");
-    for (const auto& [prev, row] : *t) {
-      int p = prev.str() == "start" ? 4 : BaseIndex(prev.str());
-      const toml::table* rt = row.as_table();
-      if (p < 0 || !rt)
-        return UsageError(key + ": unknown previous base '" + std::string(prev.str()) + "'");
-      for (const auto& [cur, val] : *rt) {
-        int c = BaseIndex(cur.str());
-        auto d = val.value<double>();
-        if (c < 0 || !d) return UsageError(key + ": bad entry '" + std::string(cur.str()) + "'");
-        out[p][c] = *d;
-      }
-    }
+Status ParseRunLengths(const toml::node& n, const std::string& key, RunLengthMeans& out) {
+  if (auto d = n.value<double>(); d && !n.is_boolean()) {
+    for (auto& row : out) row.fill(*d);
     return Status::Ok();
-  };
+  }
+  const toml::table* t = n.as_table();
+  if (!t) return TypeError(key, "a number or a table {start = {A = m, ...}, A = {...}, ...}");
+  for (const auto& [prev, row] : *t) {
+    int p = prev.str() == "start" ? 4 : BaseIndex(prev.str());
+    const toml::table* rt = row.as_table();
+    if (p < 0 || !rt)
+      return UsageError(key + ": unknown previous base '" + std::string(prev.str()) + "'");
+    for (const auto& [cur, val] : *rt) {
+      int c = BaseIndex(cur.str());
+      auto d = val.value<double>();
+      if (c < 0 || !d) return UsageError(key + ": bad entry '" + std::string(cur.str()) + "'");
+      out[p][c] = *d;
+    }
+  }
+  return Status::Ok();
 }
 
-std::map<std::string, Setter> Setters(ChannelConfig& c) {
-  std::map<std::string, Setter> m;
-  auto& s = c.synthesis;
-  m["synthesis.copy_sigma"] = Double(s.copy_sigma);
-  m["synthesis.dropout_fraction"] = Double(s.dropout_fraction);
-  m["synthesis.substitution_rate"] = Double(s.substitution_rate);
-  m["synthesis.deletion_rate"] = Double(s.deletion_rate);
-  m["synthesis.insertion_rate"] = Double(s.insertion_rate);
-  m["synthesis.deletion_length_weights"] = DoubleList(s.deletion_length_weights);
-  m["synthesis.insertion_length_weights"] = DoubleList(s.insertion_length_weights);
-  m["synthesis.substitution_bias"] = Bias(s.substitution_bias);
-  m["synthesis.truncation_rate"] = Double(s.truncation_rate);
-  m["synthesis.rate_sigma"] = Double(s.rate_sigma);
-  m["synthesis.deletion_5p_excess"] = Double(s.deletion_5p_excess);
-  m["synthesis.deletion_5p_decay_nt"] = Double(s.deletion_5p_decay_nt);
-  m["synthesis.missed_cycle_rate"] = Double(s.missed_cycle_rate);
-  m["synthesis.run_length_mean"] = RunLengths(s.run_length_mean);
-  m["synthesis.coupling_yield"] = Double(s.coupling_yield);
-  m["synthesis.capped_fraction"] = Double(s.capped_fraction);
-  m["synthesis.n_plus_one_rate"] = Double(s.n_plus_one_rate);
-  m["synthesis.primer_5p_nt"] = Int(s.primer_5p_nt);
-  m["synthesis.primer_3p_nt"] = Int(s.primer_3p_nt);
-  auto& p = c.pcr;
-  m["pcr.cycles"] = Int(p.cycles);
-  m["pcr.efficiency"] = Double(p.efficiency);
-  m["pcr.efficiency_sd"] = Double(p.efficiency_sd);
-  m["pcr.substitution_rate_per_cycle"] = Double(p.substitution_rate_per_cycle);
-  m["pcr.fidelity"] = Double(p.fidelity);
-  m["pcr.substitution_bias"] = Bias(p.substitution_bias);
-  auto& d = c.decay;
-  m["decay.halflives"] = Double(d.halflives);
-  m["decay.substitution_rate_per_halflife"] = Double(d.substitution_rate_per_halflife);
-  m["decay.substitution_bias"] = Bias(d.substitution_bias);
-  m["decay.break_base_weights"] = Base4(d.break_base_weights);
-  auto& a = c.sampling;
-  m["sampling.coverage_x"] = Double(a.coverage_x);
-  m["sampling.read_count"] = U64(a.read_count);
-  auto& q = c.sequencing;
-  m["sequencing.substitution_rate"] = Double(q.substitution_rate);
-  m["sequencing.insertion_rate"] = Double(q.insertion_rate);
-  m["sequencing.deletion_rate"] = Double(q.deletion_rate);
-  m["sequencing.substitution_rate_r2"] = Double(q.substitution_rate_r2);
-  m["sequencing.end_error_factor"] = Double(q.end_error_factor);
-  m["sequencing.homopolymer_error_factor"] = Double(q.homopolymer_error_factor);
-  m["sequencing.homopolymer_min_nt"] = Int(q.homopolymer_min_nt);
-  m["sequencing.reverse_fraction"] = Double(q.reverse_fraction);
-  m["sequencing.rate_sigma"] = Double(q.rate_sigma);
-  m["sequencing.deletion_length_weights"] = DoubleList(q.deletion_length_weights);
-  m["sequencing.insertion_length_weights"] = DoubleList(q.insertion_length_weights);
-  m["sequencing.paired"] = Bool(q.paired);
-  m["sequencing.read_length_nt"] = Int(q.read_length_nt);
-  m["sequencing.adapter_r1"] = String(q.adapter_r1);
-  m["sequencing.adapter_r2"] = String(q.adapter_r2);
-  m["sequencing.substitution_bias"] = Bias(q.substitution_bias);
-  return m;
+// Sets the value of one TOML key `section.key` (model keys excepted: they
+// are applied first, by ApplyModelKeys). found = false: no such key.
+struct KeySetter : KeyVisitor {
+  std::string_view section, key;
+  const toml::node& node;
+  std::string full;
+  std::string_view current;
+  bool found = false;
+  Status status;
+
+  KeySetter(std::string_view s, std::string_view k, const toml::node& n)
+      : section(s), key(k), node(n), full(std::string(s) + "." + std::string(k)) {}
+  void Section(const char* name) { current = name; }
+  bool Is(const char* k) const { return current == section && key == k; }
+  void Set(Status st) {
+    found = true;
+    status = std::move(st);
+  }
+  void Model(const char* k, const std::string&, ModelSetter) {
+    if (Is(k)) found = true;
+  }
+  // Each parses only when it is the key: the parse has side effects.
+  template <typename T>
+  void Number(const char* k, T& f, Range) {
+    if (Is(k)) Set(Parse(node, full, f));
+  }
+  void Flag(const char* k, bool& f) {
+    if (Is(k)) Set(Parse(node, full, f));
+  }
+  void Text(const char* k, std::string& f) {
+    if (Is(k)) Set(Parse(node, full, f));
+  }
+  void Weights(const char* k, std::vector<double>& f) {
+    if (Is(k)) Set(Parse(node, full, f));
+  }
+  void Bias(const char* k, SubstitutionBias& f) {
+    if (Is(k)) Set(ParseBias(node, full, f));
+  }
+  void BaseWeights(const char* k, std::array<double, 4>& f, Range) {
+    if (Is(k)) Set(ParseBaseWeights(node, full, f));
+  }
+  void RunLengths(const char* k, RunLengthMeans& f, Range) {
+    if (Is(k)) Set(ParseRunLengths(node, full, f));
+  }
+};
+
+// The stage model keys (section, key, setter), in table order.
+struct ModelKeys : KeyVisitor {
+  struct Key {
+    std::string section, key;
+    ModelSetter set;
+  };
+  std::vector<Key> keys;
+  std::string current;
+  void Section(const char* name) { current = name; }
+  void Model(const char* key, const std::string&, ModelSetter set) {
+    keys.push_back({current, key, set});
+  }
+};
+
+Status ApplyPreset(const toml::table& root, const std::string& prefix, ChannelConfig& cfg) {
+  const toml::node* n = root.get("preset");
+  if (!n) return Status::Ok();
+  if (!n->is_string()) return UsageError(prefix + "preset must be a string");
+  auto r = PresetConfig(*n->value<std::string>());
+  if (!r.ok()) return UsageError(prefix + "preset: " + r.status().message());
+  cfg = *r;
+  return Status::Ok();
+}
+
+// Every top-level key other than `preset` must be a known [section].
+Status CheckSections(const toml::table& root, const std::string& prefix,
+                     const std::vector<std::string>& sections) {
+  std::string list;
+  for (size_t i = 0; i < sections.size(); ++i) list += (i ? ", " : "") + sections[i];
+  for (const auto& [k, v] : root) {
+    std::string key(k.str());
+    if (key == "preset") continue;
+    if (std::find(sections.begin(), sections.end(), key) == sections.end())
+      return UsageError(prefix + "unknown key '" + key + "' (sections: " + list + "; or preset)");
+    if (!v.is_table()) return UsageError(prefix + "'" + key + "' must be a [section]");
+  }
+  return Status::Ok();
+}
+
+Status ApplyModelKeys(const toml::table& root, const std::string& prefix, ChannelConfig& cfg) {
+  ModelKeys models;
+  VisitConfigKeys(cfg, models);
+  for (const ModelKeys::Key& m : models.keys) {
+    const toml::table* t = root[m.section].as_table();
+    if (!t) continue;
+    const toml::node* n = t->get(m.key);
+    if (!n) continue;
+    std::string full = m.section + "." + m.key;
+    if (!n->is_string()) return UsageError(prefix + full + " must be a string");
+    Status st = m.set(cfg, *n->value<std::string>());
+    if (!st.ok()) return UsageError(prefix + full + ": " + st.message());
+  }
+  return Status::Ok();
+}
+
+Status ApplyValues(const toml::table& root, const std::string& prefix,
+                   const std::vector<std::string>& sections, ChannelConfig& cfg) {
+  for (const std::string& section : sections) {
+    const toml::table* t = root[section].as_table();
+    if (!t) continue;
+    for (const auto& [k, v] : *t) {
+      KeySetter setter(section, k.str(), v);
+      VisitConfigKeys(cfg, setter);
+      if (!setter.found) return UsageError(prefix + "unknown key '" + setter.full + "'");
+      if (!setter.status.ok()) return UsageError(prefix + setter.status.message());
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -684,55 +360,13 @@ Status ApplyConfigToml(std::string_view toml_text, std::string_view source, Chan
     return BadInput(os.str());
   }
   const std::string prefix = src + ": ";
-  // 1. preset
-  if (const toml::node* n = root.get("preset")) {
-    if (!n->is_string()) return UsageError(prefix + "preset must be a string");
-    auto r = PresetConfig(*n->value<std::string>());
-    if (!r.ok()) return UsageError(prefix + "preset: " + r.status().message());
-    cfg = *r;
-  }
-  // 2. stage models
-  const char* sections[] = {"synthesis", "pcr", "decay", "sampling", "sequencing"};
-  for (const auto& [k, v] : root) {
-    std::string key(k.str());
-    if (key == "preset") continue;
-    bool known = false;
-    for (const char* s : sections) known |= key == s;
-    if (!known)
-      return UsageError(prefix + "unknown key '" + key +
-                        "' (sections: synthesis, pcr, decay, sampling, sequencing; or preset)");
-    if (!v.is_table()) return UsageError(prefix + "'" + key + "' must be a [section]");
-  }
-  auto model_key = [&](const char* section, const char* key,
-                       Status (*set)(ChannelConfig&, std::string_view)) -> Status {
-    const toml::table* t = root[section].as_table();
-    if (!t) return Status::Ok();
-    const toml::node* n = t->get(key);
-    if (!n) return Status::Ok();
-    std::string full = std::string(section) + "." + key;
-    if (!n->is_string()) return UsageError(prefix + full + " must be a string");
-    Status st = set(cfg, *n->value<std::string>());
-    if (!st.ok()) return UsageError(prefix + full + ": " + st.message());
-    return Status::Ok();
-  };
-  DNASTORE_RETURN_IF_ERROR(model_key("synthesis", "model", &SetSynthesisModel));
-  DNASTORE_RETURN_IF_ERROR(model_key("pcr", "polymerase", &SetPolymerase));
-  DNASTORE_RETURN_IF_ERROR(model_key("sequencing", "model", &SetSequencingModel));
-  // 3. values
-  auto setters = Setters(cfg);
-  for (const char* section : sections) {
-    const toml::table* t = root[section].as_table();
-    if (!t) continue;
-    for (const auto& [k, v] : *t) {
-      std::string full = std::string(section) + "." + std::string(k.str());
-      if (full == "synthesis.model" || full == "pcr.polymerase" || full == "sequencing.model")
-        continue;
-      auto it = setters.find(full);
-      if (it == setters.end()) return UsageError(prefix + "unknown key '" + full + "'");
-      Status st = it->second(v, full);
-      if (!st.ok()) return UsageError(prefix + st.message());
-    }
-  }
+  const std::vector<std::string> sections = Sections();
+  // The preset replaces cfg, then the stage models reset their stages, then
+  // the values apply.
+  DNASTORE_RETURN_IF_ERROR(ApplyPreset(root, prefix, cfg));
+  DNASTORE_RETURN_IF_ERROR(CheckSections(root, prefix, sections));
+  DNASTORE_RETURN_IF_ERROR(ApplyModelKeys(root, prefix, cfg));
+  DNASTORE_RETURN_IF_ERROR(ApplyValues(root, prefix, sections, cfg));
   Status st = ValidateConfig(cfg);
   if (!st.ok()) return UsageError(prefix + st.message());
   return Status::Ok();
@@ -753,28 +387,63 @@ Status ApplyConfigFile(const std::string& path, ChannelConfig& cfg) {
   return ApplyConfigToml(ss.str(), path, cfg);
 }
 
+// ---------------------------------------------------------------- writer --
+
 namespace {
 
-void PutBias(std::ostringstream& os, const char* key, const SubstitutionBias& b) {
-  os << key << " = { ";
-  for (int f = 0; f < 4; ++f) {
-    os << (f ? ", " : "") << kBaseNames[f] << " = { ";
-    bool first = true;
-    for (int t = 0; t < 4; ++t) {
-      if (t == f) continue;
-      os << (first ? "" : ", ") << kBaseNames[t] << " = " << b[f][t];
-      first = false;
-    }
-    os << " }";
-  }
-  os << " }\n";
-}
+// Writes each key as TOML (numbers with 10 significant digits).
+struct TomlWriter : KeyVisitor {
+  std::ostringstream& os;
+  explicit TomlWriter(std::ostringstream& out) : os(out) {}
 
-void PutList(std::ostringstream& os, const char* key, const std::vector<double>& v) {
-  os << key << " = [";
-  for (size_t i = 0; i < v.size(); ++i) os << (i ? ", " : "") << v[i];
-  os << "]\n";
-}
+  void Section(const char* name) { os << "\n[" << name << "]\n"; }
+  void Model(const char* key, const std::string& name, ModelSetter) {
+    os << key << " = \"" << name << "\"\n";
+  }
+  template <typename T>
+  void Number(const char* key, const T& field, Range) {
+    os << key << " = " << field << "\n";
+  }
+  void Flag(const char* key, bool field) {
+    os << key << " = " << (field ? "true" : "false") << "\n";
+  }
+  void Text(const char* key, const std::string& field) { os << key << " = \"" << field << "\"\n"; }
+  void Weights(const char* key, const std::vector<double>& v) {
+    os << key << " = [";
+    for (size_t i = 0; i < v.size(); ++i) os << (i ? ", " : "") << v[i];
+    os << "]\n";
+  }
+  // { A = { C = x, G = y, T = z }, C = { A = x, G = y, T = z }, ... }
+  void Bias(const char* key, const SubstitutionBias& b) {
+    os << key << " = { ";
+    for (int f = 0; f < 4; ++f) {
+      os << (f ? ", " : "") << kBaseNames[f] << " = { ";
+      bool first = true;
+      for (int t = 0; t < 4; ++t) {
+        if (t == f) continue;
+        os << (first ? "" : ", ") << kBaseNames[t] << " = " << b[f][t];
+        first = false;
+      }
+      os << " }";
+    }
+    os << " }\n";
+  }
+  void BaseWeights(const char* key, const std::array<double, 4>& w, Range) {
+    os << key << " = { ";
+    for (int b = 0; b < 4; ++b) os << (b ? ", " : "") << kBaseNames[b] << " = " << w[b];
+    os << " }\n";
+  }
+  void RunLengths(const char* key, const RunLengthMeans& m, Range) {
+    os << key << " = { ";
+    for (int p = 0; p < 5; ++p) {
+      os << (p ? ", " : "") << (p == 4 ? "start" : kBaseNames[p]) << " = { ";
+      for (int b = 0; b < 4; ++b) os << (b ? ", " : "") << kBaseNames[b] << " = " << m[p][b];
+      os << " }";
+    }
+    os << " }\n";
+  }
+  void Gap() { os << "\n"; }
+};
 
 }  // namespace
 
@@ -782,56 +451,8 @@ std::string ConfigToToml(const ChannelConfig& c) {
   std::ostringstream os;
   os.precision(10);
   os << "# dnastore simulate configuration (preset " << c.preset << ")\n";
-  const auto& s = c.synthesis;
-  os << "\n[synthesis]\nmodel = \"" << SynthesisModelName(s.model) << "\"\n";
-  os << "copy_sigma = " << s.copy_sigma << "\ndropout_fraction = " << s.dropout_fraction
-     << "\nsubstitution_rate = " << s.substitution_rate << "\ndeletion_rate = " << s.deletion_rate
-     << "\ninsertion_rate = " << s.insertion_rate << "\n";
-  PutList(os, "deletion_length_weights", s.deletion_length_weights);
-  PutList(os, "insertion_length_weights", s.insertion_length_weights);
-  PutBias(os, "substitution_bias", s.substitution_bias);
-  os << "rate_sigma = " << s.rate_sigma << "\ndeletion_5p_excess = " << s.deletion_5p_excess
-     << "\ndeletion_5p_decay_nt = " << s.deletion_5p_decay_nt << "\n";
-  os << "truncation_rate = " << s.truncation_rate << "\nmissed_cycle_rate = " << s.missed_cycle_rate
-     << "\nrun_length_mean = { ";
-  for (int p = 0; p < 5; ++p) {
-    os << (p ? ", " : "") << (p == 4 ? "start" : std::string(1, kBaseNames[p][0])) << " = { ";
-    for (int b = 0; b < 4; ++b)
-      os << (b ? ", " : "") << kBaseNames[b] << " = " << s.run_length_mean[p][b];
-    os << " }";
-  }
-  os << " }\ncoupling_yield = " << s.coupling_yield << "\ncapped_fraction = " << s.capped_fraction
-     << "\nn_plus_one_rate = " << s.n_plus_one_rate << "\nprimer_5p_nt = " << s.primer_5p_nt
-     << "\nprimer_3p_nt = " << s.primer_3p_nt << "\n";
-  const auto& p = c.pcr;
-  os << "\n[pcr]\npolymerase = \"" << p.polymerase << "\"\ncycles = " << p.cycles
-     << "\nefficiency = " << p.efficiency << "\nefficiency_sd = " << p.efficiency_sd
-     << "\nsubstitution_rate_per_cycle = " << p.substitution_rate_per_cycle
-     << "\nfidelity = " << p.fidelity << "\n";
-  PutBias(os, "substitution_bias", p.substitution_bias);
-  const auto& d = c.decay;
-  os << "\n[decay]\nhalflives = " << d.halflives
-     << "\nsubstitution_rate_per_halflife = " << d.substitution_rate_per_halflife << "\n";
-  PutBias(os, "substitution_bias", d.substitution_bias);
-  os << "break_base_weights = { A = " << d.break_base_weights[0]
-     << ", C = " << d.break_base_weights[1] << ", G = " << d.break_base_weights[2]
-     << ", T = " << d.break_base_weights[3] << " }\n";
-  os << "\n[sampling]\ncoverage_x = " << c.sampling.coverage_x
-     << "\nread_count = " << c.sampling.read_count << "\n";
-  const auto& q = c.sequencing;
-  os << "\n[sequencing]\nmodel = \"" << SequencingModelName(q.model) << "\"\n"
-     << "substitution_rate = " << q.substitution_rate << "\ninsertion_rate = " << q.insertion_rate
-     << "\ndeletion_rate = " << q.deletion_rate
-     << "\nsubstitution_rate_r2 = " << q.substitution_rate_r2
-     << "\nend_error_factor = " << q.end_error_factor
-     << "\nhomopolymer_error_factor = " << q.homopolymer_error_factor
-     << "\nhomopolymer_min_nt = " << q.homopolymer_min_nt
-     << "\nreverse_fraction = " << q.reverse_fraction << "\nrate_sigma = " << q.rate_sigma << "\n";
-  PutList(os, "deletion_length_weights", q.deletion_length_weights);
-  PutList(os, "insertion_length_weights", q.insertion_length_weights);
-  os << "\npaired = " << (q.paired ? "true" : "false") << "\nread_length_nt = " << q.read_length_nt
-     << "\nadapter_r1 = \"" << q.adapter_r1 << "\"\nadapter_r2 = \"" << q.adapter_r2 << "\"\n";
-  PutBias(os, "substitution_bias", q.substitution_bias);
+  TomlWriter w(os);
+  VisitConfigKeys(c, w);
   return os.str();
 }
 

@@ -1,6 +1,7 @@
 // The wet-lab channel simulator: designed oligo pool -> sequencing reads.
 //
-// Stages (parameters in channel/channel_config.h):
+// Stages (parameters in dnastore/channel_config.h; one source file per stage
+// in channel/):
 //   synthesis -> decay -> PCR -> sampling -> sequencing
 // Per-oligo effects (copy number, PCR efficiency, strand-break survival,
 // dropout, truncated products) set each oligo's share of the final pool; the
@@ -125,7 +126,7 @@ struct SimulateStats {
 struct SimulateOutput {
   std::string reads_path;   // FASTQ; ".gz"/".bgz" -> BGZF; "-" = stdout
   std::string reads2_path;  // mate 2 (paired mode; required then)
-  std::string truth_path;   // optional TSV (see WriteTruthHeader in the .cpp / docs)
+  std::string truth_path;   // optional TSV (columns: docs/channel_simulator.md, Outputs)
   int threads = 1;          // worker threads (>= 1); also BGZF compression threads
   // Called from the writing thread after each batch with (reads done, total).
   std::function<void(uint64_t, uint64_t)> progress;
