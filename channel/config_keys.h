@@ -127,7 +127,10 @@ void VisitSequencingKeys(Params& q, V& v) {
   v.Weights("insertion_length_weights", q.insertion_length_weights);
   v.Gap();
   v.Flag("paired", q.paired);
-  v.Number("read_length_nt", q.read_length_nt, {1, 100000});
+  // Paired-end mates are Illumina reads (2 x 300 nt is the longest run sold):
+  // a longer mate would only add dark-cycle padding, so it is refused rather
+  // than written (2 x 100 kb mates of a 3 kB pool were 1.8 GB of 'G').
+  v.Number("read_length_nt", q.read_length_nt, {1, kMaxMateNt});
   v.Text("adapter_r1", q.adapter_r1);
   v.Text("adapter_r2", q.adapter_r2);
   v.Rule(IsAcgt(q.adapter_r1) && IsAcgt(q.adapter_r2),

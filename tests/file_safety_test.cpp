@@ -293,6 +293,7 @@ TEST_F(FileSafety, BadOptionValuesAreUsageErrors) {
       {"simulate " + pool_ + out + " --seed 18446744073709551616", "--seed"},
       {"simulate " + pool_ + out + " -c " + dir_, "--config"},
       {"simulate " + pool_ + out + " --coverage nan", "coverage"},
+      {"simulate " + pool_ + out + " --paired --read-length 100000", "read_length_nt"},
       {"consensus " + pool_ + out + " --error-rate nan", "--error-rate"},
       {"consensus " + pool_ + out + " --primers ACG,ACGTACGT", "--primers"},
   };

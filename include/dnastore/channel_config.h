@@ -24,6 +24,10 @@
 
 namespace dnastore::channel {
 
+// Longest paired-end mate the simulator writes (Illumina runs are at most
+// 2 x 300 nt; longer mates would be dark-cycle padding).
+inline constexpr int kMaxMateNt = 1000;
+
 // Synthesis chemistry.
 enum class SynthesisModel {
   kNone,           // perfect synthesis: no errors, equal copy numbers unless copy_sigma > 0
@@ -139,7 +143,7 @@ struct SequencingParams {
   // Paired-end mode (Illumina): read length per mate and adapters read
   // through when the insert is shorter than the read.
   bool paired = false;
-  int read_length_nt = 150;
+  int read_length_nt = 150;  // 1..kMaxMateNt
   std::string adapter_r1 = "AGATCGGAAGAGCACACGTCTGAACTCCAGTCA";
   std::string adapter_r2 = "AGATCGGAAGAGCGTCGTGTAGGGAAAGAGTGT";
   SubstitutionBias substitution_bias{};
