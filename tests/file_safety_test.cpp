@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "core/file_util.h"
+#include "dnastore/seq_io.h"
 #include "tests/test_util.h"
 
 namespace fs = std::filesystem;
@@ -320,6 +321,41 @@ TEST_F(FileSafety, ArchiveNamesAreEscapedOnTheTerminal) {
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_FALSE(Contains(r.err, "\x1b")) << r.err;
   EXPECT_TRUE(Contains(r.err, "evil\\x1b[2Jname.txt")) << r.err;
+}
+
+}  // namespace
+
+namespace {
+
+// A record over the length limit streams past: skipped and counted, never
+// held in memory, and the records around it are read as usual.
+TEST(SeqReaderLimits, OverLongRecordsAreSkippedAndCounted) {
+  const std::string dir = P("limits");
+  fs::create_directories(dir);
+  const size_t huge = 3 * dnastore::SeqReader::kMaxReadNt;
+  for (const std::string fmt : {"fastq", "fasta"}) {
+    const std::string path = dir + "/huge." + fmt + ".gz";
+    const std::string n = std::to_string(huge);
+    const std::string cmd =
+        fmt == "fastq"
+            ? "(printf '@a\\nACGT\\n+\\nIIII\\n@huge\\n'; head -c " + n +
+                  " /dev/zero | tr '\\0' A; printf '\\n+\\n'; head -c " + n +
+                  " /dev/zero | tr '\\0' I; printf '\\n@b\\nGGCC\\n+\\nIIII\\n') | gzip -1 > " +
+                  path
+            : "(printf '>a\\nACGT\\n>huge\\n'; head -c " + n +
+                  " /dev/zero | tr '\\0' A; printf '\\n>b\\nGG\\nCC\\n') | gzip -1 > " + path;
+    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    auto reader = dnastore::SeqReader::Open(path);
+    ASSERT_TRUE(reader.ok()) << reader.status().message();
+    dnastore::ReadBatch batch;
+    ASSERT_TRUE((*reader)->Next(batch, 100).ok());
+    ASSERT_EQ(batch.size(), 2u) << fmt;
+    EXPECT_EQ(batch[0].name, "a");
+    EXPECT_EQ(batch[0].seq, "ACGT");
+    EXPECT_EQ(batch[1].name, "b");
+    EXPECT_EQ(batch[1].seq, "GGCC");
+    EXPECT_EQ((*reader)->records_too_long(), 1u);
+  }
 }
 
 }  // namespace

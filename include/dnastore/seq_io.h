@@ -33,14 +33,18 @@ class SeqReader {
   SeqReader(const SeqReader&) = delete;
   SeqReader& operator=(const SeqReader&) = delete;
 
-  // Appends up to `max_records` records to `batch` (which is cleared first).
-  // Returns Ok with an empty batch at end of file; kBadInput naming the file
-  // and record number for malformed or truncated input. Records longer than
-  // `max_read_nt` are rejected with kBadInput (bounded memory).
+  // Replaces `batch` with up to `max_records` records (their string buffers
+  // are reused). Returns Ok with an empty batch at end of file; kBadInput
+  // naming the file and record number for malformed or truncated input.
+  // Records longer than kMaxReadNt are skipped and counted
+  // (records_too_long), never held in memory: FASTA and FASTQ are parsed as
+  // they stream, so memory stays bounded whatever a record claims.
   Status Next(ReadBatch& batch, size_t max_records);
 
   // Number of records returned so far.
   uint64_t records_read() const { return records_; }
+  // Records skipped because they were longer than kMaxReadNt.
+  uint64_t records_too_long() const { return too_long_; }
   // Detected format, e.g. "FASTQ", "FASTA", "SAM", "BAM".
   const std::string& format_name() const { return format_; }
 
@@ -48,11 +52,13 @@ class SeqReader {
 
  private:
   SeqReader() = default;
+  Status NextFastx(ReadBatch& batch, size_t max_records);
   struct Impl;
   std::unique_ptr<Impl> impl_;
   std::string path_;
   std::string format_;
   uint64_t records_ = 0;
+  uint64_t too_long_ = 0;
 };
 
 // Convenience: reads every record of a file (small inputs, tests).
