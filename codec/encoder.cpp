@@ -10,7 +10,11 @@
 #include <map>
 #include <memory>
 
-#include "codec/archive_format.h"
+#include "codec/archive_header.h"
+#include "codec/archive_layout.h"
+#include "codec/base_mapper.h"
+#include "codec/content_hash.h"
+#include "codec/data_frame.h"
 #include "codec/reed_solomon.h"
 #include "core/file_util.h"
 #include "dnastore/seq_io.h"

@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <numeric>
 
-#include "codec/archive_format.h"
+#include "codec/archive_header.h"
+#include "codec/archive_layout.h"
+#include "codec/data_frame.h"
 #include "codec/base_mapper.h"
 #include "codec/gf256.h"
 #include "codec/reed_solomon.h"

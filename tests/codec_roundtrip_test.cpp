@@ -8,7 +8,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "codec/archive_format.h"
+#include "codec/archive_layout.h"
+#include "codec/base_mapper.h"
 #include "core/dna.h"
 #include "core/rng.h"
 #include "dnastore/decoder.h"

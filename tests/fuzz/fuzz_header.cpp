@@ -10,7 +10,8 @@
 #include <cstring>
 #include <vector>
 
-#include "codec/archive_format.h"
+#include "codec/archive_header.h"
+#include "codec/data_frame.h"
 #include "fuzz_util.h"
 
 using namespace dnastore;

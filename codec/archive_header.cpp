@@ -1,16 +1,13 @@
-#include "codec/archive_format.h"
+#include "codec/archive_header.h"
 
-#include <xxhash.h>
 #include <zlib.h>
 
-#include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <string>
 
-#include "core/dna.h"
-#include "core/rng.h"
+#include "codec/data_frame.h"
 
 namespace dnastore {
 namespace {
@@ -18,35 +15,8 @@ namespace {
 constexpr uint8_t kHeaderMagic0 = 0xD7, kHeaderMagic1 = 0xA5;
 constexpr int kHeaderFrameOverhead = 9;  // magic 2 + copy + seq + total + crc32 4
 
-// CRC-8, polynomial 0x07, initial value 0, no reflection (table driven).
-uint8_t Crc8(const uint8_t* data, size_t n) {
-  static const auto table = [] {
-    std::array<uint8_t, 256> t{};
-    for (int v = 0; v < 256; ++v) {
-      uint8_t crc = static_cast<uint8_t>(v);
-      for (int b = 0; b < 8; ++b)
-        crc =
-            (crc & 0x80) ? static_cast<uint8_t>((crc << 1) ^ 0x07) : static_cast<uint8_t>(crc << 1);
-      t[v] = crc;
-    }
-    return t;
-  }();
-  uint8_t crc = 0;
-  for (size_t i = 0; i < n; ++i) crc = table[crc ^ data[i]];
-  return crc;
-}
-
 uint32_t Crc32(const uint8_t* data, size_t n) {
   return static_cast<uint32_t>(crc32(0L, data, static_cast<uInt>(n)));
-}
-
-void ScrambleData(uint64_t index, uint8_t* data, int n) {
-  uint64_t state = 0x5C4A3B1E0D9F8A7BULL ^ (index * 0xD1B54A32D192ED03ULL);
-  uint64_t w = 0;
-  for (int i = 0; i < n; ++i) {
-    if (i % 8 == 0) w = SplitMix64(state);
-    data[i] ^= static_cast<uint8_t>(w >> (8 * (i % 8)));
-  }
 }
 
 void PutString(std::vector<uint8_t>& out, const std::string& s) {
@@ -57,104 +27,15 @@ void PutUint(std::vector<uint8_t>& out, uint64_t v, int bytes) {
   for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
 }
 
+// Header frames of different chunks and copies must not look alike, or reads
+// of different copies would cluster together: everything after the copy and
+// sequence bytes is scrambled by a keystream of (copy, seq).
+void ScrambleHeader(uint8_t* frame, int n) {
+  ScrambleData(0xC0FFEE0000ULL + (static_cast<uint64_t>(frame[2]) << 8) + frame[3], frame + 4,
+               n - 4);
+}
+
 }  // namespace
-
-int ShortenedParity(int k_short, int k, int p) {
-  if (k_short >= k) return p;
-  int scaled = static_cast<int>((static_cast<int64_t>(p) * k_short + k - 1) / k);
-  return std::max(scaled, std::min(p, 8));
-}
-
-ArchiveLayout::ArchiveLayout(const ArchiveParams& params) : params_(params) {
-  const uint64_t d = params.data_bytes, k = params.rs_k, b = params.stripe_blocks;
-  const uint64_t stripe_bytes = k * b * d;
-  full_stripes_ = stripe_bytes ? params.file_size / stripe_bytes : 0;
-  uint64_t rem = stripe_bytes ? params.file_size % stripe_bytes : 0;
-  num_stripes_ = full_stripes_ + (rem ? 1 : 0);
-  const uint64_t full_oligos = static_cast<uint64_t>(params.rs_k + params.rs_p) * b;
-  total_oligos_ = full_stripes_ * full_oligos;
-  data_oligos_ = full_stripes_ * k * b;
-  if (rem) {
-    last_.blocks = static_cast<int>(std::min<uint64_t>(b, (rem + k * d - 1) / (k * d)));
-    last_.k = static_cast<int>((rem + last_.blocks * d - 1) / (last_.blocks * d));
-    last_.p = ShortenedParity(last_.k, params.rs_k, params.rs_p);
-    last_.first_index = total_oligos_;
-    last_.data_offset = full_stripes_ * stripe_bytes;
-    total_oligos_ += last_.oligos();
-    data_oligos_ += static_cast<uint64_t>(last_.k) * last_.blocks;
-  }
-}
-
-StripeLayout ArchiveLayout::Stripe(uint64_t s) const {
-  if (s >= full_stripes_) return last_;
-  StripeLayout st;
-  st.k = params_.rs_k;
-  st.p = params_.rs_p;
-  st.blocks = params_.stripe_blocks;
-  st.first_index = s * st.oligos();
-  st.data_offset = s * static_cast<uint64_t>(st.k) * st.blocks * params_.data_bytes;
-  return st;
-}
-
-uint64_t ArchiveLayout::StripeOf(uint64_t index) const {
-  const uint64_t full_oligos =
-      static_cast<uint64_t>(params_.rs_k + params_.rs_p) * params_.stripe_blocks;
-  uint64_t s = index / full_oligos;
-  return s < full_stripes_ ? s : full_stripes_;
-}
-
-Status ChooseFrameLayout(ArchiveParams& params, int body_bits) {
-  for (int d = (body_bits - 8 - 1) / 8; d >= 1; --d) {
-    params.data_bytes = d;
-    int index_bits = body_bits - 8 - 8 * d;
-    if (index_bits > 48) continue;  // keep D large; 48 bits address any file
-    ArchiveLayout layout(params);
-    uint64_t n = std::max<uint64_t>(layout.total_oligos(), 2);
-    int need = 64 - std::countl_zero(n - 1);
-    if (index_bits >= need) {
-      params.index_bits = index_bits;
-      return Status::Ok();
-    }
-  }
-  return UsageError("the payload is too short to address " + std::to_string(params.file_size) +
-                    " bytes; use a longer --oligo-length");
-}
-
-int FrameBytes(int body_bits) { return (body_bits + 7) / 8; }
-
-void PackDataFrame(const ArchiveParams& params, uint64_t index, const uint8_t* data,
-                   uint8_t* frame) {
-  const int d = params.data_bytes;
-  const int index_bytes = (params.index_bits + 7) / 8;
-  std::memcpy(frame + 1, data, d);
-  ScrambleData(index, frame + 1, d);
-  // Index: the top index_bits of the remaining bytes, MSB-first.
-  uint64_t v = index << (8 * index_bytes - params.index_bits);
-  for (int i = 0; i < index_bytes; ++i)
-    frame[1 + d + i] = static_cast<uint8_t>(v >> (8 * (index_bytes - 1 - i)));
-  frame[0] = Crc8(frame + 1, d + index_bytes);
-}
-
-bool UnpackDataFrame(const ArchiveParams& params, int body_bits, const uint8_t* frame,
-                     uint64_t* index, uint8_t* data, bool* crc_ok) {
-  (void)body_bits;
-  const int d = params.data_bytes;
-  const int index_bytes = (params.index_bits + 7) / 8;
-  uint8_t tmp[kMaxFrameBytes];
-  std::memcpy(tmp, frame + 1, d + index_bytes);
-  // Clear bits beyond the frame (the mapper may leave noise there).
-  const int spare = 8 * index_bytes - params.index_bits;
-  tmp[d + index_bytes - 1] &= static_cast<uint8_t>(0xFF << spare);
-  const bool ok = Crc8(tmp, d + index_bytes) == frame[0];
-  if (crc_ok) *crc_ok = ok;
-  if (!ok && !crc_ok) return false;
-  uint64_t v = 0;
-  for (int i = 0; i < index_bytes; ++i) v = (v << 8) | tmp[d + i];
-  *index = v >> spare;
-  std::memcpy(data, tmp, d);
-  ScrambleData(*index, data, d);
-  return true;
-}
 
 std::vector<uint8_t> SerializeHeader(const ArchiveParams& p) {
   std::vector<uint8_t> out = {'D', 'N', 'A', 'S'};
@@ -246,14 +127,6 @@ Result<ArchiveParams> ParseHeader(const std::vector<uint8_t>& b) {
   return p;
 }
 
-// Header frames of different chunks and copies must not look alike, or reads
-// of different copies would cluster together: everything after the copy and
-// sequence bytes is scrambled by a keystream of (copy, seq).
-void ScrambleHeader(uint8_t* frame, int n) {
-  ScrambleData(0xC0FFEE0000ULL + (static_cast<uint64_t>(frame[2]) << 8) + frame[3], frame + 4,
-               n - 4);
-}
-
 int HeaderChunkBytes(int body_bits) { return body_bits / 8 - kHeaderFrameOverhead; }
 
 void PackHeaderFrame(int body_bits, const std::vector<uint8_t>& header, int seq, int total,
@@ -277,7 +150,7 @@ void PackHeaderFrame(int body_bits, const std::vector<uint8_t>& header, int seq,
 std::optional<HeaderChunk> UnpackHeaderFrame(int body_bits, const uint8_t* frame) {
   const int chunk = HeaderChunkBytes(body_bits);
   if (chunk < 1 || frame[0] != kHeaderMagic0 || frame[1] != kHeaderMagic1) return std::nullopt;
-  uint8_t plain[128];
+  uint8_t plain[kMaxFrameBytes];
   std::memcpy(plain, frame, 5 + chunk + 4);
   ScrambleHeader(plain, 5 + chunk + 4);
   frame = plain;
@@ -318,41 +191,6 @@ std::optional<ArchiveParams> HeaderAssembler::Assemble() const {
     if (parsed.ok()) return *parsed;
   }
   return std::nullopt;
-}
-
-// The xxHash state behind ContentHasher (XXH3_state_t is opaque to callers).
-struct ContentHasher::State {
-  State() : xxh(XXH3_createState()) { XXH3_128bits_reset(xxh); }
-  ~State() { XXH3_freeState(xxh); }
-  State(const State&) = delete;
-  State& operator=(const State&) = delete;
-  XXH3_state_t* xxh;
-};
-
-ContentHasher::ContentHasher() : state_(std::make_unique<State>()) {}
-ContentHasher::~ContentHasher() = default;
-ContentHasher::ContentHasher(ContentHasher&&) noexcept = default;
-ContentHasher& ContentHasher::operator=(ContentHasher&&) noexcept = default;
-void ContentHasher::Update(const uint8_t* data, size_t size) {
-  XXH3_128bits_update(state_->xxh, data, size);
-}
-std::array<uint8_t, 16> ContentHasher::Digest() const {
-  XXH128_hash_t h = XXH3_128bits_digest(state_->xxh);
-  XXH128_canonical_t c;
-  XXH128_canonicalFromHash(&c, h);
-  std::array<uint8_t, 16> out;
-  std::memcpy(out.data(), c.digest, 16);
-  return out;
-}
-
-std::string HashHex(const std::array<uint8_t, 16>& hash) {
-  static const char* hex = "0123456789abcdef";
-  std::string s;
-  for (uint8_t b : hash) {
-    s += hex[b >> 4];
-    s += hex[b & 15];
-  }
-  return s;
 }
 
 }  // namespace dnastore

@@ -1,0 +1,338 @@
+#include "codec/decode_attempts.h"
+
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <memory>
+#include <utility>
+
+#include "codec/archive_layout.h"
+#include "codec/base_mapper.h"
+#include "codec/inner_decode.h"
+#include "codec/outer_decode.h"
+#include "codec/slot_store.h"
+#include "core/file_util.h"
+#include "reads/front_end_profile.h"
+
+namespace dnastore {
+namespace {
+
+// The reads attempt with the header's geometry, preceded by a provisional
+// strands attempt when the first records are designed oligos.
+std::vector<DecodeAttempt> KnownHeaderAttempts(const ArchiveParams& header, bool designed) {
+  const OligoGeometry& g = header.geometry;
+  DecodeAttempt reads;
+  reads.header = header;
+  reads.fwd_primer = g.fwd_primer;
+  reads.rev_primer = g.rev_primer;
+  reads.collapse_runs = g.mapping == Mapping::kTransition;
+  reads.payload_nt = g.payload_nt;
+  if (!designed) return {reads};
+  DecodeAttempt strands;
+  strands.source = DecodeAttempt::Source::kStrands;
+  strands.header = header;
+  strands.provisional = true;
+  return {strands, reads};
+}
+
+// Everything the decode of one archive needs once its header is known.
+struct ArchiveState {
+  ArchiveParams params;
+  std::unique_ptr<PayloadMapper> mapper;
+  std::unique_ptr<ArchiveLayout> layout;
+  std::unique_ptr<SlotStore> store;
+};
+
+enum class AttemptEnd : uint8_t {
+  kNoArchive,        // no archive this way; status says why when the front end could tell
+  kHeaderUnsettled,  // header strands seen, the payload length never settled
+  kDone,             // the archive was found (or an error stopped us): status is the outcome
+};
+
+struct AttemptResult {
+  AttemptEnd end = AttemptEnd::kDone;
+  Status status;
+  DecodeReport report;  // this attempt's part, with the front-end tally so far
+  std::unique_ptr<ArchiveState> archive;
+};
+
+// Ends the attempt in *r and returns false, so that `return Stop(...)` stops
+// the caller.
+bool Stop(AttemptResult* r, AttemptEnd end, Status status = Status::Ok()) {
+  r->end = end;
+  r->status = std::move(status);
+  return false;
+}
+
+// Whether an unrecoverable later attempt replaces an unrecoverable
+// provisional one: when it wrote a partial file, or (without --partial)
+// when it says which bytes are missing.
+bool Supersedes(const DecodeReport& later, bool partial) {
+  return !later.output_path.empty() || (!partial && !later.missing.empty());
+}
+
+FrontEndOptions FrontEndOptionsFor(const DecodeAttempt& a, int threads) {
+  FrontEndOptions fo;
+  fo.fwd_primer = a.fwd_primer;
+  fo.rev_primer = a.rev_primer;
+  fo.collapse_homopolymers = a.collapse_runs;
+  fo.payload_nt = a.payload_nt;
+  fo.estimate_payload_nt = a.estimate_payload_nt;
+  fo.threads = std::max(1, threads);
+  // Terminator-free TdT: primers are ligated (error-free), so the error rate
+  // estimated from them says nothing about the payload, where missed
+  // cycles leave ~5% deletions after run collapsing (channel docs).
+  if (a.collapse_runs) fo.error_rate = kTdtCollapsedErrorRate;
+  return fo;
+}
+
+// Runs attempts, each with fresh state; shares only the input, the worker
+// threads, the candidate mappers and the front-end tally between them.
+class AttemptRunner {
+ public:
+  AttemptRunner(DecodeInput input, const DecodeProgressFn& progress)
+      : input_(std::move(input)),
+        progress_(progress),
+        arena_(std::max(1, input_.options.threads)) {}
+
+  const DecodeOptions& options() const { return input_.options; }
+  const std::string& names() const { return input_.names; }
+  FirstBatchFindings ProbeFirstRecords() {
+    const bool look = input_.first.reader && !input_.options.force_reads_mode;
+    return ProbeFirstBatch(input_.first.batch, look, cache_);
+  }
+  AttemptResult Run(const DecodeAttempt& a) {
+    AttemptResult r = a.source == DecodeAttempt::Source::kStrands ? RunStrands(a) : RunReads(a);
+    tally_.ApplyTo(&r.report);
+    return r;
+  }
+  // Decodes a kept provisional result's slots again, now writing a partial
+  // file when asked.
+  void Finish(AttemptResult* kept) { kept->status = OuterDecode(true, kept); }
+
+ private:
+  Status OpenArchive(const ArchiveParams& params, AttemptResult* r);
+  AttemptResult RunStrands(const DecodeAttempt& a);
+  AttemptResult RunReads(const DecodeAttempt& a);
+  bool ReadStrands(const DecodeAttempt& a, std::vector<Strand>* strands, AttemptResult* r);
+  bool AdoptHeader(const DecodeAttempt& a, const StrandHeaderProbe& probe, FrontEndOptions fo,
+                   std::vector<Strand>* strands, FrontEndStats* stats, AttemptResult* r);
+  Status DecodePayloads(const std::vector<std::string_view>& payloads, AttemptResult* r);
+  Status OuterDecode(bool may_write_partial, AttemptResult* r);
+
+  DecodeInput input_;
+  const DecodeProgressFn& progress_;
+  tbb::task_arena arena_;
+  MapperCache cache_;
+  FrontEndTally tally_;
+};
+
+Status AttemptRunner::OpenArchive(const ArchiveParams& params, AttemptResult* r) {
+  auto state = std::make_unique<ArchiveState>();
+  std::string err;
+  state->mapper = MakeMapper(params.geometry, &err);
+  if (!state->mapper) return BadInput("archive header describes an unusable geometry: " + err);
+  state->params = params;
+  state->layout = std::make_unique<ArchiveLayout>(params);
+  r->report.header_found = true;
+  r->report.params = params;
+  r->report.oligos_expected = state->layout->total_oligos();
+  const std::string& out = input_.options.output_path;
+  auto scratch = ScratchFile::Create(out.empty() || out == "-" ? "." : DirName(out));
+  if (!scratch.ok()) return scratch.status();
+  state->store =
+      std::make_unique<SlotStore>(params, std::move(*scratch), state->layout->total_oligos());
+  r->archive = std::move(state);
+  return Status::Ok();
+}
+
+Status AttemptRunner::DecodePayloads(const std::vector<std::string_view>& payloads,
+                                     AttemptResult* r) {
+  ArchiveState& s = *r->archive;
+  InnerFrames frames = DecodeInner(payloads, *s.mapper, s.params, s.layout->total_oligos(), arena_);
+  return PlaceFrames(frames, s.store.get(), &r->report);
+}
+
+Status AttemptRunner::OuterDecode(bool may_write_partial, AttemptResult* r) {
+  const DecodeOptions& o = input_.options;
+  OutputPlan output{o.output_path, o.force, o.partial && may_write_partial};
+  ArchiveState& s = *r->archive;
+  return OuterDecodeAndWrite(s.params, *s.layout, *s.store, output, progress_, &r->report);
+}
+
+// Designed oligos (a pool file, or perfect reads): every record decoded
+// directly.
+AttemptResult AttemptRunner::RunStrands(const DecodeAttempt& a) {
+  AttemptResult r;
+  Status st = OpenArchive(*a.header, &r);
+  if (!st.ok()) {
+    Stop(&r, AttemptEnd::kDone, st);
+    return r;
+  }
+  r.report.mode = "strands";
+  auto consume = [&](const std::vector<std::string_view>& payloads, size_t records,
+                     size_t wrong_length) {
+    r.report.frames_rejected += wrong_length;
+    DNASTORE_RETURN_IF_ERROR(DecodePayloads(payloads, &r));
+    r.report.records += records;
+    if (progress_) progress_("reading", r.report.records, 0);
+    return Status::Ok();
+  };
+  st = ForEachCleanBatch(std::move(input_.first), input_.options.inputs, a.header->geometry, arena_,
+                         consume);
+  r.status = st.ok() ? OuterDecode(!a.provisional, &r) : st;
+  return r;
+}
+
+// Sequencer reads: front-end pass(es) -> strands -> the archive's slots.
+AttemptResult AttemptRunner::RunReads(const DecodeAttempt& a) {
+  AttemptResult r;
+  if (a.header) {
+    Status st = OpenArchive(*a.header, &r);
+    if (!st.ok()) {
+      Stop(&r, AttemptEnd::kDone, st);
+      return r;
+    }
+  }
+  r.report.mode = "reads";
+  std::vector<Strand> strands;
+  if (!ReadStrands(a, &strands, &r)) return r;
+  // Best-supported strands first: they win duplicate indices.
+  std::stable_sort(strands.begin(), strands.end(),
+                   [](const Strand& x, const Strand& y) { return x.reads > y.reads; });
+  std::vector<std::string_view> payloads;
+  payloads.reserve(strands.size());
+  for (const auto& s : strands) payloads.push_back(s.seq);
+  Status st = DecodePayloads(payloads, &r);
+  r.status = st.ok() ? OuterDecode(!a.provisional, &r) : st;
+  return r;
+}
+
+// The front-end pass of a reads attempt. Without the archive's parameters,
+// the header is looked for while the consensus stage runs (chunk by chunk),
+// so that the payload length is known for the rest and one pass over the
+// reads suffices. Returns false when the attempt ends here.
+bool AttemptRunner::ReadStrands(const DecodeAttempt& a, std::vector<Strand>* strands,
+                                AttemptResult* r) {
+  FrontEndOptions fo = FrontEndOptionsFor(a, input_.options.threads);
+  StrandHeaderProbe probe(cache_, a.collapse_runs ? Mapping::kTransition : Mapping::kDirect);
+  if (!a.header) {
+    fo.resolve_payload_nt = [&probe](const std::vector<Strand>& chunk, const std::string& fwd) {
+      return probe.Offer(chunk, fwd);
+    };
+  }
+  FrontEndStats stats;
+  // A retry without the estimate repeats the pass that announced the stage.
+  if (progress_ && !a.only_if_header_unsettled) progress_("clustering", 0, 0);
+  Status st = RunFrontEnd(input_.options, fo, strands, &stats, &tally_);
+  if (st.ok() && !a.header && a.estimate_payload_nt && !probe.settled() &&
+      probe.chunks_seen() > 0 && stats.payload_nt_estimated > 0)
+    return Stop(r, AttemptEnd::kHeaderUnsettled);
+  if (!st.ok()) {
+    // Reads we cannot even find primers in hold no archive we can read:
+    // "not recoverable" (exit 3), not malformed input.
+    if (st.code() != ErrorCode::kBadInput || !a.fwd_primer.empty())
+      return Stop(r, AttemptEnd::kDone, st);
+    return Stop(
+        r, AttemptEnd::kNoArchive,
+        Unrecoverable("no dnastore archive found in " + input_.names + ": " + st.message()));
+  }
+  if (stats.reads_used == 0) return Stop(r, AttemptEnd::kNoArchive);
+  return a.header || AdoptHeader(a, probe, std::move(fo), strands, &stats, r);
+}
+
+// Without the header before the pass, it must be among the strands and
+// agree with how they were read. One pass was enough when the strands were
+// built with the header's payload length from reads trimmed with its
+// primers; otherwise the reads are read again knowing the geometry (the
+// front end then rejects and trims by it).
+bool AttemptRunner::AdoptHeader(const DecodeAttempt& a, const StrandHeaderProbe& probe,
+                                FrontEndOptions fo, std::vector<Strand>* strands,
+                                FrontEndStats* stats, AttemptResult* r) {
+  const Mapping mapping = a.collapse_runs ? Mapping::kTransition : Mapping::kDirect;
+  const std::optional<ArchiveParams> header =
+      probe.header()
+          ? probe.header()
+          : HeaderFromStrands(cache_, *strands, stats->fwd_primer, mapping, stats->payload_nt);
+  if (!header) return Stop(r, AttemptEnd::kNoArchive);
+  const OligoGeometry& g = header->geometry;
+  // The header must agree with how we read: transition pools need collapsing.
+  if ((g.mapping == Mapping::kTransition) != a.collapse_runs)
+    return Stop(r, AttemptEnd::kNoArchive);
+  Status st = OpenArchive(*header, r);
+  if (!st.ok()) return Stop(r, AttemptEnd::kDone, st);
+  if (g.fwd_primer == stats->fwd_primer && g.rev_primer == stats->rev_primer &&
+      g.payload_nt == stats->payload_nt)
+    return true;
+  fo.fwd_primer = g.fwd_primer;
+  fo.rev_primer = g.rev_primer;
+  fo.payload_nt = g.payload_nt;
+  fo.resolve_payload_nt = nullptr;
+  strands->clear();
+  *stats = FrontEndStats();
+  st = RunFrontEnd(input_.options, fo, strands, stats, &tally_);
+  return st.ok() || Stop(r, AttemptEnd::kDone, st);
+}
+
+}  // namespace
+
+std::vector<DecodeAttempt> PlanAttempts(const DecodeOptions& options,
+                                        const FirstBatchFindings& first) {
+  if (first.header) return KnownHeaderAttempts(*first.header, first.designed_oligos);
+  std::vector<std::pair<std::string, std::string>> primer_sets;
+  if (!options.fwd_primer.empty()) primer_sets.push_back({options.fwd_primer, options.rev_primer});
+  primer_sets.push_back({kDefaultFwdPrimer, kDefaultRevPrimer});
+  primer_sets.push_back({"", ""});  // inferred from the reads
+  std::vector<DecodeAttempt> plan;
+  for (const auto& [fwd, rev] : primer_sets) {
+    for (bool collapse : {first.tdt_like, !first.tdt_like}) {
+      DecodeAttempt a;
+      a.fwd_primer = fwd;
+      a.rev_primer = rev;
+      a.collapse_runs = collapse;
+      plan.push_back(a);
+      a.estimate_payload_nt = false;
+      a.only_if_header_unsettled = true;
+      plan.push_back(a);
+    }
+  }
+  return plan;
+}
+
+Status RunDecodeAttempts(DecodeInput input, const DecodeProgressFn& progress,
+                         DecodeReport* report) {
+  AttemptRunner runner(std::move(input), progress);
+  const std::vector<DecodeAttempt> plan =
+      PlanAttempts(runner.options(), runner.ProbeFirstRecords());
+  Status no_archive = Unrecoverable("no dnastore archive header found in " + runner.names());
+  std::optional<AttemptResult> provisional;
+  AttemptResult last;
+  for (const DecodeAttempt& a : plan) {
+    if (a.only_if_header_unsettled && last.end != AttemptEnd::kHeaderUnsettled) continue;
+    last = runner.Run(a);
+    if (last.end != AttemptEnd::kDone) {
+      if (!last.status.ok()) no_archive = last.status;
+      continue;
+    }
+    const bool unrecoverable = last.status.code() == ErrorCode::kUnrecoverable;
+    if (unrecoverable && a.provisional) {
+      provisional = std::move(last);
+      last = AttemptResult();
+      continue;
+    }
+    if (!unrecoverable || !provisional || Supersedes(last.report, runner.options().partial)) {
+      *report = std::move(last.report);
+      return last.status;
+    }
+    break;  // no better than the provisional result
+  }
+  if (provisional) {
+    runner.Finish(&*provisional);
+    *report = std::move(provisional->report);
+    return provisional->status;
+  }
+  *report = std::move(last.report);
+  return no_archive;
+}
+
+}  // namespace dnastore

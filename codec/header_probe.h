@@ -1,0 +1,96 @@
+// Finding the archive header before the archive's parameters are known:
+// among clean records (designed oligos, primer lengths unknown), among the
+// strands a front-end pass builds (chunk by chunk, while it runs, or at the
+// end), and what the first batch of records says about how to read the rest.
+//
+// A header chunk only demaps from a payload of the archive's length and
+// mapping, so finding one also tells the payload length. Only the payload
+// length, the mapping and (transition mapping) the base before the payload
+// matter for demapping, so candidates are tried with MapperCache's mappers.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+#include "codec/archive_header.h"
+#include "codec/base_mapper.h"
+#include "dnastore/archive.h"
+#include "dnastore/read_front_end.h"
+#include "dnastore/seq_io.h"
+
+namespace dnastore {
+
+// Mappers for candidate geometries while the header is still unknown, made
+// once each. Not thread-safe.
+class MapperCache {
+ public:
+  const PayloadMapper* Get(int payload_nt, Mapping mapping, char base_before);
+
+ private:
+  std::map<std::tuple<int, int, char>, std::unique_ptr<PayloadMapper>> cache_;
+};
+
+// The header chunk a payload carries under `mapping`, if it is one.
+std::optional<HeaderChunk> HeaderChunkOf(MapperCache& cache, std::string_view payload,
+                                         Mapping mapping, char base_before);
+
+// The header among clean records of unknown primers, in either orientation:
+// the primer lengths come from the records' common prefix and suffix.
+std::optional<ArchiveParams> HeaderFromRecords(const ReadBatch& batch, MapperCache& cache);
+
+// Feeds the header chunks among `strands` (read with `mapping`'s run
+// handling, trimmed with `fwd_primer`) to `assembler`; `length` > 0 skips
+// strands of other lengths. `lengths` (optional) counts chunks per strand
+// length.
+void AddHeaderChunks(MapperCache& cache, const std::vector<Strand>& strands,
+                     const std::string& fwd_primer, Mapping mapping, int length,
+                     HeaderAssembler* assembler, std::map<size_t, int>* lengths);
+
+// The header among `strands` (same filters as AddHeaderChunks).
+std::optional<ArchiveParams> HeaderFromStrands(MapperCache& cache,
+                                               const std::vector<Strand>& strands,
+                                               const std::string& fwd_primer, Mapping mapping,
+                                               int length);
+
+// Looks for the header while a front-end pass builds strands, so that the
+// payload length is known for the rest of the pass (Offer is the pass's
+// FrontEndOptions::resolve_payload_nt). Two header chunks at one strand
+// length settle the length even before the whole header is seen.
+class StrandHeaderProbe {
+ public:
+  StrandHeaderProbe(MapperCache& cache, Mapping mapping) : cache_(cache), mapping_(mapping) {}
+  // The payload length once settled (the header's, or the length of two
+  // chunks), else 0.
+  int Offer(const std::vector<Strand>& chunk, const std::string& fwd_primer);
+  bool settled() const { return settled_; }
+  size_t chunks_seen() const { return assembler_.chunks_seen(); }
+  // The whole header, when it was assembled during the pass.
+  const std::optional<ArchiveParams>& header() const { return header_; }
+
+ private:
+  MapperCache& cache_;
+  Mapping mapping_;
+  HeaderAssembler assembler_;
+  std::map<size_t, int> chunk_lengths_;  // strand length -> header chunks found
+  std::optional<ArchiveParams> header_;
+  bool settled_ = false;
+};
+
+// What the first batch of records says about how to read the rest.
+struct FirstBatchFindings {
+  std::optional<ArchiveParams> header;  // found among the records read as clean oligos
+  bool designed_oligos = false;         // with the header: >= 98% are exact oligos of its geometry
+  bool tdt_like = false;                // many long homopolymer runs: terminator-free TdT synthesis
+};
+
+// `look_for_header` false (reads forced, or no batch) skips the header.
+FirstBatchFindings ProbeFirstBatch(const ReadBatch& batch, bool look_for_header,
+                                   MapperCache& cache);
+
+}  // namespace dnastore

@@ -1,0 +1,57 @@
+#include "codec/inner_decode.h"
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
+#include "codec/archive_header.h"
+#include "codec/data_frame.h"
+
+namespace dnastore {
+namespace {
+
+// One payload: a data frame when its CRC holds and its index is in range,
+// else a header frame if it is one, else a suspect data frame when its index
+// is in range.
+InnerFrame DecodeOne(std::string_view payload, const PayloadMapper& mapper,
+                     const ArchiveParams& params, uint64_t total_oligos, uint8_t* frame,
+                     uint8_t* data) {
+  InnerFrame res;
+  if (!mapper.Demap(payload, FrameKind::kData, frame)) return res;
+  bool crc_ok = false;
+  UnpackDataFrame(params, mapper.body_bits(), frame, &res.index, data, &crc_ok);
+  const bool in_range = res.index < total_oligos;
+  if (crc_ok && in_range) {
+    res.kind = InnerFrame::kData;
+    return res;
+  }
+  if (mapper.Demap(payload, FrameKind::kHeader, frame) &&
+      UnpackHeaderFrame(mapper.body_bits(), frame)) {
+    res.kind = InnerFrame::kHeader;
+    return res;
+  }
+  if (in_range) res.kind = InnerFrame::kSuspect;
+  return res;
+}
+
+}  // namespace
+
+InnerFrames DecodeInner(const std::vector<std::string_view>& payloads, const PayloadMapper& mapper,
+                        const ArchiveParams& params, uint64_t total_oligos,
+                        tbb::task_arena& arena) {
+  const int d = params.data_bytes;
+  InnerFrames out;
+  out.data_bytes = d;
+  out.frames.resize(payloads.size());
+  out.data.resize(payloads.size() * d);
+  arena.execute([&] {
+    tbb::parallel_for(tbb::blocked_range<size_t>(0, payloads.size(), 256), [&](const auto& r) {
+      std::vector<uint8_t> frame(kMaxFrameBytes);
+      for (size_t i = r.begin(); i != r.end(); ++i)
+        out.frames[i] = DecodeOne(payloads[i], mapper, params, total_oligos, frame.data(),
+                                  out.data.data() + i * d);
+    });
+  });
+  return out;
+}
+
+}  // namespace dnastore

@@ -1,0 +1,37 @@
+// Inner decoding: payload -> frame through the archive's base mapper, then
+// the frame's CRC and index (data_frame.h). A payload that is no valid data
+// frame may be a header frame, or a "suspect" data frame whose CRC failed but
+// whose index is in range (the outer code may still use it).
+#pragma once
+
+#include <tbb/task_arena.h>
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "codec/base_mapper.h"
+#include "dnastore/archive.h"
+
+namespace dnastore {
+
+struct InnerFrame {
+  enum Kind : uint8_t { kNone, kData, kSuspect, kHeader } kind = kNone;
+  uint64_t index = 0;  // oligo index (kData, kSuspect)
+};
+
+// One batch of decoded payloads: frames[i] and data[i * D, (i + 1) * D) for
+// payloads[i] (data unscrambled; meaningful for kData and kSuspect).
+struct InnerFrames {
+  int data_bytes = 0;  // D
+  std::vector<InnerFrame> frames;
+  std::vector<uint8_t> data;
+};
+
+// Decodes `payloads` (primers removed, forward orientation) of an archive
+// with `params`, whose `mapper` makes frames, and `total_oligos` oligos.
+// Runs in parallel in `arena`; the result does not depend on the threads.
+InnerFrames DecodeInner(const std::vector<std::string_view>& payloads, const PayloadMapper& mapper,
+                        const ArchiveParams& params, uint64_t total_oligos, tbb::task_arena& arena);
+
+}  // namespace dnastore

@@ -1,0 +1,283 @@
+#include "codec/outer_decode.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "codec/content_hash.h"
+#include "codec/reed_solomon.h"
+#include "core/file_util.h"
+
+namespace dnastore {
+namespace {
+
+// Outer decoding of one stripe (slot-major buffer: slot i holds `blocks`
+// frames of D bytes). Syndromes are computed for the whole stripe in one
+// ISA-L call (long buffers are what make it fast); erasures are filled per
+// block from them; a second syndrome pass finds columns with errors, which
+// are decoded one by one (errors and erasures). Blocks that still fail are
+// retried with their suspect (CRC-failed) frames erased.
+class StripeDecoder {
+ public:
+  StripeDecoder(const StripeLayout& st, int d, const ReedSolomon& rs, std::vector<uint8_t>& buf)
+      : st_(st),
+        d_(d),
+        n_(st.n()),
+        slot_bytes_(static_cast<size_t>(st.blocks) * d),
+        rs_(rs),
+        buf_(buf),
+        erasures_(st.blocks),
+        with_suspects_(st.blocks),
+        failed_(st.blocks, 0),
+        word_(st.n()) {}
+
+  void Run(const SlotStore& store, uint64_t file_size, DecodeReport* report, int* min_margin) {
+    MarkErasures(store, report, min_margin);
+    received_ = buf_;  // for the retry with suspects erased
+    for (int i = 0; i < n_; ++i) slots_.push_back(buf_.data() + i * slot_bytes_);
+    if (st_.p > 0) {
+      FillErasures();
+      for (int b = 0; b < st_.blocks; ++b) CorrectErrors(b, report);
+    }
+    for (int b = 0; b < st_.blocks; ++b) RetryWithSuspectsErased(b, report);
+    for (int b = 0; b < st_.blocks; ++b)
+      if (failed_[b]) KeepReceived(b, file_size, report);
+  }
+
+ private:
+  uint8_t* Frame(int slot, int b) { return slots_[slot] + static_cast<size_t>(b) * d_; }
+
+  // Empty slots are erasures (zeroed); empty or suspect ones are erased in
+  // the retry.
+  void MarkErasures(const SlotStore& store, DecodeReport* report, int* min_margin) {
+    for (int b = 0; b < st_.blocks; ++b) {
+      for (int i = 0; i < n_; ++i) {
+        const uint8_t state =
+            store.state(st_.first_index + static_cast<uint64_t>(i) * st_.blocks + b);
+        if (state == SlotStore::kEmpty) erasures_[b].push_back(i);
+        if (state != SlotStore::kValid) with_suspects_[b].push_back(i);
+      }
+      for (int i : erasures_[b])
+        std::memset(buf_.data() + i * slot_bytes_ + static_cast<size_t>(b) * d_, 0, d_);
+      any_erasure_ |= !erasures_[b].empty();
+      ++report->codewords;
+      report->erasures += erasures_[b].size();
+      *min_margin = std::min(*min_margin, st_.p - static_cast<int>(erasures_[b].size()));
+    }
+  }
+
+  // Syndromes of the stripe; erasures filled from them (blocks with more
+  // erasures than parity fail); syndromes again to find columns with errors.
+  void FillErasures() {
+    syn_store_.resize(static_cast<size_t>(st_.p) * slot_bytes_);
+    for (int r = 0; r < st_.p; ++r) syn_.push_back(syn_store_.data() + r * slot_bytes_);
+    rs_.Syndromes(slot_bytes_, slots_.data(), syn_.data());
+    if (!any_erasure_) return;
+    std::vector<uint8_t*> out;
+    for (int b = 0; b < st_.blocks; ++b) {
+      if (erasures_[b].empty()) continue;
+      if (static_cast<int>(erasures_[b].size()) > st_.p) {
+        failed_[b] = 1;
+        continue;
+      }
+      out.clear();
+      for (int i : erasures_[b]) out.push_back(Frame(i, b));
+      rs_.FillErasures(d_, syn_.data(), static_cast<size_t>(b) * d_, erasures_[b], out.data());
+    }
+    rs_.Syndromes(slot_bytes_, slots_.data(), syn_.data());
+  }
+
+  // Columns of block b with nonzero syndromes, decoded one by one from the
+  // received bytes (errors and erasures).
+  void CorrectErrors(int b, DecodeReport* report) {
+    if (failed_[b]) return;
+    size_t corrected = 0;
+    for (int c = b * d_; c < (b + 1) * d_ && !failed_[b]; ++c) {
+      bool bad = false;
+      for (int r = 0; r < st_.p && !bad; ++r) bad = syn_[r][c] != 0;
+      if (!bad) continue;
+      for (int i = 0; i < n_; ++i) word_[i] = received_[i * slot_bytes_ + c];
+      if (rs_.DecodeWord(word_.data(), erasures_[b]) < 0) {
+        failed_[b] = 1;
+        break;
+      }
+      for (int i = 0; i < n_; ++i) slots_[i][c] = word_[i];
+      ++corrected;
+    }
+    report->columns_with_errors += corrected;
+  }
+
+  // A failed block decoded again with its suspect frames erased too.
+  void RetryWithSuspectsErased(int b, DecodeReport* report) {
+    const std::vector<int>& erased = with_suspects_[b];
+    if (!failed_[b] || erased.size() == erasures_[b].size() ||
+        static_cast<int>(erased.size()) > st_.p)
+      return;
+    bool ok = true;
+    size_t corrected = 0;
+    for (int c = b * d_; c < (b + 1) * d_ && ok; ++c) {
+      for (int i = 0; i < n_; ++i) word_[i] = received_[i * slot_bytes_ + c];
+      int changed = rs_.DecodeWord(word_.data(), erased);
+      if (changed < 0) ok = false;
+      for (int i = 0; i < n_ && ok; ++i) slots_[i][c] = word_[i];
+      corrected += changed > 0;
+    }
+    if (ok) {
+      failed_[b] = 0;
+      report->columns_with_errors += corrected;
+    }
+  }
+
+  // Keeps what arrived intact in a failed block (CRC-checked frames are
+  // right); everything else in it is unknown and reported missing.
+  void KeepReceived(int b, uint64_t file_size, DecodeReport* report) {
+    ++report->codewords_failed;
+    for (int i = 0; i < n_; ++i)
+      std::memcpy(Frame(i, b), received_.data() + i * slot_bytes_ + static_cast<size_t>(b) * d_,
+                  d_);
+    for (int i = 0; i < st_.k; ++i) {
+      const std::vector<int>& unsure = with_suspects_[b];
+      if (std::find(unsure.begin(), unsure.end(), i) == unsure.end()) continue;
+      uint64_t off = st_.data_offset + (static_cast<uint64_t>(i) * st_.blocks + b) * d_;
+      if (off >= file_size) continue;
+      report->missing.push_back({off, std::min<uint64_t>(d_, file_size - off)});
+    }
+  }
+
+  const StripeLayout& st_;
+  const int d_, n_;
+  const size_t slot_bytes_;
+  const ReedSolomon& rs_;
+  std::vector<uint8_t>& buf_;
+  std::vector<uint8_t> received_;
+  std::vector<std::vector<int>> erasures_, with_suspects_;
+  bool any_erasure_ = false;
+  std::vector<char> failed_;
+  std::vector<uint8_t*> slots_, syn_;
+  std::vector<uint8_t> syn_store_, word_;
+};
+
+// The output file name: the given one, or the archive's (base name only).
+std::string OutputName(const std::string& given, const ArchiveParams& p) {
+  if (!given.empty()) return given;
+  std::string name = BaseName(p.file_name);
+  if (name.empty() || name == "." || name == "..") name = "decoded.bin";
+  return name;
+}
+
+// Sorted by offset, adjacent ranges merged.
+std::vector<ByteRange> MergeRanges(std::vector<ByteRange> ranges) {
+  std::sort(ranges.begin(), ranges.end(),
+            [](const ByteRange& a, const ByteRange& b) { return a.offset < b.offset; });
+  std::vector<ByteRange> merged;
+  for (const auto& r : ranges) {
+    if (!merged.empty() && merged.back().offset + merged.back().length == r.offset)
+      merged.back().length += r.length;
+    else
+      merged.push_back(r);
+  }
+  return merged;
+}
+
+// Why the data was not recovered (the file is not written).
+Status NotRecovered(const ArchiveParams& p, const DecodeReport& r) {
+  if (!r.missing.empty()) {
+    uint64_t bytes = 0;
+    for (const auto& m : r.missing) bytes += m.length;
+    return Unrecoverable(std::to_string(r.codewords_failed) + " of " + std::to_string(r.codewords) +
+                         " codewords could not be decoded; " + std::to_string(bytes) +
+                         " bytes in " + std::to_string(r.missing.size()) + " ranges are missing (" +
+                         std::to_string(r.oligos_present) + " of " +
+                         std::to_string(r.oligos_expected) + " oligos recovered)");
+  }
+  return Unrecoverable("the decoded data does not match the archive hash (" + HashHex(p.hash) +
+                       "); the reads are too corrupted to decode reliably");
+}
+
+// The outcome of a partial write.
+Status PartialWritten(const DecodeReport& r) {
+  std::string m = "partial recovery written to ";
+  m += r.output_path;
+  m += "; " + std::to_string(r.missing.size()) + " byte ranges are missing (listed in the report)";
+  return Unrecoverable(std::move(m));
+}
+
+// Copies the first `size` bytes of `out` to standard output.
+Status CopyToStdout(const AtomicOutput& out, uint64_t size) {
+  std::vector<uint8_t> chunk(1 << 20);
+  for (uint64_t off = 0; off < size;) {
+    auto got = out.ReadAt(off, chunk.data(), std::min<uint64_t>(chunk.size(), size - off));
+    if (!got.ok()) return got.status();
+    if (*got == 0) break;
+    size_t done = 0;
+    while (done < *got) {
+      ssize_t w = write(STDOUT_FILENO, chunk.data() + done, *got - done);
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        return IoError(std::string("standard output: write failed: ") + std::strerror(errno));
+      }
+      done += static_cast<size_t>(w);
+    }
+    off += *got;
+  }
+  return Status::Ok();
+}
+
+// Decodes every stripe in order into `out` and `hasher`.
+Status DecodeStripes(const ArchiveParams& p, const ArchiveLayout& layout, SlotStore& store,
+                     const DecodeProgressFn& progress, AtomicOutput& out, ContentHasher& hasher,
+                     DecodeReport* report) {
+  const int d = p.data_bytes;
+  std::map<std::pair<int, int>, std::unique_ptr<ReedSolomon>> codes;
+  std::vector<uint8_t> buf;
+  int min_margin = 1 << 30;
+  for (uint64_t s = 0; s < layout.num_stripes(); ++s) {
+    const StripeLayout st = layout.Stripe(s);
+    auto& rs = codes[{st.k, st.p}];
+    if (!rs) rs = std::make_unique<ReedSolomon>(st.k, st.p);
+    buf.resize(st.oligos() * d);
+    DNASTORE_RETURN_IF_ERROR(store.Read(st.first_index, st.oligos(), buf.data()));
+    StripeDecoder(st, d, *rs, buf).Run(store, p.file_size, report, &min_margin);
+    uint64_t data_len = std::min<uint64_t>(static_cast<uint64_t>(st.k) * st.blocks * d,
+                                           p.file_size - st.data_offset);
+    hasher.Update(buf.data(), data_len);
+    DNASTORE_RETURN_IF_ERROR(out.Append(buf.data(), data_len));
+    if (progress) progress("decoding", s + 1, layout.num_stripes());
+  }
+  report->min_parity_margin = layout.num_stripes() ? min_margin : 0;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status OuterDecodeAndWrite(const ArchiveParams& p, const ArchiveLayout& layout, SlotStore& store,
+                           const OutputPlan& output, const DecodeProgressFn& progress,
+                           DecodeReport* report) {
+  report->codewords = report->codewords_failed = report->erasures = 0;
+  report->columns_with_errors = 0;
+  report->missing.clear();
+  report->oligos_present = store.count(SlotStore::kValid);
+  report->suspect_frames_used = store.count(SlotStore::kSuspect);
+  const bool to_stdout = output.path == "-";
+  const std::string out_path = OutputName(output.path, p);
+  std::string write_path =
+      to_stdout ? std::string("/tmp/dnastore-stdout-") + std::to_string(getpid()) : out_path;
+  auto out = AtomicOutput::Create(write_path, output.force || to_stdout);
+  if (!out.ok()) return out.status();
+  ContentHasher hasher;
+  DNASTORE_RETURN_IF_ERROR(DecodeStripes(p, layout, store, progress, *out, hasher, report));
+  report->missing = MergeRanges(std::move(report->missing));
+  report->hash_ok = hasher.Digest() == p.hash;
+  const bool recovered = report->hash_ok && report->missing.empty();
+  if (!recovered && !output.write_partial) return NotRecovered(p, *report);
+  DNASTORE_RETURN_IF_ERROR(to_stdout ? CopyToStdout(*out, p.file_size) : out->Commit());
+  report->output_path = out_path;  // "-" for standard output
+  return recovered ? Status::Ok() : PartialWritten(*report);
+}
+
+}  // namespace dnastore

@@ -1,0 +1,35 @@
+// Outer decoding: the Reed-Solomon code across each stripe's slots (errors
+// and erasures, per codeword block), the content hash, and the write of the
+// output file (atomically; only when the hash verifies, unless a partial
+// file was asked for).
+#pragma once
+
+#include <string>
+
+#include "codec/archive_layout.h"
+#include "codec/slot_store.h"
+#include "dnastore/archive.h"
+#include "dnastore/decoder.h"
+#include "dnastore/status.h"
+
+namespace dnastore {
+
+// Where and how the decoded file is written.
+struct OutputPlan {
+  std::string path;            // "" = the archive's file name (sanitised), "-" = stdout
+  bool force = false;          // overwrite an existing file
+  bool write_partial = false;  // on failure, still write the recovered bytes
+};
+
+// Decodes every stripe of `layout` from `store`, checks the hash of the
+// result against params.hash and writes it per `output`. Sets (replaces) the
+// report fields of this step: oligos_present, suspect_frames_used, erasures,
+// codewords, codewords_failed, columns_with_errors, min_parity_margin,
+// missing (sorted, adjacent ranges merged), hash_ok, output_path.
+// Errors: kUnrecoverable when the data cannot be recovered (also after a
+// partial write), kIo from the scratch file or the output.
+Status OuterDecodeAndWrite(const ArchiveParams& params, const ArchiveLayout& layout,
+                           SlotStore& store, const OutputPlan& output,
+                           const DecodeProgressFn& progress, DecodeReport* report);
+
+}  // namespace dnastore

@@ -1,0 +1,116 @@
+#include "codec/payload_source.h"
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
+#include "core/dna.h"
+
+namespace dnastore {
+namespace {
+
+// Records as forward-strand sequences (see ForEachCleanBatch).
+std::vector<std::string> OrientRecords(const ReadBatch& batch, const OligoGeometry& g,
+                                       tbb::task_arena& arena) {
+  const std::string rev_rc = ReverseComplement(g.rev_primer);
+  const size_t total = static_cast<size_t>(g.length_nt());
+  std::vector<std::string> oriented(batch.size());
+  arena.execute([&] {
+    tbb::parallel_for(tbb::blocked_range<size_t>(0, batch.size(), 512), [&](const auto& r) {
+      for (size_t i = r.begin(); i != r.end(); ++i) {
+        std::string s = NormalizeBases(batch[i].seq);
+        if (s.size() == total && s.compare(s.size() - rev_rc.size(), rev_rc.size(), rev_rc) != 0 &&
+            s.compare(0, g.fwd_primer.size(), g.fwd_primer) != 0)
+          s = ReverseComplement(s);
+        oriented[i] = std::move(s);
+      }
+    });
+  });
+  return oriented;
+}
+
+// Adds the counts of one front-end pass (`ok`: it succeeded) to `tally`.
+void AddPass(const FrontEndStats& stats, bool ok, FrontEndTally* tally) {
+  ++tally->passes;
+  if (stats.payload_nt_estimated > 0) tally->payload_nt_estimated = stats.payload_nt_estimated;
+  tally->seconds_trim += stats.seconds_trim;
+  tally->seconds_cluster += stats.seconds_cluster;
+  tally->seconds_consensus += stats.seconds_consensus;
+  if (!ok) return;
+  tally->have_counts = true;
+  tally->records = stats.reads_total;
+  tally->reads_junk = stats.reads_junk;
+  tally->clusters = stats.clusters;
+  tally->coverage_histogram = stats.coverage_histogram;
+}
+
+}  // namespace
+
+Status ForEachCleanBatch(FirstRecords first, const std::vector<std::string>& inputs,
+                         const OligoGeometry& g, tbb::task_arena& arena,
+                         const CleanBatchFn& consume) {
+  if (!first.reader) return InternalError("clean records read without an open input");
+  ReadBatch batch = std::move(first.batch);
+  std::unique_ptr<SeqReader> reader = std::move(first.reader);
+  const size_t total = static_cast<size_t>(g.length_nt());
+  size_t input = 0;
+  std::vector<std::string_view> payloads;
+  while (true) {
+    const std::vector<std::string> oriented = OrientRecords(batch, g, arena);
+    payloads.clear();
+    size_t wrong_length = 0;
+    for (const auto& s : oriented) {
+      if (s.size() != total) {
+        ++wrong_length;
+        continue;
+      }
+      payloads.push_back(std::string_view(s).substr(g.fwd_primer.size(), g.payload_nt));
+    }
+    DNASTORE_RETURN_IF_ERROR(consume(payloads, batch.size(), wrong_length));
+    DNASTORE_RETURN_IF_ERROR(reader->Next(batch, kRecordBatch));
+    if (batch.empty()) {
+      if (++input >= inputs.size()) break;
+      auto next = SeqReader::Open(inputs[input]);
+      if (!next.ok()) return next.status();
+      reader = std::move(*next);
+      DNASTORE_RETURN_IF_ERROR(reader->Next(batch, kRecordBatch));
+    }
+  }
+  return Status::Ok();
+}
+
+void FrontEndTally::ApplyTo(DecodeReport* report) const {
+  report->front_end_passes = passes;
+  report->payload_nt_estimated = payload_nt_estimated;
+  report->seconds_trim = seconds_trim;
+  report->seconds_cluster = seconds_cluster;
+  report->seconds_consensus = seconds_consensus;
+  if (!have_counts) return;
+  report->records = records;
+  report->reads_junk = reads_junk;
+  report->clusters = clusters;
+  report->coverage_histogram = coverage_histogram;
+}
+
+Status RunFrontEnd(const DecodeOptions& o, const FrontEndOptions& fo, std::vector<Strand>* strands,
+                   FrontEndStats* stats, FrontEndTally* tally) {
+  Status st;
+  if (!o.paired_r1.empty()) {
+    st = ReconstructStrandsPaired(o.paired_r1, o.paired_r2, fo, strands, stats);
+    if (st.ok() && !o.inputs.empty()) {
+      std::vector<Strand> more;
+      FrontEndStats more_stats;
+      st = ReconstructStrands(o.inputs, fo, &more, &more_stats);
+      strands->insert(strands->end(), more.begin(), more.end());
+      stats->reads_total += more_stats.reads_total;
+      stats->reads_used += more_stats.reads_used;
+      stats->reads_junk += more_stats.reads_junk;
+      stats->clusters += more_stats.clusters;
+    }
+  } else {
+    st = ReconstructStrands(o.inputs, fo, strands, stats);
+  }
+  AddPass(*stats, st.ok(), tally);
+  return st;
+}
+
+}  // namespace dnastore

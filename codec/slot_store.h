@@ -1,0 +1,49 @@
+// The slot store: recovered data frames placed by oligo index, on disk (a
+// scratch file) so that memory stays bounded by the number of oligos (one
+// byte of state each), not by the data. The first valid frame for an index
+// wins (callers offer the best-supported first); a suspect frame (CRC
+// failed) only fills an empty slot.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "codec/inner_decode.h"
+#include "core/file_util.h"
+#include "dnastore/archive.h"
+#include "dnastore/decoder.h"
+#include "dnastore/status.h"
+
+namespace dnastore {
+
+class SlotStore {
+ public:
+  SlotStore(const ArchiveParams& params, ScratchFile scratch, uint64_t total)
+      : d_(params.data_bytes), scratch_(std::move(scratch)), present_(total, 0) {}
+
+  // Slot states: kEmpty, kValid (CRC checked), kSuspect (CRC failed but the
+  // frame may still be mostly right; the outer code decides).
+  static constexpr uint8_t kEmpty = 0, kValid = 1, kSuspect = 2;
+  // Returns false when the index already holds a frame at least as good.
+  bool Add(uint64_t index, const uint8_t* data, bool suspect);
+  // Writes the frames added since the last flush to the scratch file.
+  Status Flush();
+  uint8_t state(uint64_t index) const { return present_[index]; }
+  uint64_t count(uint8_t state) const;
+  // Reads `count` slots from `first_index` (never written slots read as 0).
+  Status Read(uint64_t first_index, uint64_t count, uint8_t* out);
+
+ private:
+  uint64_t d_;
+  ScratchFile scratch_;
+  std::vector<uint8_t> present_;
+  std::vector<uint64_t> pending_;
+  std::vector<uint8_t> pending_data_;
+};
+
+// Places a batch of inner-decoded frames into `store` and flushes it.
+// Counts into `report`: strands, data_frames, duplicate_frames,
+// header_frames, frames_rejected (suspect frames count as rejected too).
+Status PlaceFrames(const InnerFrames& batch, SlotStore* store, DecodeReport* report);
+
+}  // namespace dnastore
