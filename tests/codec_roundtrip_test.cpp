@@ -1,12 +1,10 @@
 // Encode -> decode round trips through files, losses up to and past the
 // design limit, shuffled and reverse-complemented strands, golden pools.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <functional>
 
 #include "codec/archive_format.h"
 #include "core/dna.h"
@@ -14,33 +12,20 @@
 #include "dnastore/decoder.h"
 #include "dnastore/encoder.h"
 #include "dnastore/seq_io.h"
+#include "tests/test_util.h"
 
 using namespace dnastore;
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string Dir() {
-  static std::string dir = [] {
-    std::string d = ::testing::TempDir() + "/dnastore_rt_" + std::to_string(getpid());
-    fs::create_directories(d);
-    return d;
-  }();
-  return dir;
-}
+std::string Dir() { return dnastore::testing::ScratchDir(); }
 
 std::string WriteFile(const std::string& name, const std::string& content) {
-  std::string path = Dir() + "/" + name;
-  std::ofstream(path, std::ios::binary) << content;
-  return path;
+  return dnastore::testing::WriteText(Dir() + "/" + name, content);
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string ReadFile(const std::string& path) { return dnastore::testing::ReadText(path); }
 
 std::string RandomBytes(size_t n, uint64_t seed) {
   Rng rng(seed, 0);
