@@ -1,5 +1,6 @@
 // Encode -> decode round trips through files, losses up to and past the
-// design limit, shuffled and reverse-complemented strands, golden pools.
+// design limit, shuffled and reverse-complemented strands (the golden pools
+// are in golden_test.cpp).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -244,19 +245,4 @@ TEST(RoundTrip, DeterministicAcrossThreads) {
   o.threads = 2;
   Encode(in, Dir() + "/det2.fasta", o);
   EXPECT_EQ(ReadFile(Dir() + "/det1.fasta"), ReadFile(Dir() + "/det2.fasta"));
-}
-
-// Golden pools written by format version 1 must decode forever.
-TEST(Golden, FormatV1PoolsDecode) {
-  for (std::string name : {"golden_v1_direct", "golden_v1_transition"}) {
-    std::string dir = DNASTORE_TEST_DATA_DIR;
-    std::string pool = dir + "/" + name + ".fasta";
-    std::string expected = ReadFile(dir + "/golden_v1_content.txt");
-    ASSERT_FALSE(expected.empty());
-    std::string out = Dir() + "/" + name + ".out";
-    DecodeReport r;
-    Status st = Decode(pool, out, &r);
-    ASSERT_TRUE(st.ok()) << name << ": " << st.message();
-    EXPECT_EQ(ReadFile(out), expected) << name;
-  }
 }
