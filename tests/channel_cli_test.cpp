@@ -1,38 +1,16 @@
 // `dnastore simulate` end to end: runs the built binary.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdio>
-#include <cstdlib>
+#include <cstdint>
 #include <fstream>
-#include <sstream>
 #include <string>
+
+#include "tests/test_util.h"
 
 namespace {
 
-const std::string kBin = DNASTORE_BINARY;
-
-struct RunResult {
-  int exit_code;
-  std::string err;
-};
-
-RunResult RunCli(const std::string& args) {
-  std::string err_path = ::testing::TempDir() + "/chcli_stderr.txt";
-  std::string cmd = kBin + " " + args + " 2> " + err_path;
-  int rc = std::system(cmd.c_str());
-  std::ifstream f(err_path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, ss.str()};
-}
-
-std::string Slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+using dnastore::testing::ReadText;
+using dnastore::testing::RunDnastore;
 
 size_t Lines(const std::string& s) {
   size_t n = 0;
@@ -43,11 +21,7 @@ size_t Lines(const std::string& s) {
 class SimulateCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    // One fresh directory per test: outputs are never overwritten without
-    // --force, and ctest runs tests in parallel.
-    dir_ = ::testing::TempDir() + "/chcli_" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    std::system(("rm -rf " + dir_ + " && mkdir -p " + dir_).c_str());
+    dir_ = dnastore::testing::TestScratchDir();  // outputs are never overwritten without --force
     pool_ = dir_ + "/pool.fa";
     std::ofstream f(pool_);
     uint64_t x = 12345;
@@ -64,15 +38,15 @@ class SimulateCli : public ::testing::Test {
 };
 
 TEST_F(SimulateCli, WritesReadsTruthAndStats) {
-  auto r = RunCli("simulate " + pool_ + " -o " + dir_ + "/r.fastq --coverage 10 --truth " + dir_ +
-                  "/t.tsv --stats " + dir_ + "/s.json --seed 3");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto r = RunDnastore("simulate " + pool_ + " -o " + dir_ + "/r.fastq --coverage 10 --truth " +
+                       dir_ + "/t.tsv --stats " + dir_ + "/s.json --seed 3");
+  ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.err.find("error rates"), std::string::npos) << r.err;
-  std::string fq = Slurp(dir_ + "/r.fastq");
+  std::string fq = ReadText(dir_ + "/r.fastq");
   EXPECT_EQ(Lines(fq), 500u * 4);
   EXPECT_EQ(fq[0], '@');
-  EXPECT_EQ(Lines(Slurp(dir_ + "/t.tsv")), 501u);
-  std::string js = Slurp(dir_ + "/s.json");
+  EXPECT_EQ(Lines(ReadText(dir_ + "/t.tsv")), 501u);
+  std::string js = ReadText(dir_ + "/s.json");
   EXPECT_NE(js.find("\"error_rates\""), std::string::npos);
   EXPECT_NE(js.find("\"dropout_fraction\""), std::string::npos);
   EXPECT_NE(js.find("\"histogram\""), std::string::npos);
@@ -80,63 +54,63 @@ TEST_F(SimulateCli, WritesReadsTruthAndStats) {
 
 TEST_F(SimulateCli, DeterministicAndSeeded) {
   ASSERT_EQ(
-      RunCli("simulate " + pool_ + " -o " + dir_ + "/a.fastq -t 1 -q --preset worstcase").exit_code,
+      RunDnastore("simulate " + pool_ + " -o " + dir_ + "/a.fastq -t 1 -q --preset worstcase").code,
       0);
   ASSERT_EQ(
-      RunCli("simulate " + pool_ + " -o " + dir_ + "/b.fastq -t 2 -q --preset worstcase").exit_code,
+      RunDnastore("simulate " + pool_ + " -o " + dir_ + "/b.fastq -t 2 -q --preset worstcase").code,
       0);
-  ASSERT_EQ(
-      RunCli("simulate " + pool_ + " -o " + dir_ + "/c.fastq -t 2 -q --preset worstcase --seed 9")
-          .exit_code,
-      0);
-  EXPECT_EQ(Slurp(dir_ + "/a.fastq"), Slurp(dir_ + "/b.fastq"));
-  EXPECT_NE(Slurp(dir_ + "/a.fastq"), Slurp(dir_ + "/c.fastq"));
+  ASSERT_EQ(RunDnastore("simulate " + pool_ + " -o " + dir_ +
+                        "/c.fastq -t 2 -q --preset worstcase --seed 9")
+                .code,
+            0);
+  EXPECT_EQ(ReadText(dir_ + "/a.fastq"), ReadText(dir_ + "/b.fastq"));
+  EXPECT_NE(ReadText(dir_ + "/a.fastq"), ReadText(dir_ + "/c.fastq"));
 }
 
 TEST_F(SimulateCli, GzipAndPaired) {
-  auto r = RunCli("simulate " + pool_ + " -o " + dir_ + "/g.fastq.gz -q --coverage 5");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  std::string gz = Slurp(dir_ + "/g.fastq.gz");
+  auto r = RunDnastore("simulate " + pool_ + " -o " + dir_ + "/g.fastq.gz -q --coverage 5");
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::string gz = ReadText(dir_ + "/g.fastq.gz");
   ASSERT_GE(gz.size(), 2u);
   EXPECT_EQ(static_cast<unsigned char>(gz[0]), 0x1f);
   EXPECT_EQ(static_cast<unsigned char>(gz[1]), 0x8b);
-  r = RunCli("simulate " + pool_ + " -o " + dir_ + "/p.fastq --paired -q --coverage 4");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  std::string r1 = Slurp(dir_ + "/p_R1.fastq"), r2 = Slurp(dir_ + "/p_R2.fastq");
+  r = RunDnastore("simulate " + pool_ + " -o " + dir_ + "/p.fastq --paired -q --coverage 4");
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::string r1 = ReadText(dir_ + "/p_R1.fastq"), r2 = ReadText(dir_ + "/p_R2.fastq");
   EXPECT_EQ(Lines(r1), 200u * 4);
   EXPECT_EQ(Lines(r2), 200u * 4);
   EXPECT_NE(r1.find("@r0/1"), std::string::npos);
-  r = RunCli("simulate " + pool_ + " -o " + dir_ + "/x1.fq " + dir_ +
-             "/x2.fq --paired -q --coverage 2 --read-length 80");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(Lines(Slurp(dir_ + "/x2.fq")), 100u * 4);
+  r = RunDnastore("simulate " + pool_ + " -o " + dir_ + "/x1.fq " + dir_ +
+                  "/x2.fq --paired -q --coverage 2 --read-length 80");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(Lines(ReadText(dir_ + "/x2.fq")), 100u * 4);
 }
 
 TEST_F(SimulateCli, ErrorsAndExitCodes) {
-  auto r = RunCli("simulate " + dir_ + "/missing.fa -o " + dir_ + "/m.fastq");
-  EXPECT_EQ(r.exit_code, 2) << r.err;
-  r = RunCli("simulate " + pool_ + " -o " + dir_ + "/m.fastq --preset nosuch");
-  EXPECT_EQ(r.exit_code, 1);
+  auto r = RunDnastore("simulate " + dir_ + "/missing.fa -o " + dir_ + "/m.fastq");
+  EXPECT_EQ(r.code, 2) << r.err;
+  r = RunDnastore("simulate " + pool_ + " -o " + dir_ + "/m.fastq --preset nosuch");
+  EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("nosuch"), std::string::npos) << r.err;
   {
     std::ofstream f(dir_ + "/bad.toml");
     f << "[pcr]\nefficiency = 3\n";
   }
-  r = RunCli("simulate " + pool_ + " -o " + dir_ + "/m.fastq -c " + dir_ + "/bad.toml");
-  EXPECT_EQ(r.exit_code, 1);
+  r = RunDnastore("simulate " + pool_ + " -o " + dir_ + "/m.fastq -c " + dir_ + "/bad.toml");
+  EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("pcr.efficiency"), std::string::npos) << r.err;
   {
     std::ofstream f(dir_ + "/unknown.toml");
     f << "[pcr]\nfoo = 3\n";
   }
-  r = RunCli("simulate " + pool_ + " -o " + dir_ + "/m.fastq -c " + dir_ + "/unknown.toml");
-  EXPECT_EQ(r.exit_code, 1);
+  r = RunDnastore("simulate " + pool_ + " -o " + dir_ + "/m.fastq -c " + dir_ + "/unknown.toml");
+  EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("pcr.foo"), std::string::npos) << r.err;
-  r = RunCli("simulate " + pool_ + " -o " + dir_ + "/m.fastq --pcr-efficiency 2");
-  EXPECT_EQ(r.exit_code, 1);
+  r = RunDnastore("simulate " + pool_ + " -o " + dir_ + "/m.fastq --pcr-efficiency 2");
+  EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("pcr.efficiency"), std::string::npos) << r.err;
-  r = RunCli("simulate " + pool_ + " -o /nonexistent_dir/m.fastq -q");
-  EXPECT_EQ(r.exit_code, 2) << r.err;
+  r = RunDnastore("simulate " + pool_ + " -o /nonexistent_dir/m.fastq -q");
+  EXPECT_EQ(r.code, 2) << r.err;
 }
 
 TEST_F(SimulateCli, ExplicitFlagsOverridePresetAndConfig) {
@@ -144,11 +118,10 @@ TEST_F(SimulateCli, ExplicitFlagsOverridePresetAndConfig) {
     std::ofstream f(dir_ + "/c.toml");
     f << "preset = \"nanopore\"\n[pcr]\ncycles = 11\n";
   }
-  std::string out = dir_ + "/dump.toml";
   auto r =
-      RunCli("simulate " + pool_ + " -c " + dir_ + "/c.toml --pcr-cycles 7 --dump-config > " + out);
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  std::string t = Slurp(out);
+      RunDnastore("simulate " + pool_ + " -c " + dir_ + "/c.toml --pcr-cycles 7 --dump-config");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string& t = r.out;
   EXPECT_NE(t.find("nanopore-r10"), std::string::npos) << t;
   EXPECT_NE(t.find("cycles = 7"), std::string::npos) << t;
 }

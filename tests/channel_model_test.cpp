@@ -5,14 +5,13 @@
 
 #include <cmath>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "core/dna.h"
 #include "core/rng.h"
 #include "dnastore/channel.h"
 #include "dnastore/channel_config.h"
+#include "tests/test_util.h"
 
 namespace dnastore::channel {
 namespace {
@@ -407,16 +406,12 @@ TEST(ChannelModel, CoverageIsExactAndMultinomial) {
   EXPECT_EQ(hist_total, 20000u);
 }
 
-std::string Slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+using dnastore::testing::ReadText;
+using dnastore::testing::ScratchDir;
 
 TEST(ChannelModel, DeterministicAcrossThreadsAndSeeds) {
   auto pool = RandomPool(300, 110, 15);
-  std::string dir = ::testing::TempDir();
+  std::string dir = ScratchDir();
   for (const char* preset : {"illumina", "tdt"}) {
     ChannelConfig cfg = Preset(preset);
     cfg.sampling.coverage_x = 40;  // 12000 reads: several chunks
@@ -430,7 +425,7 @@ TEST(ChannelModel, DeterministicAcrossThreadsAndSeeds) {
       out.threads = threads[i];
       auto st = sim->Run(out);
       ASSERT_TRUE(st.ok()) << st.status().message();
-      outs[i] = Slurp(out.reads_path) + Slurp(out.truth_path);
+      outs[i] = ReadText(out.reads_path) + ReadText(out.truth_path);
     }
     EXPECT_FALSE(outs[0].empty());
     EXPECT_EQ(outs[0], outs[1]) << preset;
@@ -441,7 +436,7 @@ TEST(ChannelModel, DeterministicAcrossThreadsAndSeeds) {
     out.reads_path = dir + "/chdet_seed.fastq";
     out.threads = 2;
     ASSERT_TRUE(sim->Run(out).ok());
-    EXPECT_NE(Slurp(out.reads_path), outs[0].substr(0, Slurp(out.reads_path).size()));
+    EXPECT_NE(ReadText(out.reads_path), outs[0].substr(0, ReadText(out.reads_path).size()));
   }
   // Range splitting does not matter.
   auto sim = Make(pool, Preset("worstcase"), 5);
@@ -460,7 +455,7 @@ TEST(ChannelModel, StatsMatchRunAndMeasure) {
   cfg.sampling.coverage_x = 20;
   auto sim = Make(pool, cfg, 8);
   SimulateOutput out;
-  out.reads_path = ::testing::TempDir() + "/chstats.fastq.gz";
+  out.reads_path = ScratchDir() + "/chstats.fastq.gz";
   out.threads = 2;
   auto run = sim->Run(out);
   ASSERT_TRUE(run.ok());
@@ -481,9 +476,9 @@ TEST(ChannelModel, GenerateMatchesRun) {
     cfg.sampling.coverage_x = 100;  // 6000 reads: two chunks
     auto sim = Make(pool, cfg, 21);
     SimulateOutput out;
-    out.reads_path = ::testing::TempDir() + "/chgen_1.fastq";
-    out.reads2_path = ::testing::TempDir() + "/chgen_2.fastq";
-    out.truth_path = ::testing::TempDir() + "/chgen.tsv";
+    out.reads_path = ScratchDir() + "/chgen_1.fastq";
+    out.reads2_path = ScratchDir() + "/chgen_2.fastq";
+    out.truth_path = ScratchDir() + "/chgen.tsv";
     out.threads = 2;
     ASSERT_TRUE(sim->Run(out).ok());
     std::vector<SimulatedRead> reads;
@@ -502,11 +497,11 @@ TEST(ChannelModel, GenerateMatchesRun) {
       truth.append(std::to_string(r.oligo_index)).append(r.reverse ? "\t-\t" : "\t+\t");
       truth.append(FormatEdits(r.edits, pool[r.oligo_index].seq)).append("\n");
     }
-    EXPECT_EQ(fq1, Slurp(out.reads_path)) << paired;
+    EXPECT_EQ(fq1, ReadText(out.reads_path)) << paired;
     if (paired) {
-      EXPECT_EQ(fq2, Slurp(out.reads2_path));
+      EXPECT_EQ(fq2, ReadText(out.reads2_path));
     } else {
-      std::string file_truth = Slurp(out.truth_path);
+      std::string file_truth = ReadText(out.truth_path);
       EXPECT_EQ(truth, file_truth.substr(file_truth.find('\n') + 1));
     }
   }

@@ -1,5 +1,5 @@
-# The dependency rule of docs/architecture.md, checked on the source tree and
-# on the built libraries. Run: cmake -DSOURCE_DIR=... -DLIBS=a.so;b.so -P check_layout.cmake
+# The dependency rule of the source layout, checked on the source tree and on
+# the built libraries. Run: cmake -DSOURCE_DIR=... -DLIBS=a.so;b.so -P check_layout.cmake
 #
 #   core <- reads <- codec;  core <- channel;  cli, bench, tests see all.
 #   include/dnastore/ (the public headers) includes only include/dnastore/ and

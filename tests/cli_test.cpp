@@ -1,12 +1,10 @@
 // Runs the built `dnastore` binary the way a user would and checks exit codes
 // and messages (0 ok, 1 usage, 2 bad input or I/O, 3 unrecoverable).
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
+#include <string>
 
 #include "tests/test_util.h"
 
@@ -14,12 +12,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-using dnastore::testing::CliResult;
+using dnastore::testing::RunDnastore;
+using dnastore::testing::StdoutTo;
+using dnastore::testing::WithStdin;
 
-std::string Dir() { return dnastore::testing::ScratchDir("dnastore_cli_"); }
-CliResult RunCli(const std::string& args) {
-  return dnastore::testing::RunDnastore(args, Dir() + "/stderr.txt");
-}
+std::string Dir() { return dnastore::testing::ScratchDir(); }
 std::string Write(const std::string& name, const std::string& content) {
   return dnastore::testing::WriteText(Dir() + "/" + name, content);
 }
@@ -28,14 +25,14 @@ std::string Read(const std::string& path) { return dnastore::testing::ReadText(p
 }  // namespace
 
 TEST(Cli, HelpAndVersion) {
-  EXPECT_EQ(RunCli("--help").code, 0);
-  EXPECT_EQ(RunCli("--version").code, 0);
-  EXPECT_EQ(RunCli("encode --help").code, 0);
-  EXPECT_EQ(RunCli("decode --help").code, 0);
-  EXPECT_EQ(RunCli("").code, 1);
-  EXPECT_EQ(RunCli("frobnicate").code, 1);
-  EXPECT_EQ(RunCli("encode").code, 1);
-  EXPECT_EQ(RunCli("encode x --no-such-option").code, 1);
+  EXPECT_EQ(RunDnastore("--help").code, 0);
+  EXPECT_EQ(RunDnastore("--version").code, 0);
+  EXPECT_EQ(RunDnastore("encode --help").code, 0);
+  EXPECT_EQ(RunDnastore("decode --help").code, 0);
+  EXPECT_EQ(RunDnastore("").code, 1);
+  EXPECT_EQ(RunDnastore("frobnicate").code, 1);
+  EXPECT_EQ(RunDnastore("encode").code, 1);
+  EXPECT_EQ(RunDnastore("encode x --no-such-option").code, 1);
 }
 
 TEST(Cli, EncodeDecodeRoundTrip) {
@@ -43,42 +40,42 @@ TEST(Cli, EncodeDecodeRoundTrip) {
   for (int i = 0; i < 500; ++i) content += std::to_string(i * 7919) + ",";
   std::string in = Write("hello.txt", content);
   std::string pool = Dir() + "/hello.fasta";
-  auto e = RunCli("encode " + in + " -o " + pool + " --json " + Dir() + "/enc.json");
+  auto e = RunDnastore("encode " + in + " -o " + pool + " --json " + Dir() + "/enc.json");
   ASSERT_EQ(e.code, 0) << e.err;
   EXPECT_NE(e.err.find("bits/nt"), std::string::npos);
   EXPECT_NE(Read(Dir() + "/enc.json").find("bits_per_nt_payload"), std::string::npos);
   std::string out = Dir() + "/hello.out";
-  auto d = RunCli("decode " + pool + " -o " + out + " --report " + Dir() + "/dec.json");
+  auto d = RunDnastore("decode " + pool + " -o " + out + " --report " + Dir() + "/dec.json");
   ASSERT_EQ(d.code, 0) << d.err;
   EXPECT_EQ(Read(out), content);
   EXPECT_NE(Read(Dir() + "/dec.json").find("\"hash_ok\": true"), std::string::npos);
   // Existing output without --force: exit 2, file untouched.
-  auto again = RunCli("decode " + pool + " -o " + out);
+  auto again = RunDnastore("decode " + pool + " -o " + out);
   EXPECT_EQ(again.code, 2);
   EXPECT_NE(again.err.find("--force"), std::string::npos);
   EXPECT_EQ(Read(out), content);
-  EXPECT_EQ(RunCli("decode " + pool + " -o " + out + " --force -q").code, 0);
+  EXPECT_EQ(RunDnastore("decode " + pool + " -o " + out + " --force -q").code, 0);
 }
 
 TEST(Cli, BadInputGetsExitTwoWithTheFileName) {
-  auto missing = RunCli("encode " + Dir() + "/nope.bin -o " + Dir() + "/x.fa");
+  auto missing = RunDnastore("encode " + Dir() + "/nope.bin -o " + Dir() + "/x.fa");
   EXPECT_EQ(missing.code, 2);
   EXPECT_NE(missing.err.find("nope.bin"), std::string::npos);
-  EXPECT_EQ(RunCli("encode " + Dir() + " -o " + Dir() + "/x.fa").code, 2);
-  auto dmissing = RunCli("decode " + Dir() + "/nope.fq -o " + Dir() + "/y");
+  EXPECT_EQ(RunDnastore("encode " + Dir() + " -o " + Dir() + "/x.fa").code, 2);
+  auto dmissing = RunDnastore("decode " + Dir() + "/nope.fq -o " + Dir() + "/y");
   EXPECT_EQ(dmissing.code, 2);
   EXPECT_NE(dmissing.err.find("nope.fq"), std::string::npos);
   std::string garbage = Write("garbage.fq", std::string("\x01\x02\x03 not a fastq\n", 19));
-  EXPECT_EQ(RunCli("decode " + garbage + " -o " + Dir() + "/y").code, 2);
+  EXPECT_EQ(RunDnastore("decode " + garbage + " -o " + Dir() + "/y").code, 2);
   std::string empty = Write("empty.fq", "");
-  EXPECT_EQ(RunCli("decode " + empty + " -o " + Dir() + "/y").code, 2);
+  EXPECT_EQ(RunDnastore("decode " + empty + " -o " + Dir() + "/y").code, 2);
   std::string mismatch = Write("mismatch.fq", "@r1\nACGT\n+\nII\n");
-  auto mm = RunCli("decode " + mismatch + " -o " + Dir() + "/y");
+  auto mm = RunDnastore("decode " + mismatch + " -o " + Dir() + "/y");
   EXPECT_EQ(mm.code, 2);
   EXPECT_NE(mm.err.find("mismatch.fq"), std::string::npos);
-  EXPECT_EQ(RunCli("encode " + Write("a.txt", "abc") + " -o /nonexistent_dir/x.fa").code, 2);
-  EXPECT_EQ(RunCli("encode " + Write("b.txt", "abc") + " --redundancy 5").code, 1);
-  EXPECT_EQ(RunCli("encode " + Write("c.txt", "abc") + " --mapping weird").code, 1);
+  EXPECT_EQ(RunDnastore("encode " + Write("a.txt", "abc") + " -o /nonexistent_dir/x.fa").code, 2);
+  EXPECT_EQ(RunDnastore("encode " + Write("b.txt", "abc") + " --redundancy 5").code, 1);
+  EXPECT_EQ(RunDnastore("encode " + Write("c.txt", "abc") + " --mapping weird").code, 1);
 }
 
 TEST(Cli, UnrelatedReadsExitThreeWithoutOutput) {
@@ -90,16 +87,28 @@ TEST(Cli, UnrelatedReadsExitThreeWithoutOutput) {
   }
   std::string reads = Write("unrelated.fq", fq);
   std::string out = Dir() + "/unrelated.out";
-  auto r = RunCli("decode " + reads + " -o " + out);
+  auto r = RunDnastore("decode " + reads + " -o " + out);
   EXPECT_EQ(r.code, 3) << r.err;
   EXPECT_FALSE(fs::exists(out));
 }
 
 TEST(Cli, StdoutToDevFullIsAnIoError) {
   std::string in = Write("full.txt", "some data to encode");
-  auto r = RunCli("encode " + in + " -o - > /dev/full");
+  auto r = RunDnastore("encode " + in + " -o -", StdoutTo("/dev/full"));
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_NE(r.err.find("No space left"), std::string::npos) << r.err;
+}
+
+// '-' is stdin for the input and stdout for the output: a pipe end to end.
+TEST(Cli, StdinToStdout) {
+  std::string content = "piped through dnastore\n";
+  for (int i = 0; i < 200; ++i) content += std::to_string(i * 104729) + " ";
+  auto e = RunDnastore("encode - -o - -q", WithStdin(content));
+  ASSERT_EQ(e.code, 0) << e.err;
+  EXPECT_EQ(e.out.rfind(">h", 0), 0u) << e.out.substr(0, 80);
+  auto d = RunDnastore("decode - -o - -q", WithStdin(e.out));
+  ASSERT_EQ(d.code, 0) << d.err;
+  EXPECT_EQ(d.out, content);
 }
 
 // Noisy end to end: simulated Illumina reads (both strands, errors, skewed
@@ -110,10 +119,11 @@ TEST(Cli, NoisyReadsAroundTheCoverageLimit) {
   for (int i = 0; i < 1500; ++i) content += std::to_string(i * 2654435761u) + ";";
   std::string in = Write("noisy.txt", content);
   std::string pool = Dir() + "/noisy.fasta";
-  ASSERT_EQ(RunCli("encode " + in + " -o " + pool + " -q").code, 0);
+  ASSERT_EQ(RunDnastore("encode " + in + " -o " + pool + " -q").code, 0);
   // 6x Illumina plus junk reads: recovered.
   std::string reads = Dir() + "/noisy6.fastq";
-  ASSERT_EQ(RunCli("simulate " + pool + " -o " + reads + " --coverage 6 --seed 11 -q").code, 0);
+  ASSERT_EQ(RunDnastore("simulate " + pool + " -o " + reads + " --coverage 6 --seed 11 -q").code,
+            0);
   {
     std::ofstream junk(reads, std::ios::app);
     for (int i = 0; i < 50; ++i)
@@ -122,21 +132,24 @@ TEST(Cli, NoisyReadsAroundTheCoverageLimit) {
            << std::string(60 + i, 'I') << "\n";
   }
   std::string out = Dir() + "/noisy6.out";
-  auto d = RunCli("decode " + reads + " -o " + out);
+  auto d = RunDnastore("decode " + reads + " -o " + out);
   ASSERT_EQ(d.code, 0) << d.err;
   EXPECT_EQ(Read(out), content);
   // 1x: far too few reads -> exit 3, nothing written.
   std::string sparse = Dir() + "/noisy1.fastq";
-  ASSERT_EQ(RunCli("simulate " + pool + " -o " + sparse + " --coverage 1 --seed 11 -q").code, 0);
+  ASSERT_EQ(RunDnastore("simulate " + pool + " -o " + sparse + " --coverage 1 --seed 11 -q").code,
+            0);
   std::string out1 = Dir() + "/noisy1.out";
-  EXPECT_EQ(RunCli("decode " + sparse + " -o " + out1 + " -q").code, 3);
+  EXPECT_EQ(RunDnastore("decode " + sparse + " -o " + out1 + " -q").code, 3);
   EXPECT_FALSE(fs::exists(out1));
   // Paired-end mates with adapter read-through.
   std::string prefix = Dir() + "/pe";
   ASSERT_EQ(
-      RunCli("simulate " + pool + " -o " + prefix + " --paired --coverage 8 --seed 5 -q").code, 0);
+      RunDnastore("simulate " + pool + " -o " + prefix + " --paired --coverage 8 --seed 5 -q").code,
+      0);
   std::string out_pe = Dir() + "/pe.out";
-  auto p = RunCli("decode --paired " + prefix + "_R1.fastq " + prefix + "_R2.fastq -o " + out_pe);
+  auto p =
+      RunDnastore("decode --paired " + prefix + "_R1.fastq " + prefix + "_R2.fastq -o " + out_pe);
   ASSERT_EQ(p.code, 0) << p.err;
   EXPECT_EQ(Read(out_pe), content);
 }
@@ -147,13 +160,14 @@ TEST(Cli, TdtTransitionPoolDecodes) {
   for (size_t i = 0; i < content.size(); ++i) content[i] = static_cast<char>(i * 131 + (i >> 7));
   std::string in = Write("tdt.bin", content);
   std::string pool = Dir() + "/tdt.fasta";
-  ASSERT_EQ(RunCli("encode " + in + " -o " + pool + " --mapping transition -q").code, 0);
+  ASSERT_EQ(RunDnastore("encode " + in + " -o " + pool + " --mapping transition -q").code, 0);
   std::string reads = Dir() + "/tdt.fastq";
   ASSERT_EQ(
-      RunCli("simulate " + pool + " -o " + reads + " --preset tdt --coverage 25 --seed 2 -q").code,
+      RunDnastore("simulate " + pool + " -o " + reads + " --preset tdt --coverage 25 --seed 2 -q")
+          .code,
       0);
   std::string out = Dir() + "/tdt.out";
-  auto d = RunCli("decode " + reads + " -o " + out);
+  auto d = RunDnastore("decode " + reads + " -o " + out);
   ASSERT_EQ(d.code, 0) << d.err;
   EXPECT_EQ(Read(out), content);
 }
@@ -166,18 +180,19 @@ TEST(Cli, DeletionHeavyReadsDecodeInOnePass) {
   for (size_t i = 0; i < content.size(); ++i) content[i] = static_cast<char>((i * 7919) >> 3);
   std::string in = Write("del.bin", content);
   std::string pool = Dir() + "/del.fasta";
-  ASSERT_EQ(RunCli("encode " + in + " -o " + pool + " --preset robust -q").code, 0);
+  ASSERT_EQ(RunDnastore("encode " + in + " -o " + pool + " --preset robust -q").code, 0);
   std::string cfg = Write("del.toml",
                           "[synthesis]\nmodel = \"none\"\n[pcr]\npolymerase = \"none\"\n"
                           "cycles = 0\n[sequencing]\nmodel = \"illumina\"\n"
                           "substitution_rate = 0\ninsertion_rate = 0\ndeletion_rate = 0.10\n"
                           "end_error_factor = 1\nrate_sigma = 0\n");
   std::string reads = Dir() + "/del.fastq";
-  auto s = RunCli("simulate " + pool + " -c " + cfg + " -o " + reads + " --coverage 30 --seed 7");
+  auto s =
+      RunDnastore("simulate " + pool + " -c " + cfg + " -o " + reads + " --coverage 30 --seed 7");
   ASSERT_EQ(s.code, 0) << s.err;
   EXPECT_NE(s.err.find("del 10."), std::string::npos) << s.err;
   std::string out = Dir() + "/del.out", report = Dir() + "/del.json";
-  auto d = RunCli("decode " + reads + " -o " + out + " --report " + report);
+  auto d = RunDnastore("decode " + reads + " -o " + out + " --report " + report);
   ASSERT_EQ(d.code, 0) << d.err;
   EXPECT_EQ(Read(out), content);
   const std::string rep = Read(report);
@@ -191,7 +206,7 @@ TEST(Cli, ChannelPresetsAtTheirCoverageTargets) {
   for (size_t i = 0; i < content.size(); ++i) content[i] = static_cast<char>(i * 2654435761u >> 13);
   std::string in = Write("presets.bin", content);
   std::string pool = Dir() + "/presets.fasta";
-  ASSERT_EQ(RunCli("encode " + in + " -o " + pool + " -q").code, 0);
+  ASSERT_EQ(RunDnastore("encode " + in + " -o " + pool + " -q").code, 0);
   struct Case {
     const char* preset;
     int ok_coverage, fail_coverage;
@@ -200,12 +215,12 @@ TEST(Cli, ChannelPresetsAtTheirCoverageTargets) {
     for (int cov : {c.ok_coverage, c.fail_coverage}) {
       const std::string tag = std::string(c.preset) + "_" + std::to_string(cov);
       std::string reads = Dir() + "/" + tag + ".fastq", out = Dir() + "/" + tag + ".out";
-      ASSERT_EQ(RunCli("simulate " + pool + " -o " + reads + " --preset " + c.preset +
-                       " --coverage " + std::to_string(cov) + " --seed 3 -q")
+      ASSERT_EQ(RunDnastore("simulate " + pool + " -o " + reads + " --preset " + c.preset +
+                            " --coverage " + std::to_string(cov) + " --seed 3 -q")
                     .code,
                 0)
           << tag;
-      auto d = RunCli("decode " + reads + " -o " + out + " -q");
+      auto d = RunDnastore("decode " + reads + " -o " + out + " -q");
       if (cov == c.ok_coverage) {
         ASSERT_EQ(d.code, 0) << tag << ": " << d.err;
         EXPECT_EQ(Read(out), content) << tag;

@@ -1,12 +1,11 @@
 // Encode -> decode round trips through files, losses up to and past the
-// design limit, shuffled and reverse-complemented strands, golden pools.
+// design limit, shuffled and reverse-complemented strands (the golden pools
+// are in golden_test.cpp).
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <functional>
 
 #include "codec/archive_layout.h"
 #include "codec/base_mapper.h"
@@ -15,33 +14,20 @@
 #include "dnastore/decoder.h"
 #include "dnastore/encoder.h"
 #include "dnastore/seq_io.h"
+#include "tests/test_util.h"
 
 using namespace dnastore;
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string Dir() {
-  static std::string dir = [] {
-    std::string d = ::testing::TempDir() + "/dnastore_rt_" + std::to_string(getpid());
-    fs::create_directories(d);
-    return d;
-  }();
-  return dir;
-}
+std::string Dir() { return dnastore::testing::ScratchDir(); }
 
 std::string WriteFile(const std::string& name, const std::string& content) {
-  std::string path = Dir() + "/" + name;
-  std::ofstream(path, std::ios::binary) << content;
-  return path;
+  return dnastore::testing::WriteText(Dir() + "/" + name, content);
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string ReadFile(const std::string& path) { return dnastore::testing::ReadText(path); }
 
 std::string RandomBytes(size_t n, uint64_t seed) {
   Rng rng(seed, 0);
@@ -260,19 +246,4 @@ TEST(RoundTrip, DeterministicAcrossThreads) {
   o.threads = 2;
   Encode(in, Dir() + "/det2.fasta", o);
   EXPECT_EQ(ReadFile(Dir() + "/det1.fasta"), ReadFile(Dir() + "/det2.fasta"));
-}
-
-// Golden pools written by format version 1 must decode forever.
-TEST(Golden, FormatV1PoolsDecode) {
-  for (std::string name : {"golden_v1_direct", "golden_v1_transition"}) {
-    std::string dir = DNASTORE_TEST_DATA_DIR;
-    std::string pool = dir + "/" + name + ".fasta";
-    std::string expected = ReadFile(dir + "/golden_v1_content.txt");
-    ASSERT_FALSE(expected.empty());
-    std::string out = Dir() + "/" + name + ".out";
-    DecodeReport r;
-    Status st = Decode(pool, out, &r);
-    ASSERT_TRUE(st.ok()) << name << ": " << st.message();
-    EXPECT_EQ(ReadFile(out), expected) << name;
-  }
 }

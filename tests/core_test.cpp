@@ -7,6 +7,7 @@
 #include "core/rng.h"
 #include "dnastore/seq_io.h"
 #include "dnastore/status.h"
+#include "tests/test_util.h"
 
 using namespace dnastore;
 
@@ -38,7 +39,7 @@ TEST(Rng, DeterministicPerStream) {
 }
 
 static std::string TempPath(const std::string& name) {
-  return ::testing::TempDir() + "/dnastore_core_" + name;
+  return dnastore::testing::ScratchPath(name);
 }
 
 TEST(SeqIo, FastqRoundTripPlainAndGzip) {
@@ -47,7 +48,8 @@ TEST(SeqIo, FastqRoundTripPlainAndGzip) {
     auto w = SeqWriter::Open(path, SeqFormat::kFastq, 2);
     ASSERT_TRUE(w.ok()) << w.status().message();
     for (int i = 0; i < 1000; ++i)
-      ASSERT_TRUE((*w)->Write({"r" + std::to_string(i), "ACGTACGT", "IIIII##I"}).ok());
+      ASSERT_TRUE(
+          (*w)->Write({std::string("r").append(std::to_string(i)), "ACGTACGT", "IIIII##I"}).ok());
     ASSERT_TRUE((*w)->Close().ok());
     auto recs = ReadAllRecords(path);
     ASSERT_TRUE(recs.ok()) << recs.status().message();
@@ -71,7 +73,7 @@ TEST(SeqIo, FastaLowercaseAndCrlf) {
 TEST(SeqIo, BadInputIsAStatusNotACrash) {
   auto missing = SeqReader::Open(TempPath("does_not_exist.fq"));
   EXPECT_EQ(missing.status().code(), ErrorCode::kIo);
-  auto dir = SeqReader::Open(::testing::TempDir());
+  auto dir = SeqReader::Open(dnastore::testing::ScratchDir());
   EXPECT_EQ(dir.status().code(), ErrorCode::kIo);
   std::string empty = TempPath("empty.fq");
   std::ofstream(empty).close();

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <filesystem>
 #include <string>
 #include <thread>
@@ -20,11 +21,8 @@ using dnastore::testing::WriteText;
 
 namespace {
 
-std::string Dir() { return dnastore::testing::ScratchDir("dnastore_files_"); }
-std::string P(const std::string& name) { return Dir() + "/" + name; }
-dnastore::testing::CliResult Cli(const std::string& args) {
-  return RunDnastore(args, P("stderr.txt"));
-}
+std::string P(const std::string& name) { return dnastore::testing::ScratchPath(name); }
+dnastore::testing::CliResult Cli(const std::string& args) { return RunDnastore(args); }
 bool Contains(const std::string& s, const std::string& part) {
   return s.find(part) != std::string::npos;
 }
@@ -41,9 +39,7 @@ int Temporaries(const std::string& dir) {
 class FileSafety : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = P(::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = dnastore::testing::TestScratchDir();
     std::string content;
     for (int i = 0; i < 3000; ++i) content += static_cast<char>((i * 2654435761u) >> 11);
     file_ = WriteText(dir_ + "/in.bin", content);
@@ -257,13 +253,12 @@ namespace {
 // simulate writes its FASTQ under temporary names too: a signal mid-run
 // leaves neither a truncated FASTQ nor a temporary.
 TEST_F(FileSafety, InterruptedSimulateLeavesNoFastq) {
-  for (const char* sig : {"INT", "HUP"}) {
-    const std::string out = dir_ + "/reads_" + sig + ".fastq";
-    const std::string cmd = std::string(DNASTORE_BINARY) + " simulate " + pool_ + " -o " + out +
-                            " --truth " + out + ".tsv --coverage 20000 -q -t 1 & pid=$!; " +
-                            "sleep 0.5; kill -" + sig + " $pid 2>/dev/null; wait $pid";
-    const int status = std::system(("bash -c '" + cmd + "'").c_str());
-    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  for (int sig : {SIGINT, SIGHUP}) {
+    const std::string out = dir_ + "/reads_" + std::to_string(sig) + ".fastq";
+    const int code = RunDnastore("simulate " + pool_ + " -o " + out + " --truth " + out +
+                                     ".tsv --coverage 20000 -q -t 1",
+                                 dnastore::testing::SignalAfter(sig, 500))
+                         .code;
     EXPECT_EQ(Temporaries(dir_), 0) << sig;
     if (code != 0) {
       EXPECT_FALSE(fs::exists(out)) << sig << " exit " << code;
@@ -316,7 +311,8 @@ namespace {
 TEST_F(FileSafety, ArchiveNamesAreEscapedOnTheTerminal) {
   const std::string evil = dir_ + "/evil\x1b[2Jname.txt";
   WriteText(evil, "some bytes\n");
-  ASSERT_EQ(Cli("encode '" + evil + "' -o " + dir_ + "/e.fasta -q").code, 0);
+  ASSERT_EQ(
+      RunDnastore(std::vector<std::string>{"encode", evil, "-o", dir_ + "/e.fasta", "-q"}).code, 0);
   auto r = Cli("decode " + dir_ + "/e.fasta -o " + dir_ + "/e.out");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_FALSE(Contains(r.err, "\x1b")) << r.err;

@@ -1,16 +1,14 @@
 // `dnastore consensus` end to end (the binary), and the file-based entry
 // points ReconstructStrands / ReconstructStrandsPaired.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <unordered_set>
 
 #include "dnastore/read_front_end.h"
 #include "tests/front_end_test_util.h"
+#include "tests/test_util.h"
 
 using namespace dnastore;
 using namespace dnastore::testing;
@@ -20,30 +18,10 @@ namespace {
 
 class FrontEndCli : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("dnastore_front_end_cli_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
-  }
+  void SetUp() override { dir_ = TestScratchDir(); }
   void TearDown() override { fs::remove_all(dir_); }
 
   std::string Path(const std::string& name) const { return (dir_ / name).string(); }
-
-  // Runs the binary with `args`; returns the exit code, stderr in *err.
-  int Run(const std::string& args, std::string* err = nullptr) const {
-    std::string cmd = std::string(DNASTORE_BINARY) + " " + args + " 2> " + Path("stderr.txt");
-    int rc = std::system(cmd.c_str());
-    if (err) *err = Slurp(Path("stderr.txt"));
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  }
-
-  static std::string Slurp(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
 
   void WriteReads(const std::string& path, const std::vector<SeqRecord>& reads) const {
     auto w = SeqWriter::Open(path, SeqFormat::kFastq);
@@ -92,19 +70,16 @@ TEST_F(FrontEndCli, ConsensusWithPrimersAndReport) {
   spec.oligos = 300;
   auto pool = MakePool(spec);
   WriteReads(Path("reads.fq.gz"), pool.reads);
-  std::string err;
-  ASSERT_EQ(
-      Run("consensus " + Path("reads.fq.gz") + " -o " + Path("out.fa") + " --primers " + kTestFwd +
-              "," + kTestRev + " --payload-length 150 -t 2 --report " + Path("r.json"),
-          &err),
-      0)
-      << err;
-  EXPECT_NE(err.find("clusters:"), std::string::npos) << err;
+  auto r = RunDnastore("consensus " + Path("reads.fq.gz") + " -o " + Path("out.fa") +
+                       " --primers " + kTestFwd + "," + kTestRev +
+                       " --payload-length 150 -t 2 --report " + Path("r.json"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("clusters:"), std::string::npos) << r.err;
   EXPECT_GE(ExactStrands(Path("out.fa"), pool.payloads), 295u);
-  std::string report = Slurp(Path("r.json"));
+  std::string report = ReadText(Path("r.json"));
   EXPECT_NE(report.find("\"reads_total\""), std::string::npos);
   EXPECT_NE(report.find("\"coverage_histogram\""), std::string::npos);
-  std::string fa = Slurp(Path("out.fa"));
+  std::string fa = ReadText(Path("out.fa"));
   EXPECT_NE(fa.find(" reads="), std::string::npos);
   EXPECT_NE(fa.find(" mean_q="), std::string::npos);
 }
@@ -114,15 +89,16 @@ TEST_F(FrontEndCli, ConsensusInfersPrimers) {
   spec.oligos = 200;
   auto pool = MakePool(spec);
   WriteReads(Path("reads.fq"), pool.reads);
-  std::string err;
-  ASSERT_EQ(Run("consensus " + Path("reads.fq") + " -o " + Path("out.fa"), &err), 0) << err;
-  EXPECT_NE(err.find("inferred primers"), std::string::npos) << err;
+  auto r = RunDnastore("consensus " + Path("reads.fq") + " -o " + Path("out.fa"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("inferred primers"), std::string::npos) << r.err;
   // Either orientation may be inferred; count both.
   std::vector<std::string> rc;
   for (const auto& p : pool.payloads) rc.push_back(ReverseComplement(p));
   EXPECT_GE(ExactStrands(Path("out.fa"), pool.payloads) + ExactStrands(Path("out.fa"), rc), 195u);
-  ASSERT_EQ(Run("consensus " + Path("reads.fq") + " -o " + Path("q.fa") + " -q", &err), 0);
-  EXPECT_TRUE(err.empty()) << err;
+  r = RunDnastore("consensus " + Path("reads.fq") + " -o " + Path("q.fa") + " -q");
+  ASSERT_EQ(r.code, 0);
+  EXPECT_TRUE(r.err.empty()) << r.err;
 }
 
 TEST_F(FrontEndCli, ConsensusPaired) {
@@ -133,14 +109,11 @@ TEST_F(FrontEndCli, ConsensusPaired) {
   MakeMates(pool, &r1, &r2);
   WriteReads(Path("r1.fq"), r1);
   WriteReads(Path("r2.fq"), r2);
-  std::string err;
-  ASSERT_EQ(
-      Run("consensus --paired " + Path("r1.fq") + " " + Path("r2.fq") + " -o " + Path("out.fa") +
-              " --primers " + kTestFwd + "," + kTestRev + " --payload-length 150",
-          &err),
-      0)
-      << err;
-  EXPECT_NE(err.find("merged"), std::string::npos);
+  auto r = RunDnastore("consensus --paired " + Path("r1.fq") + " " + Path("r2.fq") + " -o " +
+                       Path("out.fa") + " --primers " + kTestFwd + "," + kTestRev +
+                       " --payload-length 150");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("merged"), std::string::npos);
   EXPECT_GE(ExactStrands(Path("out.fa"), pool.payloads), 198u);
 
   // The library entry point directly.
@@ -162,35 +135,32 @@ TEST_F(FrontEndCli, ConsensusPaired) {
 }
 
 TEST_F(FrontEndCli, ConsensusErrors) {
-  std::string err;
-  EXPECT_EQ(Run("consensus -o " + Path("x.fa"), &err), 1) << err;  // no reads
-  EXPECT_EQ(Run("consensus reads.fq", &err), 1) << err;            // no -o
-  EXPECT_EQ(Run("consensus " + Path("missing.fq") + " -o " + Path("x.fa"), &err), 2) << err;
+  auto r = RunDnastore("consensus -o " + Path("x.fa"));  // no reads
+  EXPECT_EQ(r.code, 1) << r.err;
+  r = RunDnastore("consensus reads.fq");  // no -o
+  EXPECT_EQ(r.code, 1) << r.err;
+  r = RunDnastore("consensus " + Path("missing.fq") + " -o " + Path("x.fa"));
+  EXPECT_EQ(r.code, 2) << r.err;
   {
     std::ofstream bad(Path("bad.fq"));
     bad << "@r1\nACGT\n+\nII\n";  // quality length mismatch
   }
-  EXPECT_EQ(Run("consensus " + Path("bad.fq") + " -o " + Path("x.fa") +
-                    " --primers ACGTACGTAC,TTTTGGGGCC",
-                &err),
-            2)
-      << err;
-  EXPECT_EQ(Run("consensus " + Path("bad.fq") + " -o " + Path("x.fa") + " --primers ACGT", &err), 1)
-      << err;
+  r = RunDnastore("consensus " + Path("bad.fq") + " -o " + Path("x.fa") +
+                  " --primers ACGTACGTAC,TTTTGGGGCC");
+  EXPECT_EQ(r.code, 2) << r.err;
+  r = RunDnastore("consensus " + Path("bad.fq") + " -o " + Path("x.fa") + " --primers ACGT");
+  EXPECT_EQ(r.code, 1) << r.err;
 }
 
 TEST_F(FrontEndCli, ConsensusOnLcrcRealData) {
   const std::string reads =
       std::string(DNASTORE_SHARED_DATA_DIR) + "/real/lcrc/HFS_Pool_11.7K_NGS_PEmerged.fastq.gz";
   if (!fs::exists(reads)) GTEST_SKIP() << "shared data not found: " << reads;
-  std::string err;
-  ASSERT_EQ(Run("consensus " + reads + " -o " + Path("lcrc.fa") +
-                    " --payload-length 160 -t 2 --report " + Path("lcrc.json"),
-                &err),
-            0)
-      << err;
+  auto r = RunDnastore("consensus " + reads + " -o " + Path("lcrc.fa") +
+                       " --payload-length 160 -t 2 --report " + Path("lcrc.json"));
+  ASSERT_EQ(r.code, 0) << r.err;
   auto recs = ReadAllRecords(Path("lcrc.fa"));
   ASSERT_TRUE(recs.ok());
   EXPECT_GE(recs->size(), 11000u);
-  EXPECT_NE(err.find("inferred primers"), std::string::npos);
+  EXPECT_NE(r.err.find("inferred primers"), std::string::npos);
 }

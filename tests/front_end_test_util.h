@@ -1,5 +1,6 @@
 // Synthetic pools and reads for the front-end tests and benchmark. Errors are
-// injected here (codec must never depend on channel/), from seeded streams.
+// injected here from seeded streams, not by channel/ (the read front end in
+// reads/ must never depend on the simulator).
 #pragma once
 
 #include <string>

@@ -5,16 +5,17 @@
 // depend on the thread count. See docs/reliability.md.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
+#include <csignal>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tests/test_util.h"
@@ -23,28 +24,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-using RunResult = dnastore::testing::CliResult;
+using dnastore::testing::CliResult;
+using dnastore::testing::RunDnastore;
+using dnastore::testing::SignalAfter;
+using dnastore::testing::StdoutTo;
 
-std::string Dir() { return dnastore::testing::ScratchDir("dnastore_reliability_"); }
-
-std::string P(const std::string& name) { return Dir() + "/" + name; }
-
-// Removes the scratch directory after the last test.
-class RemoveScratchDir : public ::testing::Environment {
- public:
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(Dir(), ec);
-  }
-};
-[[maybe_unused]] ::testing::Environment* const kRemoveScratch =
-    ::testing::AddGlobalTestEnvironment(new RemoveScratchDir);
-
-// Runs `dnastore <args>` through the shell (so args may redirect stdout);
-// stderr is captured.
-RunResult RunCli(const std::string& args) {
-  return dnastore::testing::RunDnastore(args, P("stderr.txt"));
-}
+// The scratch directory of this process (removed at exit).
+std::string P(const std::string& name) { return dnastore::testing::ScratchPath(name); }
 
 std::string Write(const std::string& name, const std::string& content) {
   return dnastore::testing::WriteText(P(name), content);
@@ -144,18 +130,18 @@ class Reliability : public ::testing::Test {
     a_pool_ = P("a.fasta");
     b_pool_ = P("b.fasta");
     a_reads_ = P("a_reads.fq");
-    ASSERT_EQ(RunCli("encode " + a_file_ + " -o " + a_pool_ + " -q").code, 0);
-    ASSERT_EQ(RunCli("encode " + b_file_ + " -o " + b_pool_ + " -q").code, 0);
-    auto s = RunCli("simulate " + a_pool_ + " -o " + a_reads_ + " --coverage 10 --seed 7 -q");
+    ASSERT_EQ(RunDnastore("encode " + a_file_ + " -o " + a_pool_ + " -q").code, 0);
+    ASSERT_EQ(RunDnastore("encode " + b_file_ + " -o " + b_pool_ + " -q").code, 0);
+    auto s = RunDnastore("simulate " + a_pool_ + " -o " + a_reads_ + " --coverage 10 --seed 7 -q");
     ASSERT_EQ(s.code, 0) << s.err;
   }
   static std::string a_content_, b_content_, a_file_, b_file_, a_pool_, b_pool_, a_reads_;
 
   // Decodes `input` into a fresh file; returns the run and the output path.
-  static RunResult Decode(const std::string& input, const std::string& out_name,
+  static CliResult Decode(const std::string& input, const std::string& out_name,
                           const std::string& extra = "") {
     fs::remove(P(out_name));
-    return RunCli("decode " + input + " -o " + P(out_name) + " -q " + extra);
+    return RunDnastore("decode " + input + " -o " + P(out_name) + " -q " + extra);
   }
 };
 std::string Reliability::a_content_, Reliability::b_content_, Reliability::a_file_,
@@ -166,7 +152,7 @@ std::string Reliability::a_content_, Reliability::b_content_, Reliability::a_fil
 TEST_F(Reliability, MissingInputNamesTheFile) {
   for (std::string cmd : {"encode", "decode", "simulate", "consensus"}) {
     std::string missing = P("no_such_" + cmd + ".fq");
-    auto r = RunCli(cmd + " " + missing + " -o " + P("x.out"));
+    auto r = RunDnastore(cmd + " " + missing + " -o " + P("x.out"));
     EXPECT_EQ(r.code, 2) << cmd << ": " << r.err;
     EXPECT_TRUE(Contains(r.err, missing)) << r.err;
     EXPECT_TRUE(Contains(r.err, "No such file")) << r.err;
@@ -178,7 +164,7 @@ TEST_F(Reliability, UnreadableInputNamesTheFile) {
   std::string f = Write("unreadable.fasta", Read(a_pool_));
   chmod(f.c_str(), 0);
   for (std::string cmd : {"encode", "decode", "simulate", "consensus"}) {
-    auto r = RunCli(cmd + " " + f + " -o " + P("x.out"));
+    auto r = RunDnastore(cmd + " " + f + " -o " + P("x.out"));
     EXPECT_EQ(r.code, 2) << cmd << ": " << r.err;
     EXPECT_TRUE(Contains(r.err, f)) << r.err;
   }
@@ -189,12 +175,12 @@ TEST_F(Reliability, DirectoryAsInputOrOutput) {
   std::string d = P("a_directory");
   fs::create_directories(d);
   for (std::string cmd : {"encode", "decode", "simulate", "consensus"}) {
-    auto r = RunCli(cmd + " " + d + " -o " + P("x.out"));
+    auto r = RunDnastore(cmd + " " + d + " -o " + P("x.out"));
     EXPECT_EQ(r.code, 2) << cmd << ": " << r.err;
     EXPECT_TRUE(Contains(r.err, d)) << r.err;
     EXPECT_TRUE(Contains(r.err, "directory")) << r.err;
   }
-  auto r = RunCli("decode " + a_pool_ + " -o " + d);
+  auto r = RunDnastore("decode " + a_pool_ + " -o " + d);
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_TRUE(Contains(r.err, "is a directory")) << r.err;
 }
@@ -202,7 +188,7 @@ TEST_F(Reliability, DirectoryAsInputOrOutput) {
 TEST_F(Reliability, EmptyInput) {
   std::string empty = Write("empty.fq", "");
   for (std::string cmd : {"decode", "simulate", "consensus"}) {
-    auto r = RunCli(cmd + " " + empty + " -o " + P("x.out"));
+    auto r = RunDnastore(cmd + " " + empty + " -o " + P("x.out"));
     EXPECT_EQ(r.code, 2) << cmd << ": " << r.err;
     EXPECT_TRUE(Contains(r.err, empty)) << r.err;
     EXPECT_TRUE(Contains(r.err, "empty")) << r.err;
@@ -211,7 +197,7 @@ TEST_F(Reliability, EmptyInput) {
 
 TEST_F(Reliability, EmptyFileRoundTrips) {
   std::string empty = Write("empty.bin", "");
-  ASSERT_EQ(RunCli("encode " + empty + " -o " + P("empty.fasta") + " -q").code, 0);
+  ASSERT_EQ(RunDnastore("encode " + empty + " -o " + P("empty.fasta") + " -q").code, 0);
   auto d = Decode(P("empty.fasta"), "empty.out");
   EXPECT_EQ(d.code, 0) << d.err;
   ASSERT_TRUE(fs::exists(P("empty.out")));
@@ -250,7 +236,7 @@ TEST_F(Reliability, TruncatedMultiMemberGzip) {
 TEST_F(Reliability, BinaryGarbage) {
   std::string g = Write("garbage.bin", Content(5000, 99));
   for (std::string cmd : {"decode", "simulate", "consensus"}) {
-    auto r = RunCli(cmd + " " + g + " -o " + P("x.out"));
+    auto r = RunDnastore(cmd + " " + g + " -o " + P("x.out"));
     EXPECT_EQ(r.code, 2) << cmd << ": " << r.err;
     EXPECT_TRUE(Contains(r.err, g)) << r.err;
     EXPECT_TRUE(Contains(r.err, "not a FASTA")) << r.err;
@@ -400,21 +386,27 @@ TEST_F(Reliability, MixedArchivesNeverGiveAWrongFile) {
   }
 }
 
-// DISABLED: 300 random 190-nt reads exit 2 ("cannot infer primers: no
-// primer pair is shared by enough reads (best 1 of 300)", no file named)
-// instead of 3 (decoder.h: kUnrecoverable when no archive is found; the
-// similar case in cli_test.cpp exits 3). See docs/reliability.md.
+// Reads of no archive at all: exit 3 (no archive found is kUnrecoverable),
+// nothing written. Regression test: random reads once exited 2 from the
+// primer inference ("Fixed defects" in docs/reliability.md).
 TEST_F(Reliability, UnrelatedReadsExitThree) {
   std::vector<Rec> reads;
   for (int i = 0; i < 300; ++i) {
     std::string seq;
     std::string c = Content(190, 1000 + i);
     for (char ch : c) seq += "ACGT"[static_cast<uint8_t>(ch) % 4];
-    reads.push_back({"u" + std::to_string(i), seq, ""});
+    reads.push_back({std::string("u").append(std::to_string(i)), seq, ""});
   }
   auto r = Decode(Write("unrelated.fq", Fastq(reads)), "unrelated.out");
   EXPECT_EQ(r.code, 3) << r.err;
+  EXPECT_TRUE(Contains(r.err, P("unrelated.fq"))) << r.err;
   EXPECT_FALSE(fs::exists(P("unrelated.out")));
+  // Two such reads: the same.
+  reads.resize(2);
+  auto two = Decode(Write("unrelated2.fq", Fastq(reads)), "unrelated2.out");
+  EXPECT_EQ(two.code, 3) << two.err;
+  EXPECT_TRUE(Contains(two.err, P("unrelated2.fq"))) << two.err;
+  EXPECT_FALSE(fs::exists(P("unrelated2.out")));
 }
 
 TEST_F(Reliability, PoolWhoseHeaderWasLost) {
@@ -457,7 +449,7 @@ TEST_F(Reliability, UnknownOptionsAndBadValuesAreUsageErrors) {
            "decode " + pool + o + " --primers ACGT",
            "frobnicate",
        }) {
-    auto r = RunCli(args);
+    auto r = RunDnastore(args);
     EXPECT_EQ(r.code, 1) << args << "\n" << r.err;
     EXPECT_FALSE(r.err.empty()) << args;
   }
@@ -465,11 +457,11 @@ TEST_F(Reliability, UnknownOptionsAndBadValuesAreUsageErrors) {
 
 TEST_F(Reliability, OutputDirectoryMissing) {
   std::string o = P("no_such_dir/sub/x.out");
-  auto d = RunCli("decode " + a_pool_ + " -o " + o);
+  auto d = RunDnastore("decode " + a_pool_ + " -o " + o);
   EXPECT_EQ(d.code, 2) << d.err;
   EXPECT_TRUE(Contains(d.err, o)) << d.err;
   for (std::string cmd : {"encode " + a_file_, "simulate " + a_pool_, "consensus " + a_pool_}) {
-    auto r = RunCli(cmd + " -o " + o);
+    auto r = RunDnastore(cmd + " -o " + o);
     EXPECT_EQ(r.code, 2) << cmd << ": " << r.err;
     EXPECT_TRUE(Contains(r.err, o)) << r.err;
   }
@@ -488,7 +480,7 @@ TEST_F(Reliability, ReadOnlyOutput) {
   }
   for (std::string cmd :
        {"decode " + a_pool_, "encode " + a_file_, "simulate " + a_pool_, "consensus " + a_pool_}) {
-    auto r = RunCli(cmd + " -o " + o);
+    auto r = RunDnastore(cmd + " -o " + o);
     EXPECT_EQ(r.code, 2) << cmd << ": " << r.err;
     EXPECT_TRUE(Contains(r.err, o)) << r.err;
     // The system's reason; sysfs (the root case) refuses exclusive creation with ENOENT.
@@ -502,22 +494,33 @@ TEST_F(Reliability, StdoutToDevFullIsAnIoError) {
   if (access("/dev/full", W_OK) != 0) GTEST_SKIP() << "no /dev/full";
   for (std::string cmd :
        {"encode " + a_file_, "decode " + a_pool_, "simulate " + a_pool_, "consensus " + a_pool_}) {
-    auto r = RunCli(cmd + " -o - > /dev/full");
+    auto r = RunDnastore(cmd + " -o -", StdoutTo("/dev/full"));
     EXPECT_EQ(r.code, 2) << cmd << ": " << r.err;
     EXPECT_TRUE(Contains(r.err, "No space left on device")) << cmd << ": " << r.err;
   }
 }
 
-// DISABLED: `encode --json -` to a full disk exits 0; the JSON summary is
-// lost silently (see docs/reliability.md, "Open defects").
+// The JSON summary on a full disk is an I/O error, not lost silently
+// (regression test, "Fixed defects" in docs/reliability.md).
 TEST_F(Reliability, JsonSummaryToDevFullIsAnIoError) {
-  auto r = RunCli("encode " + a_file_ + " -o " + P("j.fasta") + " --json - > /dev/full");
+  auto r =
+      RunDnastore("encode " + a_file_ + " -o " + P("j.fasta") + " --json -", StdoutTo("/dev/full"));
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_TRUE(Contains(r.err, "No space left on device")) << r.err;
 }
 
-// DISABLED: `decode --report /dev/full` exits 0 without any warning; the
-// report is lost silently (see docs/reliability.md, "Open defects").
+// The order sheet on a full disk: exit 2 with the system's reason (it once
+// said only "write failed"; "Fixed defects" in docs/reliability.md).
+TEST_F(Reliability, OrderSheetToDevFullIsAnIoError) {
+  auto r =
+      RunDnastore("encode " + a_file_ + " -o " + P("os.fasta") + " -q --order-sheet /dev/full");
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_TRUE(Contains(r.err, "/dev/full")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "No space left on device")) << r.err;
+}
+
+// A report that cannot be written fails the run and names the report file
+// (regression test, "Fixed defects" in docs/reliability.md).
 TEST_F(Reliability, DecodeReportToDevFullIsReported) {
   auto r = Decode(a_pool_, "rep_full.out", "--report /dev/full");
   EXPECT_NE(r.code, 0) << r.err;
@@ -553,7 +556,8 @@ TEST_F(Integrity, TooManyLostOligosExitThreeAndNoOutput) {
   std::string dir = P("integrity1");
   fs::create_directories(dir);
   std::string out = dir + "/lost.out";
-  auto r = RunCli("decode " + DamagedPool() + " -o " + out + " -q --report " + dir + "/r.json");
+  auto r =
+      RunDnastore("decode " + DamagedPool() + " -o " + out + " -q --report " + dir + "/r.json");
   EXPECT_EQ(r.code, 3) << r.err;
   EXPECT_TRUE(Contains(r.err, "missing")) << r.err;
   EXPECT_FALSE(fs::exists(out));
@@ -567,19 +571,19 @@ TEST_F(Integrity, TooManyLostOligosExitThreeAndNoOutput) {
 
 TEST_F(Integrity, FailedDecodeLeavesExistingFileUntouchedEvenWithForce) {
   std::string out = Write("keep.out", "precious old content");
-  auto r = RunCli("decode " + DamagedPool() + " -o " + out + " -q --force");
+  auto r = RunDnastore("decode " + DamagedPool() + " -o " + out + " -q --force");
   EXPECT_EQ(r.code, 3) << r.err;
   EXPECT_EQ(Read(out), "precious old content");
 }
 
 TEST_F(Integrity, NoOverwriteWithoutForce) {
   std::string out = Write("exists.out", "old");
-  auto r = RunCli("decode " + a_pool_ + " -o " + out + " -q");
+  auto r = RunDnastore("decode " + a_pool_ + " -o " + out + " -q");
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_TRUE(Contains(r.err, "--force")) << r.err;
   EXPECT_TRUE(Contains(r.err, out)) << r.err;
   EXPECT_EQ(Read(out), "old");
-  auto f = RunCli("decode " + a_pool_ + " -o " + out + " -q --force");
+  auto f = RunDnastore("decode " + a_pool_ + " -o " + out + " -q --force");
   EXPECT_EQ(f.code, 0) << f.err;
   EXPECT_EQ(Read(out), a_content_);
 }
@@ -588,10 +592,10 @@ TEST_F(Integrity, PartialWritesRecoveredBytesAndListsMissingRanges) {
   std::string dir = P("integrity2");
   fs::create_directories(dir);
   std::string out = dir + "/partial.out";
-  // --force only because of the open defect in DISABLED_PartialWithoutForce
-  // (out does not exist beforehand).
-  auto r = RunCli("decode " + DamagedPool() + " -o " + out + " -q --partial --force --report " +
-                  dir + "/r.json");
+  // With --force (out does not exist beforehand); PartialWithoutForce runs
+  // the same without it.
+  auto r = RunDnastore("decode " + DamagedPool() + " -o " + out +
+                       " -q --partial --force --report " + dir + "/r.json");
   EXPECT_EQ(r.code, 3) << r.err;
   ASSERT_TRUE(fs::exists(out));
   std::string got = Read(out);
@@ -618,47 +622,78 @@ TEST_F(Integrity, PartialWritesRecoveredBytesAndListsMissingRanges) {
   EXPECT_TRUE(NoTempFilesLeft(dir, "partial.out"));
 }
 
-// DISABLED: `decode --partial` without --force, output not existing before,
-// exits 2 "already exists (use --force to overwrite)" after writing the
-// partial file; the report lists no ranges (see docs/reliability.md).
+// `--partial` needs no --force for a new output. Regression test: the reads
+// mode retry once refused to overwrite the partial file the strands attempt
+// had just written (exit 2, no ranges; "Fixed defects" in docs/reliability.md).
 TEST_F(Integrity, PartialWithoutForce) {
   std::string out = P("partial_noforce.out");
   fs::remove(out);
-  auto r =
-      RunCli("decode " + DamagedPool() + " -o " + out + " -q --partial --report " + P("pnf.json"));
+  auto r = RunDnastore("decode " + DamagedPool() + " -o " + out + " -q --partial --report " +
+                       P("pnf.json"));
   EXPECT_EQ(r.code, 3) << r.err;
   EXPECT_TRUE(fs::exists(out));
   auto j = nlohmann::json::parse(Read(P("pnf.json")));
   EXPECT_FALSE(j["missing_ranges"].empty());
 }
 
-// DISABLED: the report lists the whole failed codeword's bytes as missing
-// although the data oligos that were present are systematic and written
-// correctly (40 of 89 data oligos lost -> 1360 bytes, reported: 3000).
+// The missing ranges are the lost oligos' bytes, not the whole failed
+// codeword: the data oligos present are systematic and written verbatim. The
+// 89 data oligos carry 34 bytes each (the last one less); oligos 20..59 are
+// lost, so bytes [680, 2040) are missing. Regression test: the report once
+// listed all 3000 bytes ("Fixed defects" in docs/reliability.md).
 TEST_F(Integrity, PartialReportListsOnlyLostBytes) {
-  auto r = RunCli("decode " + DamagedPool() + " -o " + P("precise.out") +
-                  " -q --partial --force --report " + P("precise.json"));
+  auto r = RunDnastore("decode " + DamagedPool() + " -o " + P("precise.out") +
+                       " -q --partial --force --report " + P("precise.json"));
   EXPECT_EQ(r.code, 3) << r.err;
   auto j = nlohmann::json::parse(Read(P("precise.json")));
   uint64_t total = 0;
   for (const auto& m : j["missing_ranges"]) total += m["length"].get<uint64_t>();
   EXPECT_LT(total, a_content_.size());
+  ASSERT_EQ(j["missing_ranges"].size(), 1u) << j["missing_ranges"];
+  EXPECT_EQ(j["missing_ranges"][0]["offset"], 680);
+  EXPECT_EQ(j["missing_ranges"][0]["length"], 1360);
 }
 
-// DISABLED: with the direct mapping and oligos of 246 nt or more (payload
-// >= 206 nt) encode exits 0 but decoding the clean pool exits 3 "no archive
-// header found in the reads": the archive is unreadable. Found by
-// fuzz_roundtrip. See docs/reliability.md.
+// Long direct-mapped oligos decode. Regression test: from 246 nt (payload
+// >= 206 nt) the encoder once wrote pools whose header the decoder never found
+// (found by fuzz_roundtrip; "Fixed defects" in docs/reliability.md).
 TEST_F(Integrity, LongOligosDecode) {
   for (int len : {246, 300, 400}) {
     std::string pool = P("long" + std::to_string(len) + ".fasta");
-    auto e =
-        RunCli("encode " + a_file_ + " -o " + pool + " -q --oligo-length " + std::to_string(len));
+    auto e = RunDnastore("encode " + a_file_ + " -o " + pool + " -q --oligo-length " +
+                         std::to_string(len));
     ASSERT_EQ(e.code, 0) << e.err;
     auto d = Decode(pool, "long.out");
     EXPECT_EQ(d.code, 0) << len << ": " << d.err;
     EXPECT_EQ(Read(P("long.out")), a_content_) << len;
   }
+}
+
+// DISABLED (open defect, docs/reliability.md; found by fuzz_roundtrip): a
+// clean pool that does not decode. Of its 80 header oligos, 3 also pass as
+// data frames (CRC-8 matches, index in range); header oligos come first, so
+// these false frames take their slots and the real data frames are dropped as
+// duplicates: 3 wrong symbols in a 12-oligo codeword with 5 parity. Exit 3
+// (the hash keeps a wrong file out), but the archive cannot be read. The
+// header stores the file name, so the input must be called content.bin.
+TEST_F(Integrity, DISABLED_HeaderOligosNeverTakeDataSlots) {
+  const std::string hex =
+      "414354434741544341474147434147544306060606232369196478232306232300000000000000004f00000000"
+      "0000000000000000000000000000060606062323692f1964782323066c6c6f20246e6400776f726c6c";
+  std::string content;
+  for (size_t i = 0; i < hex.size(); i += 2)
+    content.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  ASSERT_EQ(content.size(), 86u);
+  fs::create_directories(P("header_as_data"));
+  std::string in = Write("header_as_data/content.bin", content);
+  std::string pool = P("header_as_data/pool.fasta");
+  auto e = RunDnastore("encode " + in + " -o " + pool +
+                       " -q --oligo-length 106 --redundancy 0.02 --stripe-blocks 1"
+                       " --header-copies 4");
+  ASSERT_EQ(e.code, 0) << e.err;
+  auto d = Decode(pool, "header_as_data.out");
+  EXPECT_EQ(d.code, 0) << d.err;
+  EXPECT_EQ(Read(P("header_as_data.out")), content);
 }
 
 // --------------------------------------------------------------- determinism
@@ -669,8 +704,8 @@ TEST_F(Reliability, EncodeIsIdenticalAtAnyThreadCount) {
   for (std::string mapping : {"direct", "transition"}) {
     std::string p1 = P("det1_" + mapping + ".fasta"), p2 = P("det2_" + mapping + ".fasta");
     std::string common = " --mapping " + mapping + " --stripe-blocks 2 -q";
-    ASSERT_EQ(RunCli("encode " + in + " -o " + p1 + " -t 1" + common).code, 0);
-    ASSERT_EQ(RunCli("encode " + in + " -o " + p2 + " -t 2" + common).code, 0);
+    ASSERT_EQ(RunDnastore("encode " + in + " -o " + p1 + " -t 1" + common).code, 0);
+    ASSERT_EQ(RunDnastore("encode " + in + " -o " + p2 + " -t 2" + common).code, 0);
     EXPECT_EQ(Read(p1), Read(p2)) << mapping;
     EXPECT_GT(fs::file_size(p1), 0u);
   }
@@ -680,18 +715,18 @@ TEST_F(Reliability, SimulateIsIdenticalAtAnyThreadCount) {
   for (std::string preset : {"illumina", "nanopore"}) {
     std::string r1 = P("sim1_" + preset + ".fq"), r2 = P("sim2_" + preset + ".fq");
     std::string common = " --preset " + preset + " --coverage 5 --seed 11 -q";
-    ASSERT_EQ(RunCli("simulate " + a_pool_ + " -o " + r1 + " --threads 1" + common).code, 0);
-    ASSERT_EQ(RunCli("simulate " + a_pool_ + " -o " + r2 + " --threads 2" + common).code, 0);
+    ASSERT_EQ(RunDnastore("simulate " + a_pool_ + " -o " + r1 + " --threads 1" + common).code, 0);
+    ASSERT_EQ(RunDnastore("simulate " + a_pool_ + " -o " + r2 + " --threads 2" + common).code, 0);
     EXPECT_EQ(Read(r1), Read(r2)) << preset;
     EXPECT_GT(fs::file_size(r1), 0u);
   }
 }
 
 TEST_F(Reliability, DecodeIsIdenticalAtAnyThreadCount) {
-  auto a = RunCli("decode " + a_reads_ + " -o " + P("dt1.out") + " --force -q -t 1 --report " +
-                  P("dt1.json"));
-  auto b = RunCli("decode " + a_reads_ + " -o " + P("dt2.out") + " --force -q -t 2 --report " +
-                  P("dt2.json"));
+  auto a = RunDnastore("decode " + a_reads_ + " -o " + P("dt1.out") + " --force -q -t 1 --report " +
+                       P("dt1.json"));
+  auto b = RunDnastore("decode " + a_reads_ + " -o " + P("dt2.out") + " --force -q -t 2 --report " +
+                       P("dt2.json"));
   ASSERT_EQ(a.code, 0) << a.err;
   ASSERT_EQ(b.code, 0) << b.err;
   EXPECT_EQ(Read(P("dt1.out")), Read(P("dt2.out")));
@@ -729,17 +764,18 @@ TEST(Interrupt, NoPartialOutputAfterSignal) {
     for (size_t i = 0; i < chunk.size(); ++i) chunk[i] = static_cast<char>(i * 2654435761u >> 13);
     for (int i = 0; i < 24; ++i) big << chunk;
   }
-  for (const char* sig : {"INT", "TERM", "HUP", "QUIT"}) {
-    const std::string pool = dir + "/pool_" + sig + ".fasta";
-    std::string cmd = std::string(DNASTORE_BINARY) + " encode " + dir + "/big.bin -o " + pool +
-                      " -q -t 1 & pid=$!; sleep 0.3; kill -" + sig + " $pid 2>/dev/null; wait $pid";
-    int status = std::system(("bash -c '" + cmd + "'").c_str());
-    int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  for (auto [sig, sig_name] : {std::pair{SIGINT, "INT"}, std::pair{SIGTERM, "TERM"},
+                               std::pair{SIGHUP, "HUP"}, std::pair{SIGQUIT, "QUIT"}}) {
+    const std::string pool = dir + "/pool_" + sig_name + ".fasta";
+    int code =
+        RunDnastore("encode " + dir + "/big.bin -o " + pool + " -q -t 1", SignalAfter(sig, 300))
+            .code;
     for (const auto& e : fs::directory_iterator(dir))
       EXPECT_EQ(e.path().filename().string().find(".dnastore-"), std::string::npos) << e.path();
     if (code == 0) {
       EXPECT_TRUE(fs::exists(pool));
     } else {
+      EXPECT_EQ(code, 128 + sig) << sig_name;  // it dies of the signal it got
       EXPECT_FALSE(fs::exists(pool)) << "exit " << code;
     }
   }

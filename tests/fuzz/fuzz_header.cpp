@@ -1,8 +1,8 @@
 // Fuzz target: the archive header (ParseHeader, UnpackHeaderFrame,
 // HeaderAssembler).
 // Mode (first byte % 3):
-//   0: ParseHeader(rest). When it parses, Serialize -> Parse must give the
-//      same serialisation (a parsed header is self-consistent).
+//   0: ParseHeader(rest). When it parses, SerializeHeader -> ParseHeader
+//      must give the same serialisation (a parsed header is self-consistent).
 //   1: frames of fuzzer bytes -> UnpackHeaderFrame -> HeaderAssembler.
 //   2: header bytes from the fuzzer, packed into valid frames (so the CRC
 //      passes), some dropped or corrupted -> unpack -> assemble -> parse.

@@ -5,8 +5,8 @@
 // Properties: a plan the encoder accepts decodes back to exactly the same
 // bytes, also after losing up to the smallest codeword's parity in oligos;
 // encode errors are kUsage/kBadInput only (parameter combinations it rejects).
+#include <algorithm>
 #include <cstdint>
-#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -28,13 +28,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   o.geometry.payload_nt = 60 + in.U8() % 201;
   const uint8_t m = in.U8();
   o.geometry.mapping = (m & 1) ? Mapping::kTransition : Mapping::kDirect;
-  // Open defect (docs/reliability.md, "Open defects"): with the direct
-  // mapping and a payload >= 206 nt the encoder writes a pool whose header the
-  // decoder never finds. Until it is fixed, stay below it so the fuzzer looks
-  // for other problems; DNASTORE_FUZZ_FULL_RANGE=1 restores the full range.
-  static const bool full_range = std::getenv("DNASTORE_FUZZ_FULL_RANGE") != nullptr;
-  if (!full_range && o.geometry.mapping == Mapping::kDirect && o.geometry.payload_nt > 205)
-    o.geometry.payload_nt = 205;
   o.redundancy = 0.02 + (in.U8() % 90) / 100.0;  // 0.02 .. 0.91
   o.stripe_blocks = 1 + in.U8() % 8;
   o.header_copies = 1 + in.U8() % 4;
@@ -59,8 +52,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto recs = ReadAllRecords(pool_path);
     if (!recs.ok()) Violation("re-read pool", recs.status().message());
     std::vector<SeqRecord> v = recs.value();
-    // Header oligos come first; drop data/parity oligos only, at most one
-    // per codeword group's parity budget (drop fewer than smallest p).
+    // Header oligos come first; drop data/parity oligos only, no more than
+    // the smallest codeword's parity, so every codeword stays decodable
+    // wherever the drops fall.
     const size_t first = summary.header_oligos;
     const int drops = std::min(drop_count, summary.smallest_codeword_p);
     for (int i = 0; i < drops && v.size() > first; ++i) {
