@@ -215,6 +215,7 @@ AttemptResult AttemptRunner::RunReads(const DecodeAttempt& a) {
 bool AttemptRunner::ReadStrands(const DecodeAttempt& a, std::vector<Strand>* strands,
                                 AttemptResult* r) {
   FrontEndOptions fo = FrontEndOptionsFor(a, input_.options.threads);
+  fo.progress = progress_;  // reads taken, then clusters built
   StrandHeaderProbe probe(cache_, a.collapse_runs ? Mapping::kTransition : Mapping::kDirect);
   if (!a.header) {
     fo.resolve_payload_nt = [&probe](const std::vector<Strand>& chunk, const std::string& fwd) {

@@ -4,6 +4,8 @@
 // slot_store and outer_decode.
 #include "dnastore/decoder.h"
 
+#include <sys/stat.h>
+
 #include <chrono>
 #include <string>
 #include <vector>
@@ -25,14 +27,16 @@ std::string InputNames(const DecodeOptions& o) {
   return names;
 }
 
-// Spools standard input ("-" in `inputs`) to a file that can be read again
-// (several attempts may read it) and replaces "-" by its path.
+// Spools standard input ("-"), pipes and FIFOs in `inputs` to files that can
+// be read again (several attempts may read them) and replaces their names by
+// the spooled files' paths.
 Status SpoolStdin(std::vector<std::string>* inputs, std::vector<InputFile>* spooled) {
   for (auto& path : *inputs) {
-    if (path != "-") continue;
-    auto in = InputFile::Open("-");
+    struct stat st;
+    if (path != "-" && (stat(path.c_str(), &st) != 0 || S_ISREG(st.st_mode))) continue;
+    auto in = InputFile::Open(path);
     if (!in.ok()) return in.status();
-    if (in->size() == 0) return BadInput("standard input is empty");
+    if (in->size() == 0) return BadInput((path == "-" ? "standard input" : path) + " is empty");
     spooled->push_back(std::move(*in));
     path = spooled->back().ReopenPath();
   }

@@ -165,7 +165,10 @@ class StripeDecoder {
 // The output file name: the given one, or the archive's (base name only).
 std::string OutputName(const std::string& given, const ArchiveParams& p) {
   if (!given.empty()) return given;
+  // The name comes from the archive: no directories, no control characters.
   std::string name = BaseName(p.file_name);
+  for (char& c : name)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '_';
   if (name.empty() || name == "." || name == "..") name = "decoded.bin";
   return name;
 }
@@ -207,27 +210,6 @@ Status PartialWritten(const DecodeReport& r) {
   return Unrecoverable(std::move(m));
 }
 
-// Copies the first `size` bytes of `out` to standard output.
-Status CopyToStdout(const AtomicOutput& out, uint64_t size) {
-  std::vector<uint8_t> chunk(1 << 20);
-  for (uint64_t off = 0; off < size;) {
-    auto got = out.ReadAt(off, chunk.data(), std::min<uint64_t>(chunk.size(), size - off));
-    if (!got.ok()) return got.status();
-    if (*got == 0) break;
-    size_t done = 0;
-    while (done < *got) {
-      ssize_t w = write(STDOUT_FILENO, chunk.data() + done, *got - done);
-      if (w < 0) {
-        if (errno == EINTR) continue;
-        return IoError(std::string("standard output: write failed: ") + std::strerror(errno));
-      }
-      done += static_cast<size_t>(w);
-    }
-    off += *got;
-  }
-  return Status::Ok();
-}
-
 // Decodes every stripe in order into `out` and `hasher`.
 Status DecodeStripes(const ArchiveParams& p, const ArchiveLayout& layout, SlotStore& store,
                      const DecodeProgressFn& progress, AtomicOutput& out, ContentHasher& hasher,
@@ -263,11 +245,9 @@ Status OuterDecodeAndWrite(const ArchiveParams& p, const ArchiveLayout& layout, 
   report->missing.clear();
   report->oligos_present = store.count(SlotStore::kValid);
   report->suspect_frames_used = store.count(SlotStore::kSuspect);
-  const bool to_stdout = output.path == "-";
   const std::string out_path = OutputName(output.path, p);
-  std::string write_path =
-      to_stdout ? std::string("/tmp/dnastore-stdout-") + std::to_string(getpid()) : out_path;
-  auto out = AtomicOutput::Create(write_path, output.force || to_stdout);
+  // Standard output and devices are staged privately and copied on Commit.
+  auto out = AtomicOutput::Create(out_path, output.force);
   if (!out.ok()) return out.status();
   ContentHasher hasher;
   DNASTORE_RETURN_IF_ERROR(DecodeStripes(p, layout, store, progress, *out, hasher, report));
@@ -275,7 +255,7 @@ Status OuterDecodeAndWrite(const ArchiveParams& p, const ArchiveLayout& layout, 
   report->hash_ok = hasher.Digest() == p.hash;
   const bool recovered = report->hash_ok && report->missing.empty();
   if (!recovered && !output.write_partial) return NotRecovered(p, *report);
-  DNASTORE_RETURN_IF_ERROR(to_stdout ? CopyToStdout(*out, p.file_size) : out->Commit());
+  DNASTORE_RETURN_IF_ERROR(out->Commit());
   report->output_path = out_path;  // "-" for standard output
   return recovered ? Status::Ok() : PartialWritten(*report);
 }

@@ -74,6 +74,27 @@ TEST_F(FileSafety, EncodeFromFifo) {
   EXPECT_EQ(ReadText(dir_ + "/out"), ReadText(file_));
 }
 
+TEST_F(FileSafety, DecodeSimulateAndConsensusReadFifos) {
+  // The decoder may read its input twice: a FIFO is spooled, not "empty".
+  const std::string reads = dir_ + "/reads.fq";
+  ASSERT_EQ(Cli("simulate " + pool_ + " -o " + reads + " --coverage 10 -q").code, 0);
+  const std::string cases[] = {"decode % -o " + dir_ + "/out.bin",
+                               "consensus % -o " + dir_ + "/strands.fa",
+                               "simulate % -o " + dir_ + "/again.fq --coverage 2"};
+  for (std::string c : cases) {
+    const std::string fifo = dir_ + "/in.fifo";
+    fs::remove(fifo);
+    ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+    const std::string source = c.starts_with("simulate") ? pool_ : reads;
+    std::thread writer([&] { std::system(("cat " + source + " > " + fifo).c_str()); });
+    c.replace(c.find('%'), 1, fifo);
+    auto r = Cli(c + " -q");
+    writer.join();
+    EXPECT_EQ(r.code, 0) << c << ": " << r.err;
+  }
+  EXPECT_EQ(ReadText(dir_ + "/out.bin"), ReadText(file_));
+}
+
 TEST_F(FileSafety, EveryOutputRefusesToOverwrite) {
   const std::string keep = "precious\n";
   const std::string cases[] = {

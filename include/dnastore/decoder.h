@@ -77,8 +77,9 @@ struct DecodeReport {
 };
 
 // Progress callback: (stage name such as "reading", "clustering", "decoding";
-// units done; total, 0 when unknown). Called on the thread that called
-// DecodeFile, never concurrently; it must not throw.
+// units done; total, 0 when unknown; the front end's "reads" and "consensus"
+// stages included). Called never concurrently, possibly from a worker
+// thread; it must not throw.
 using DecodeProgressFn =
     std::function<void(const std::string& stage, uint64_t done, uint64_t total)>;
 
