@@ -193,4 +193,23 @@ std::optional<ArchiveParams> HeaderAssembler::Assemble() const {
   return std::nullopt;
 }
 
+Result<std::vector<std::string>> HeaderOligos(const ArchiveParams& params,
+                                              const PayloadMapper& mapper) {
+  const int body_bits = mapper.body_bits();
+  const std::vector<uint8_t> header = SerializeHeader(params);
+  const int chunk = HeaderChunkBytes(body_bits);
+  const int chunks = static_cast<int>((header.size() + chunk - 1) / chunk);
+  std::vector<uint8_t> frame(kMaxFrameBytes + 8);
+  std::vector<std::string> oligos;
+  for (int copy = 0; copy < params.header_copies; ++copy) {
+    for (int seq = 0; seq < chunks; ++seq) {
+      PackHeaderFrame(body_bits, header, seq, chunks, copy, frame.data());
+      oligos.emplace_back();
+      if (!mapper.Map(frame.data(), FrameKind::kHeader, &oligos.back()))
+        return InternalError("no constraint seed maps header chunk " + std::to_string(seq));
+    }
+  }
+  return oligos;
+}
+
 }  // namespace dnastore

@@ -9,9 +9,11 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
+#include "codec/base_mapper.h"
 #include "dnastore/archive.h"
 #include "dnastore/status.h"
 
@@ -23,6 +25,14 @@ Result<ArchiveParams> ParseHeader(const std::vector<uint8_t>& bytes);
 
 // Header chunk frames: chunk payload size per frame for a body of body_bits.
 int HeaderChunkBytes(int body_bits);
+
+// Every header oligo of an archive with `params` (primers included), in pool
+// order: chunk seq of copy c is element c * chunks + seq. The encoder writes
+// them; the decoder knows them once it has the header, so that a header
+// oligo is never taken for a data oligo. kInternal when the mapper finds no
+// seed (practically never).
+Result<std::vector<std::string>> HeaderOligos(const ArchiveParams& params,
+                                              const PayloadMapper& mapper);
 // Builds the frame for chunk `seq` of `total` (copy number `copy`).
 void PackHeaderFrame(int body_bits, const std::vector<uint8_t>& header, int seq, int total,
                      int copy, uint8_t* frame);

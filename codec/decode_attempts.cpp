@@ -6,6 +6,7 @@
 #include <memory>
 #include <utility>
 
+#include "codec/archive_header.h"
 #include "codec/archive_layout.h"
 #include "codec/base_mapper.h"
 #include "codec/inner_decode.h"
@@ -41,6 +42,7 @@ struct ArchiveState {
   std::unique_ptr<PayloadMapper> mapper;
   std::unique_ptr<ArchiveLayout> layout;
   std::unique_ptr<SlotStore> store;
+  HeaderPayloads header_payloads;  // this archive's header oligos, between the primers
 };
 
 enum class AttemptEnd : uint8_t {
@@ -134,6 +136,11 @@ Status AttemptRunner::OpenArchive(const ArchiveParams& params, AttemptResult* r)
   if (!state->mapper) return BadInput("archive header describes an unusable geometry: " + err);
   state->params = params;
   state->layout = std::make_unique<ArchiveLayout>(params);
+  if (auto oligos = HeaderOligos(params, *state->mapper); oligos.ok()) {
+    const size_t fwd = params.geometry.fwd_primer.size();
+    for (const std::string& o : *oligos)
+      state->header_payloads.insert(o.substr(fwd, params.geometry.payload_nt));
+  }
   r->report.header_found = true;
   r->report.params = params;
   r->report.oligos_expected = state->layout->total_oligos();
@@ -149,7 +156,8 @@ Status AttemptRunner::OpenArchive(const ArchiveParams& params, AttemptResult* r)
 Status AttemptRunner::DecodePayloads(const std::vector<std::string_view>& payloads,
                                      AttemptResult* r) {
   ArchiveState& s = *r->archive;
-  InnerFrames frames = DecodeInner(payloads, *s.mapper, s.params, s.layout->total_oligos(), arena_);
+  InnerFrames frames = DecodeInner(payloads, *s.mapper, s.params, s.layout->total_oligos(),
+                                   s.header_payloads, arena_);
   return PlaceFrames(frames, s.store.get(), &r->report);
 }
 

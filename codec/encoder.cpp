@@ -128,22 +128,18 @@ Status EncodeFile(const std::string& input_path, const std::string& output_path,
   uint64_t total_nt = 0;
 
   // Header oligos.
-  const std::vector<uint8_t> header = SerializeHeader(params);
-  const int chunk = HeaderChunkBytes(body_bits);
-  const int chunks = static_cast<int>((header.size() + chunk - 1) / chunk);
-  std::vector<uint8_t> frame(frame_bytes + 8);
-  std::string oligo, text;
-  for (int copy = 0; copy < params.header_copies; ++copy) {
-    for (int seq = 0; seq < chunks; ++seq) {
-      PackHeaderFrame(body_bits, header, seq, chunks, copy, frame.data());
-      if (!mapper->Map(frame.data(), FrameKind::kHeader, &oligo))
-        return MapFailure("a header oligo");
-      text += ">h" + std::to_string(seq) + "." + std::to_string(copy) + "\n" + oligo + "\n";
-      total_nt += oligo.size();
-    }
+  auto header_oligos_or = HeaderOligos(params, *mapper);
+  if (!header_oligos_or.ok()) return MapFailure("a header oligo");
+  const std::vector<std::string>& header_oligo_seqs = *header_oligos_or;
+  const int chunks = static_cast<int>(header_oligo_seqs.size()) / params.header_copies;
+  std::string text;
+  for (size_t i = 0; i < header_oligo_seqs.size(); ++i) {
+    text += ">h" + std::to_string(i % chunks) + "." + std::to_string(i / chunks) + "\n" +
+            header_oligo_seqs[i] + "\n";
+    total_nt += header_oligo_seqs[i].size();
   }
   DNASTORE_RETURN_IF_ERROR((*writer)->WriteRaw(text.data(), text.size()));
-  const uint64_t header_oligos = static_cast<uint64_t>(chunks) * params.header_copies;
+  const uint64_t header_oligos = header_oligo_seqs.size();
 
   // Pass 2: stripes through a three-stage pipeline (read + outer code, map
   // in parallel, write in order), so I/O overlaps the mapping.

@@ -13,9 +13,13 @@ namespace {
 // else a header frame if it is one, else a suspect data frame when its index
 // is in range.
 InnerFrame DecodeOne(std::string_view payload, const PayloadMapper& mapper,
-                     const ArchiveParams& params, uint64_t total_oligos, uint8_t* frame,
-                     uint8_t* data) {
+                     const ArchiveParams& params, uint64_t total_oligos,
+                     const HeaderPayloads& header_payloads, uint8_t* frame, uint8_t* data) {
   InnerFrame res;
+  if (!header_payloads.empty() && header_payloads.find(payload) != header_payloads.end()) {
+    res.kind = InnerFrame::kHeader;
+    return res;
+  }
   if (!mapper.Demap(payload, FrameKind::kData, frame)) return res;
   bool crc_ok = false;
   UnpackDataFrame(params, mapper.body_bits(), frame, &res.index, data, &crc_ok);
@@ -37,7 +41,7 @@ InnerFrame DecodeOne(std::string_view payload, const PayloadMapper& mapper,
 
 InnerFrames DecodeInner(const std::vector<std::string_view>& payloads, const PayloadMapper& mapper,
                         const ArchiveParams& params, uint64_t total_oligos,
-                        tbb::task_arena& arena) {
+                        const HeaderPayloads& header_payloads, tbb::task_arena& arena) {
   const int d = params.data_bytes;
   InnerFrames out;
   out.data_bytes = d;
@@ -47,8 +51,8 @@ InnerFrames DecodeInner(const std::vector<std::string_view>& payloads, const Pay
     tbb::parallel_for(tbb::blocked_range<size_t>(0, payloads.size(), 256), [&](const auto& r) {
       std::vector<uint8_t> frame(kMaxFrameBytes);
       for (size_t i = r.begin(); i != r.end(); ++i)
-        out.frames[i] = DecodeOne(payloads[i], mapper, params, total_oligos, frame.data(),
-                                  out.data.data() + i * d);
+        out.frames[i] = DecodeOne(payloads[i], mapper, params, total_oligos, header_payloads,
+                                  frame.data(), out.data.data() + i * d);
     });
   });
   return out;

@@ -7,7 +7,9 @@
 #include <tbb/task_arena.h>
 
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "codec/base_mapper.h"
@@ -28,10 +30,21 @@ struct InnerFrames {
   std::vector<uint8_t> data;
 };
 
+// The payloads of an archive's own header oligos (HeaderOligos without the
+// primers): one of them is a header frame even when it also passes as a
+// data frame (its CRC-8 holds and its index is in range: ~1 in 256 header
+// oligos), so that it never takes a data oligo's slot.
+struct PayloadHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using HeaderPayloads = std::unordered_set<std::string, PayloadHash, std::equal_to<>>;
+
 // Decodes `payloads` (primers removed, forward orientation) of an archive
 // with `params`, whose `mapper` makes frames, and `total_oligos` oligos.
 // Runs in parallel in `arena`; the result does not depend on the threads.
 InnerFrames DecodeInner(const std::vector<std::string_view>& payloads, const PayloadMapper& mapper,
-                        const ArchiveParams& params, uint64_t total_oligos, tbb::task_arena& arena);
+                        const ArchiveParams& params, uint64_t total_oligos,
+                        const HeaderPayloads& header_payloads, tbb::task_arena& arena);
 
 }  // namespace dnastore

@@ -669,14 +669,14 @@ TEST_F(Integrity, LongOligosDecode) {
   }
 }
 
-// DISABLED (open defect, docs/reliability.md; found by fuzz_roundtrip): a
-// clean pool that does not decode. Of its 80 header oligos, 3 also pass as
+// Found by fuzz_roundtrip: of this pool's 80 header oligos, 3 also pass as
 // data frames (CRC-8 matches, index in range); header oligos come first, so
-// these false frames take their slots and the real data frames are dropped as
-// duplicates: 3 wrong symbols in a 12-oligo codeword with 5 parity. Exit 3
-// (the hash keeps a wrong file out), but the archive cannot be read. The
-// header stores the file name, so the input must be called content.bin.
-TEST_F(Integrity, DISABLED_HeaderOligosNeverTakeDataSlots) {
+// these false frames took their slots and the real data frames were dropped
+// as duplicates (3 wrong symbols in a 12-oligo codeword with 5 parity: exit
+// 3). The decoder now knows the archive's header oligos once it has the
+// header and never takes one for data. The header stores the file name, so
+// the input must be called content.bin.
+TEST_F(Integrity, HeaderOligosNeverTakeDataSlots) {
   const std::string hex =
       "414354434741544341474147434147544306060606232369196478232306232300000000000000004f00000000"
       "0000000000000000000000000000060606062323692f1964782323066c6c6f20246e6400776f726c6c";
