@@ -212,7 +212,7 @@ def _rel(path):
 def simulate(binary, pool, args, out_dir, tag, seed):
     stats = os.path.join(out_dir, tag + ".json")
     cmd = [binary, "simulate", pool, "-o", "/dev/null", "--coverage", "30", "--seed",
-           str(seed), "--stats", stats, "-q"] + args
+           str(seed), "--stats", stats, "-q", "--force"] + args
     subprocess.run(cmd, check=True)
     with open(stats) as f:
         j = json.load(f)
