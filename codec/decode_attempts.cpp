@@ -139,7 +139,7 @@ Status AttemptRunner::OpenArchive(const ArchiveParams& params, AttemptResult* r)
   if (auto oligos = HeaderOligos(params, *state->mapper); oligos.ok()) {
     const size_t fwd = params.geometry.fwd_primer.size();
     for (const std::string& o : *oligos)
-      state->header_payloads.insert(o.substr(fwd, params.geometry.payload_nt));
+      state->header_payloads.Add(o.substr(fwd, params.geometry.payload_nt));
   }
   r->report.header_found = true;
   r->report.params = params;

@@ -3,6 +3,9 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
+#include <algorithm>
+#include <cstring>
+
 #include "codec/archive_header.h"
 #include "codec/data_frame.h"
 
@@ -16,7 +19,7 @@ InnerFrame DecodeOne(std::string_view payload, const PayloadMapper& mapper,
                      const ArchiveParams& params, uint64_t total_oligos,
                      const HeaderPayloads& header_payloads, uint8_t* frame, uint8_t* data) {
   InnerFrame res;
-  if (!header_payloads.empty() && header_payloads.find(payload) != header_payloads.end()) {
+  if (header_payloads.Contains(payload)) {
     res.kind = InnerFrame::kHeader;
     return res;
   }
@@ -38,6 +41,28 @@ InnerFrame DecodeOne(std::string_view payload, const PayloadMapper& mapper,
 }
 
 }  // namespace
+
+uint64_t HeaderPayloads::Prefix(std::string_view s) {
+  uint64_t v = 0;
+  std::memcpy(&v, s.data(), std::min<size_t>(8, s.size()));
+  return v;
+}
+
+void HeaderPayloads::Add(std::string payload) {
+  const uint64_t key = Prefix(payload);
+  auto at = std::lower_bound(sorted_.begin(), sorted_.end(), std::make_pair(key, payload));
+  sorted_.insert(at, {key, std::move(payload)});
+}
+
+bool HeaderPayloads::Contains(std::string_view payload) const {
+  if (sorted_.empty()) return false;
+  const uint64_t key = Prefix(payload);
+  auto at = std::lower_bound(sorted_.begin(), sorted_.end(), key,
+                             [](const auto& e, uint64_t k) { return e.first < k; });
+  for (; at != sorted_.end() && at->first == key; ++at)
+    if (at->second == payload) return true;
+  return false;
+}
 
 InnerFrames DecodeInner(const std::vector<std::string_view>& payloads, const PayloadMapper& mapper,
                         const ArchiveParams& params, uint64_t total_oligos,

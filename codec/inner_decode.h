@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "codec/base_mapper.h"
@@ -34,11 +34,18 @@ struct InnerFrames {
 // primers): one of them is a header frame even when it also passes as a
 // data frame (its CRC-8 holds and its index is in range: ~1 in 256 header
 // oligos), so that it never takes a data oligo's slot.
-struct PayloadHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+class HeaderPayloads {
+ public:
+  void Add(std::string payload);
+  // Whether `payload` is one of them: a binary search on the first 8 bytes
+  // (a few instructions per payload; hashing whole payloads cost 2% of a
+  // clean decode), then a full comparison.
+  bool Contains(std::string_view payload) const;
+
+ private:
+  static uint64_t Prefix(std::string_view s);
+  std::vector<std::pair<uint64_t, std::string>> sorted_;
 };
-using HeaderPayloads = std::unordered_set<std::string, PayloadHash, std::equal_to<>>;
 
 // Decodes `payloads` (primers removed, forward orientation) of an archive
 // with `params`, whose `mapper` makes frames, and `total_oligos` oligos.
