@@ -6,14 +6,7 @@
 namespace dnastore::channel {
 
 StageModel ArraySynthesisStage(const SynthesisParams& sp) {
-  StageModel s;
-  s.stage = kStageSynthesis;
-  s.p_sub = sp.substitution_rate;
-  s.p_ins = sp.insertion_rate;
-  s.p_del = sp.deletion_rate;
-  s.del_len = LengthCdf(sp.deletion_length_weights);
-  s.ins_len = LengthCdf(sp.insertion_length_weights);
-  s.sub = SubTable(sp.substitution_bias);
+  StageModel s = ErrorStage(kStageSynthesis, sp);
   s.del_5p_excess = sp.deletion_5p_excess;
   s.del_5p_decay_nt = sp.deletion_5p_decay_nt;
   s.Finish();

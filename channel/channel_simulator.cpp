@@ -135,14 +135,7 @@ std::vector<OligoShare> OligoShares(const std::vector<PoolOligo>& pool, const Ch
 
 // The sequencing stage of mate 0 (or single-end) or mate 1.
 StageModel SequencingStage(const SequencingParams& sq, int mate) {
-  StageModel s;
-  s.stage = kStageSequencing;
-  s.p_sub = sq.substitution_rate;
-  s.p_ins = sq.insertion_rate;
-  s.p_del = sq.deletion_rate;
-  s.del_len = LengthCdf(sq.deletion_length_weights);
-  s.ins_len = LengthCdf(sq.insertion_length_weights);
-  s.sub = SubTable(sq.substitution_bias);
+  StageModel s = ErrorStage(kStageSequencing, sq);
   if (sq.model == SequencingModel::kIllumina) {
     SetIlluminaErrors(sq, mate, s);
   } else if (sq.model == SequencingModel::kNanoporeR10 ||

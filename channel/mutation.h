@@ -184,6 +184,21 @@ struct StageModel {
   void Finish() { p_tot = p_sub * sub.max_rel + p_ins + p_del; }
 };
 
+// A stage injecting the event rates, indel length weights and substitution
+// bias of `p` (SynthesisParams or SequencingParams); not yet Finish()ed.
+template <typename Params>
+StageModel ErrorStage(int stage, const Params& p) {
+  StageModel s;
+  s.stage = stage;
+  s.p_sub = p.substitution_rate;
+  s.p_ins = p.insertion_rate;
+  s.p_del = p.deletion_rate;
+  s.del_len = LengthCdf(p.deletion_length_weights);
+  s.ins_len = LengthCdf(p.insertion_length_weights);
+  s.sub = SubTable(p.substitution_bias);
+  return s;
+}
+
 // Injects substitutions, insertions and deletions at m's (possibly
 // position-dependent) rates into v, placed by geometric skipping with
 // thinning; v then views the rewritten tokens in s (s.cur >= 0) or is left
