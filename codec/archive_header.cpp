@@ -7,6 +7,7 @@
 #include <map>
 #include <string>
 
+#include "codec/archive_layout.h"
 #include "codec/data_frame.h"
 
 namespace dnastore {
@@ -68,6 +69,35 @@ std::vector<uint8_t> SerializeHeader(const ArchiveParams& p) {
   return out;
 }
 
+// Every field against what the format can express, before anyone allocates
+// for it: a crafted header must not make a decoder reserve memory for a file
+// its own index field could never address.
+static Result<ArchiveParams> CheckAddressable(const ArchiveParams& p) {
+  auto bad = [](const std::string& m) { return BadInput("archive header: " + m); };
+  const OligoGeometry& g = p.geometry;
+  if (g.payload_nt < kMinPayloadNt || g.payload_nt > kMaxPayloadNt)
+    return bad("payload length " + std::to_string(g.payload_nt) + " nt is out of range");
+  for (const std::string* primer : {&g.fwd_primer, &g.rev_primer})
+    if (primer->size() < static_cast<size_t>(kMinPrimerNt) ||
+        primer->size() > static_cast<size_t>(kMaxPrimerNt) ||
+        primer->find_first_not_of("ACGT") != std::string::npos)
+      return bad("primer is not 16-32 nt of A, C, G, T");
+  const Constraints& c = g.constraints;
+  if (c.max_homopolymer < 1 || !(c.gc_min <= c.gc_max) || c.gc_max > 1.0 || p.header_copies < 1)
+    return bad("constraints out of range");
+  // The oligos the file needs must fit the index field, as the encoder chose
+  // it (ChooseFrameLayout). The data oligos alone first: with at most 2^48
+  // of them the exact count (at most 256 times as many) cannot overflow.
+  const uint64_t index_space = uint64_t{1} << p.index_bits;
+  const uint64_t data_oligos = p.file_size / p.data_bytes + (p.file_size % p.data_bytes != 0);
+  const bool fits =
+      data_oligos <= index_space && ArchiveLayout(p).total_oligos() <= index_space;
+  if (!fits)
+    return bad("a " + std::to_string(p.file_size) + "-byte file does not fit a " +
+               std::to_string(p.index_bits) + "-bit oligo index");
+  return p;
+}
+
 Result<ArchiveParams> ParseHeader(const std::vector<uint8_t>& b) {
   size_t pos = 0;
   auto bad = [](const std::string& m) { return BadInput("archive header: " + m); };
@@ -124,7 +154,7 @@ Result<ArchiveParams> ParseHeader(const std::vector<uint8_t>& b) {
       p.data_bytes < 1 || p.data_bytes > kMaxFrameBytes - 8 || p.index_bits < 1 ||
       p.index_bits > 48)
     return bad("parameters out of range");
-  return p;
+  return CheckAddressable(p);
 }
 
 int HeaderChunkBytes(int body_bits) { return body_bits / 8 - kHeaderFrameOverhead; }

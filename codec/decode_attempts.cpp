@@ -110,7 +110,11 @@ class AttemptRunner {
   }
   // Decodes a kept provisional result's slots again, now writing a partial
   // file when asked.
-  void Finish(AttemptResult* kept) { kept->status = OuterDecode(true, kept); }
+  // Decodes a kept provisional result's slots again, now writing what
+  // --partial asks for; one that never opened its archive keeps its status.
+  void Finish(AttemptResult* kept) {
+    if (kept->archive) kept->status = OuterDecode(true, kept);
+  }
 
  private:
   Status OpenArchive(const ArchiveParams& params, AttemptResult* r);
@@ -129,6 +133,23 @@ class AttemptRunner {
   FrontEndTally tally_;
 };
 
+// A header read from the input is checked against the input before anything
+// is allocated for it: recovering the file takes at least one record per data
+// oligo, and no file can hold a record in fewer than payload_nt / 4 bytes
+// (2 bits per base: whitened bases do not compress further). A header that
+// claims more (crafted, or from another, larger archive) cannot be decoded
+// from this input, and would otherwise allocate a byte per claimed oligo.
+Status CheckClaimAgainstInput(const ArchiveParams& params, const ArchiveLayout& layout,
+                              uint64_t input_bytes) {
+  const double min_bytes =
+      static_cast<double>(layout.data_oligos()) * params.geometry.payload_nt / 4.0;
+  if (input_bytes == 0 || static_cast<double>(input_bytes) >= min_bytes) return Status::Ok();
+  return Unrecoverable("the archive header describes a " + std::to_string(params.file_size) +
+                       "-byte file in " + std::to_string(layout.data_oligos()) +
+                       " data oligos, more than " + std::to_string(input_bytes) +
+                       " bytes of input can hold");
+}
+
 Status AttemptRunner::OpenArchive(const ArchiveParams& params, AttemptResult* r) {
   auto state = std::make_unique<ArchiveState>();
   std::string err;
@@ -136,6 +157,7 @@ Status AttemptRunner::OpenArchive(const ArchiveParams& params, AttemptResult* r)
   if (!state->mapper) return BadInput("archive header describes an unusable geometry: " + err);
   state->params = params;
   state->layout = std::make_unique<ArchiveLayout>(params);
+  DNASTORE_RETURN_IF_ERROR(CheckClaimAgainstInput(params, *state->layout, input_.input_bytes));
   if (auto oligos = HeaderOligos(params, *state->mapper); oligos.ok()) {
     const size_t fwd = params.geometry.fwd_primer.size();
     for (const std::string& o : *oligos)

@@ -67,6 +67,7 @@ struct DecodeInput {
   DecodeOptions options;
   std::string names;
   FirstRecords first;
+  uint64_t input_bytes = 0;  // total size of the input files (as stored: compressed or not)
 };
 
 // Probes the first records, plans the attempts and runs them; fills *report

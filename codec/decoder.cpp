@@ -43,6 +43,13 @@ Status SpoolStdin(std::vector<std::string>* inputs, std::vector<InputFile>* spoo
   return Status::Ok();
 }
 
+// Size of a (regular or spooled) input file; 0 when it cannot be known.
+uint64_t FileBytes(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) ? static_cast<uint64_t>(st.st_size)
+                                                             : 0;
+}
+
 // The first batch of the first single-end input (none without one).
 Status ReadFirstRecords(const std::vector<std::string>& inputs, FirstRecords* first) {
   if (inputs.empty()) return Status::Ok();
@@ -69,6 +76,9 @@ Status Decode(const DecodeOptions& options, const DecodeProgressFn& progress,
     auto probe = AtomicOutput::Create(out, options.force);
     if (!probe.ok()) return probe.status();
   }
+  for (const std::string& path : input.options.inputs) input.input_bytes += FileBytes(path);
+  for (const std::string& path : {options.paired_r1, options.paired_r2})
+    if (!path.empty()) input.input_bytes += FileBytes(path);
   DNASTORE_RETURN_IF_ERROR(ReadFirstRecords(input.options.inputs, &input.first));
   return RunDecodeAttempts(std::move(input), progress, report);
 }

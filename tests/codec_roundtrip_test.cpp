@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 
+#include "codec/archive_header.h"
 #include "codec/archive_layout.h"
 #include "codec/base_mapper.h"
 #include "core/dna.h"
@@ -246,4 +247,42 @@ TEST(RoundTrip, DeterministicAcrossThreads) {
   o.threads = 2;
   Encode(in, Dir() + "/det2.fasta", o);
   EXPECT_EQ(ReadFile(Dir() + "/det1.fasta"), ReadFile(Dir() + "/det2.fasta"));
+}
+
+// A crafted header claiming a huge file: rejected by what the format can
+// address, or (when its index field could address it) by what the input can
+// hold, before the decoder allocates anything for the claimed oligos.
+TEST(HostileHeader, HugeClaimedSizeIsRejectedBeforeAllocating) {
+  auto plan = PlanArchive(EncodeOptions{}, 1000);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  ArchiveParams p = *plan;
+  p.file_name = "x";
+  p.file_size = uint64_t{1} << 40;
+  auto parsed = ParseHeader(SerializeHeader(p));
+  EXPECT_EQ(parsed.status().code(), ErrorCode::kBadInput);
+  EXPECT_NE(parsed.status().message().find("does not fit"), std::string::npos)
+      << parsed.status().message();
+
+  // Consistent index width, so only the input can tell: 2^40 bytes in a
+  // 48-bit index, written as a pool of header oligos alone.
+  p.index_bits = 48;
+  p.data_bytes = 20;
+  ASSERT_TRUE(ParseHeader(SerializeHeader(p)).ok());
+  std::string err;
+  auto mapper = MakeMapper(p.geometry, &err);
+  ASSERT_TRUE(mapper) << err;
+  auto oligos = HeaderOligos(p, *mapper);
+  ASSERT_TRUE(oligos.ok());
+  std::string fasta;
+  for (size_t i = 0; i < oligos->size(); ++i)
+    fasta += ">h" + std::to_string(i) + "\n" + (*oligos)[i] + "\n";
+  const std::string dir = dnastore::testing::TestScratchDir();
+  DecodeOptions d;
+  d.inputs = {dnastore::testing::WriteText(dir + "/huge_claim.fasta", fasta)};
+  d.output_path = dir + "/never";
+  DecodeReport report;
+  Status st = DecodeFile(d, nullptr, &report);
+  EXPECT_EQ(st.code(), ErrorCode::kUnrecoverable) << st.message();
+  EXPECT_NE(st.message().find("bytes of input can hold"), std::string::npos) << st.message();
+  EXPECT_FALSE(fs::exists(dir + "/never"));
 }
