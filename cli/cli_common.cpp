@@ -140,11 +140,13 @@ Status WriteTextFile(const std::string& path, const std::string& text) {
 Result<RunFiles> RunFiles::Prepare(const std::vector<std::string>& inputs,
                                    const std::vector<std::string>& outputs, bool force) {
   DNASTORE_RETURN_IF_ERROR(CheckRunFiles(inputs, outputs, force));
-  return RunFiles();
+  RunFiles files;
+  files.force_ = force;
+  return files;
 }
 
 Result<std::string> RunFiles::Stage(const std::string& output) {
-  auto temp = std::make_unique<TemporaryName>(output);
+  auto temp = std::make_unique<TemporaryName>(output, /*replace=*/force_);
   DNASTORE_RETURN_IF_ERROR(temp->status());
   std::string path = temp->path();
   staged_.emplace_back(output, std::move(temp));
@@ -156,6 +158,9 @@ void RunFiles::Discard(const std::string& output) {
 }
 
 Status RunFiles::CommitAll() {
+  // Everything that can fail slowly (permissions, fsync) first, for every
+  // output; then only the renames, back to back.
+  for (auto& [output, temp] : staged_) DNASTORE_RETURN_IF_ERROR(temp->Sync());
   for (auto& [output, temp] : staged_) DNASTORE_RETURN_IF_ERROR(temp->Commit());
   return Status::Ok();
 }

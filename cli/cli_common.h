@@ -82,7 +82,11 @@ class RunFiles {
   Result<std::string> Stage(const std::string& output);
   // Drops a staged output: it will not be committed (its temporary is removed).
   void Discard(const std::string& output);
-  // Renames every staged output into place, in the order they were staged.
+  // Syncs every staged output, then renames each into place, in the order
+  // they were staged. Without --force an output that appeared meanwhile is
+  // not replaced (kIo). Not atomic across files: a rename can still fail
+  // after another succeeded (practically only on a file system that breaks
+  // in between); each file is whole or absent.
   Status CommitAll();
   // `st` with every temporary name in its message replaced by the output's
   // own name (errors of writers that were handed a staged path).
@@ -90,6 +94,7 @@ class RunFiles {
 
  private:
   std::vector<std::pair<std::string, std::unique_ptr<TemporaryName>>> staged_;
+  bool force_ = false;
 };
 
 // Writes `text` to `path` ("-" = standard output), checking every step so

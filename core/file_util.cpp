@@ -16,16 +16,20 @@ namespace {
 
 std::string Errno() { return std::strerror(errno); }
 
-// Registry of live temporary outputs, readable from a signal handler.
-constexpr int kMaxTemps = 16;
+// Registry of live temporary outputs, readable from a signal handler: a slot
+// is claimed (used), its path written, and only then published (ready), so a
+// handler never sees a half-written path.
+constexpr int kMaxTemps = 64;
 char g_temp_paths[kMaxTemps][4096];
 std::atomic<bool> g_temp_used[kMaxTemps];
+std::atomic<bool> g_temp_ready[kMaxTemps];
 
 int RegisterTemp(const std::string& path) {
   for (int i = 0; i < kMaxTemps; ++i) {
     bool expected = false;
     if (g_temp_used[i].compare_exchange_strong(expected, true)) {
       std::snprintf(g_temp_paths[i], sizeof g_temp_paths[i], "%s", path.c_str());
+      g_temp_ready[i].store(true, std::memory_order_release);
       return i;
     }
   }
@@ -33,8 +37,12 @@ int RegisterTemp(const std::string& path) {
 }
 
 void UnregisterTemp(const std::string& path) {
-  for (int i = 0; i < kMaxTemps; ++i)
-    if (g_temp_used[i] && path == g_temp_paths[i]) g_temp_used[i] = false;
+  for (int i = 0; i < kMaxTemps; ++i) {
+    if (g_temp_ready[i].load(std::memory_order_acquire) && path == g_temp_paths[i]) {
+      g_temp_ready[i].store(false, std::memory_order_release);
+      g_temp_used[i].store(false, std::memory_order_release);
+    }
+  }
 }
 
 Status WriteFully(int fd, uint64_t offset, const uint8_t* data, size_t n, const std::string& name) {
@@ -91,9 +99,21 @@ const mode_t g_umask = [] {
 // "-" or an existing file that is not a regular file or a directory (a
 // device, a FIFO, a socket): written into, never replaced.
 bool IsStreamDestination(const std::string& path) {
-  if (path == "-") return true;
+  if (path == "-" || path.starts_with("/dev/") || path.starts_with("/proc/")) return true;
   struct stat st;
   return stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+}
+
+// Where an output is really written: a symlink's target (so the rename
+// replaces the file it names, not the link), else the path itself.
+std::string ResolveOutput(const std::string& path) {
+  struct stat st;
+  if (lstat(path.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return path;
+  char* real = realpath(path.c_str(), nullptr);
+  if (!real) return path;  // a dangling link: replaced (CheckRunFiles asks for --force)
+  std::string out = real;
+  std::free(real);
+  return out;
 }
 
 // Creates a temporary file next to `final_path`, exclusively (O_EXCL: never
@@ -118,14 +138,47 @@ int CreateTempNextTo(const std::string& final_path, std::string* temp_path) {
   return fd;
 }
 
-// Makes a finished temporary file durable and gives it the permissions a new
-// file would have had, then renames it over `final_path` and syncs the
-// directory, so that a rename that returned survives a crash.
-Status PublishTemp(int fd, const std::string& temp, const std::string& final_path) {
-  if (fchmod(fd, 0666 & ~g_umask) != 0) return IoError(final_path + ": chmod failed: " + Errno());
+// Gives a finished temporary file its permissions (a replaced file's own, or
+// those a new file would have had) and makes it durable.
+Status SyncTemp(int fd, const std::string& final_path) {
+  // A replaced file keeps its permissions; a new one gets the usual ones.
+  struct stat st;
+  const mode_t mode = stat(final_path.c_str(), &st) == 0 && S_ISREG(st.st_mode) ? st.st_mode & 07777
+                                                                                : 0666 & ~g_umask;
+  if (fchmod(fd, mode) != 0) return IoError(final_path + ": chmod failed: " + Errno());
   if (fsync(fd) != 0 && errno != EINVAL) return IoError(final_path + ": sync failed: " + Errno());
+  return Status::Ok();
+}
+
+// Renames `temp` to `final_path`; without `replace`, atomically refuses when
+// `final_path` appeared since the run's checks (another run, the user).
+Status RenameTemp(const std::string& temp, const std::string& final_path, bool replace) {
+  if (!replace) {
+    if (renameat2(AT_FDCWD, temp.c_str(), AT_FDCWD, final_path.c_str(), RENAME_NOREPLACE) == 0)
+      return Status::Ok();
+    if (errno == EEXIST)
+      return IoError(final_path +
+                     ": appeared while this run was writing it; not replaced "
+                     "(use --force to overwrite)");
+    if (errno != EINVAL && errno != ENOSYS)
+      return IoError(final_path + ": rename failed: " + Errno());
+    // A file system without RENAME_NOREPLACE: link() refuses an existing name too.
+    if (link(temp.c_str(), final_path.c_str()) != 0) {
+      if (errno == EEXIST)
+        return IoError(final_path +
+                       ": appeared while this run was writing it; not replaced "
+                       "(use --force to overwrite)");
+      return IoError(final_path + ": rename failed: " + Errno());
+    }
+    unlink(temp.c_str());
+    return Status::Ok();
+  }
   if (rename(temp.c_str(), final_path.c_str()) != 0)
     return IoError(final_path + ": rename failed: " + Errno());
+  return Status::Ok();
+}
+
+Status SyncDir(const std::string& final_path) {
   const int dir = open(DirName(final_path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir >= 0) {
     const int rc = fsync(dir);
@@ -135,6 +188,14 @@ Status PublishTemp(int fd, const std::string& temp, const std::string& final_pat
       return IoError(final_path + ": directory sync failed: " + std::strerror(err));
   }
   return Status::Ok();
+}
+
+// Makes a finished temporary file durable, then renames it to `final_path`
+// and syncs the directory, so that a rename that returned survives a crash.
+Status PublishTemp(int fd, const std::string& temp, const std::string& final_path, bool replace) {
+  DNASTORE_RETURN_IF_ERROR(SyncTemp(fd, final_path));
+  DNASTORE_RETURN_IF_ERROR(RenameTemp(temp, final_path, replace));
+  return SyncDir(final_path);
 }
 
 // Copies `size` bytes of `from` (from offset 0) to the descriptor `to`.
@@ -215,6 +276,9 @@ Status CheckOutput(const std::string& path, bool force, std::vector<SeenFile>* s
   SeenFile f{path, 0, 0, ""};
   struct stat st;
   const bool exists = stat(path.c_str(), &st) == 0;
+  struct stat lst;
+  if (!exists && lstat(path.c_str(), &lst) == 0 && !force)  // a dangling symlink
+    return IoError(path + ": already exists (a symlink; use --force to overwrite)");
   if (exists) {
     if (S_ISDIR(st.st_mode)) return IoError(path + ": is a directory");
     f.dev = st.st_dev;
@@ -240,7 +304,7 @@ Status CheckOutput(const std::string& path, bool force, std::vector<SeenFile>* s
 
 void RemoveTemporaryOutputs() {
   for (int i = 0; i < kMaxTemps; ++i)
-    if (g_temp_used[i]) unlink(g_temp_paths[i]);
+    if (g_temp_ready[i].load(std::memory_order_acquire)) unlink(g_temp_paths[i]);
 }
 
 std::string BaseName(const std::string& path) {
@@ -273,8 +337,12 @@ Status CheckRunFiles(const std::vector<std::string>& inputs,
       if (++stdout_uses > 1) return UsageError("two outputs are standard output ('-')");
       continue;
     }
+    // Streams are written into, never replaced: /dev/stdout, /dev/null,
+    // /proc/self/fd/N and character devices anywhere.
+    if (IsStreamDestination(out) && (out.starts_with("/dev/") || out.starts_with("/proc/")))
+      continue;
     struct stat st;
-    if (stat(out.c_str(), &st) == 0 && S_ISCHR(st.st_mode)) continue;  // /dev/null and the like
+    if (stat(out.c_str(), &st) == 0 && S_ISCHR(st.st_mode)) continue;
     DNASTORE_RETURN_IF_ERROR(CheckOutput(out, force, &seen));
   }
   return Status::Ok();
@@ -321,12 +389,14 @@ Result<size_t> InputFile::ReadAt(uint64_t offset, uint8_t* buf, size_t n) const 
   return ReadFully(fd_, offset, buf, n, path_);
 }
 
-TemporaryName::TemporaryName(const std::string& path) : final_(path), temp_(path) {
+TemporaryName::TemporaryName(const std::string& path, bool replace)
+    : final_(path), temp_(path), replace_(replace) {
   if (IsStreamDestination(path)) {
     committed_ = true;  // written directly: nothing to rename or remove
     return;
   }
-  const int fd = CreateTempNextTo(path, &temp_);
+  final_ = ResolveOutput(path);
+  const int fd = CreateTempNextTo(final_, &temp_);
   if (fd < 0) {
     status_ = IoError(path + ": cannot create a temporary file next to it: " + Errno());
     temp_.clear();
@@ -344,29 +414,39 @@ TemporaryName::~TemporaryName() {
   }
 }
 
-Status TemporaryName::Commit() {
+Status TemporaryName::Sync() {
   if (!status_.ok()) return status_;
-  if (committed_) return Status::Ok();
+  if (committed_ || synced_) return Status::Ok();
   const int fd = open(temp_.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) return IoError(final_ + ": cannot reopen the temporary file: " + Errno());
-  Status st = PublishTemp(fd, temp_, final_);
+  Status st = SyncTemp(fd, final_);
   close(fd);
-  if (!st.ok()) return st;
-  committed_ = true;
-  UnregisterTemp(temp_);
-  return Status::Ok();
+  synced_ = st.ok();
+  return st;
 }
 
-Result<AtomicOutput> AtomicOutput::Create(const std::string& path, bool force) {
+Status TemporaryName::Commit() {
+  DNASTORE_RETURN_IF_ERROR(Sync());
+  if (committed_) return Status::Ok();
+  DNASTORE_RETURN_IF_ERROR(RenameTemp(temp_, final_, replace_));
+  committed_ = true;
+  UnregisterTemp(temp_);
+  return SyncDir(final_);
+}
+
+Result<AtomicOutput> AtomicOutput::Create(const std::string& given, bool force) {
   AtomicOutput out;
-  out.path_ = path;
-  if (IsStreamDestination(path)) {
+  out.path_ = given;
+  out.replace_ = force;
+  if (IsStreamDestination(given)) {
     out.fd_ = CreateUnlinkedFile(TempDir() + "/dnastore-output-XXXXXX");
-    if (out.fd_ < 0) return IoError(path + ": cannot create a staging file: " + Errno());
+    if (out.fd_ < 0) return IoError(given + ": cannot create a staging file: " + Errno());
     return out;
   }
+  const std::string path = ResolveOutput(given);
+  out.path_ = path;
   struct stat st;
-  if (stat(path.c_str(), &st) == 0) {
+  if (lstat(path.c_str(), &st) == 0) {
     if (S_ISDIR(st.st_mode)) return IoError(path + ": is a directory");
     if (!force) return IoError(path + ": already exists (use --force to overwrite)");
   }
@@ -384,6 +464,7 @@ AtomicOutput::AtomicOutput(AtomicOutput&& o) noexcept
       path_(std::move(o.path_)),
       temp_(std::move(o.temp_)),
       append_pos_(o.append_pos_),
+      replace_(o.replace_),
       committed_(o.committed_) {
   o.fd_ = -1;
   o.committed_ = true;
@@ -429,7 +510,7 @@ Status AtomicOutput::Commit() {
     committed_ = true;
     return Status::Ok();
   }
-  DNASTORE_RETURN_IF_ERROR(PublishTemp(fd_, temp_, path_));
+  DNASTORE_RETURN_IF_ERROR(PublishTemp(fd_, temp_, path_, replace_));
   committed_ = true;
   UnregisterTemp(temp_);
   return Status::Ok();

@@ -82,6 +82,7 @@ class AtomicOutput {
   int fd_ = -1;
   std::string path_, temp_;  // temp_ empty: staged in an anonymous file (stream destination)
   uint64_t append_pos_ = 0;
+  bool replace_ = false;
   bool committed_ = false;
 };
 
@@ -109,20 +110,27 @@ class ScratchFile {
 // (signal handlers).
 class TemporaryName {
  public:
-  explicit TemporaryName(const std::string& path);
+  // Without `replace`, Commit refuses (kIo) when the final name exists by
+  // then, even if it appeared after the run's checks. A symlink at `path` is
+  // followed: its target is replaced, not the link.
+  explicit TemporaryName(const std::string& path, bool replace = true);
   // kIo when the temporary file could not be created (then path() is empty).
   const Status& status() const { return status_; }
   ~TemporaryName();
   TemporaryName(const TemporaryName&) = delete;
   TemporaryName& operator=(const TemporaryName&) = delete;
   const std::string& path() const { return temp_; }
-  // Syncs the temporary file, gives it the usual permissions, renames it to
-  // the final name and syncs the directory.
+  // Gives the temporary file its permissions (a replaced file's own, or the
+  // usual 0666 & ~umask) and syncs it; Commit does it when it was not done.
+  Status Sync();
+  // Renames the temporary file to the final name and syncs the directory.
   Status Commit();
 
  private:
   std::string final_, temp_;
   Status status_;
+  bool replace_ = true;
+  bool synced_ = false;
   bool committed_ = false;
 };
 

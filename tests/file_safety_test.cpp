@@ -376,3 +376,50 @@ TEST(SeqReaderLimits, OverLongRecordsAreSkippedAndCounted) {
 }
 
 }  // namespace
+
+namespace {
+
+// A symlinked output: the file it names is replaced (with --force), the link
+// stays; /dev/stdout is written into, wherever it points.
+TEST_F(FileSafety, SymlinkedOutputsAreWrittenThrough) {
+  const std::string target = WriteText(dir_ + "/target.fasta", "old\n");
+  fs::create_symlink(target, dir_ + "/link.fasta");
+  auto r = Cli("encode " + file_ + " -o " + dir_ + "/link.fasta -q --force");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(fs::is_symlink(dir_ + "/link.fasta"));
+  EXPECT_NE(ReadText(target), "old\n");
+  EXPECT_EQ(ReadText(target), ReadText(dir_ + "/link.fasta"));
+
+  const std::string captured = dir_ + "/stdout.fasta";
+  r = RunDnastore("encode " + file_ + " -o /dev/stdout -q", dnastore::testing::StdoutTo(captured));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(ReadText(captured), ReadText(target));
+  EXPECT_TRUE(fs::is_symlink("/dev/stdout"));
+}
+
+TEST_F(FileSafety, ForceKeepsTheReplacedFilesPermissions) {
+  const std::string secret = WriteText(dir_ + "/secret.fasta", "old\n");
+  ASSERT_EQ(chmod(secret.c_str(), 0600), 0);
+  auto r = Cli("encode " + file_ + " -o " + secret + " -q --force");
+  ASSERT_EQ(r.code, 0) << r.err;
+  struct stat st;
+  ASSERT_EQ(stat(secret.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+// Without --force, an output that appears while the run writes is not
+// replaced at commit (two runs, or a user, racing for one name).
+TEST(TemporaryName, WithoutReplaceAFileThatAppearedIsKept) {
+  const std::string dir = dnastore::testing::TestScratchDir();
+  const std::string out = dir + "/raced.txt";
+  dnastore::TemporaryName temp(out, /*replace=*/false);
+  ASSERT_TRUE(temp.status().ok());
+  WriteText(temp.path(), "ours\n");
+  WriteText(out, "theirs\n");
+  dnastore::Status st = temp.Commit();
+  EXPECT_EQ(st.code(), dnastore::ErrorCode::kIo);
+  EXPECT_TRUE(Contains(st.message(), "--force")) << st.message();
+  EXPECT_EQ(ReadText(out), "theirs\n");
+}
+
+}  // namespace
