@@ -93,6 +93,7 @@ int RunDecode(const DecodeCliOptions& o) {
   // and writes it itself.
   opts.output_path = o.output;
   opts.force = o.common.force;
+  opts.other_files = {o.report_path};
   if (!o.output.empty()) {
     auto staged = files->Stage(o.output);
     if (!staged.ok()) return ReportError("decode", staged.status());

@@ -90,8 +90,7 @@ static Result<ArchiveParams> CheckAddressable(const ArchiveParams& p) {
   // of them the exact count (at most 256 times as many) cannot overflow.
   const uint64_t index_space = uint64_t{1} << p.index_bits;
   const uint64_t data_oligos = p.file_size / p.data_bytes + (p.file_size % p.data_bytes != 0);
-  const bool fits =
-      data_oligos <= index_space && ArchiveLayout(p).total_oligos() <= index_space;
+  const bool fits = data_oligos <= index_space && ArchiveLayout(p).total_oligos() <= index_space;
   if (!fits)
     return bad("a " + std::to_string(p.file_size) + "-byte file does not fit a " +
                std::to_string(p.index_bits) + "-bit oligo index");

@@ -185,7 +185,10 @@ Status AttemptRunner::DecodePayloads(const std::vector<std::string_view>& payloa
 
 Status AttemptRunner::OuterDecode(bool may_write_partial, AttemptResult* r) {
   const DecodeOptions& o = input_.options;
-  OutputPlan output{o.output_path, o.force, o.partial && may_write_partial};
+  OutputPlan output{o.output_path, o.force, o.partial && may_write_partial, o.inputs,
+                    o.other_files};
+  for (const std::string& mate : {o.paired_r1, o.paired_r2})
+    if (!mate.empty()) output.inputs.push_back(mate);
   ArchiveState& s = *r->archive;
   return OuterDecodeAndWrite(s.params, *s.layout, *s.store, output, progress_, &r->report);
 }

@@ -70,6 +70,12 @@ Status Decode(const DecodeOptions& options, const DecodeProgressFn& progress,
   input.names = InputNames(options);
   std::vector<InputFile> spooled;  // lives until every attempt is done
   DNASTORE_RETURN_IF_ERROR(SpoolStdin(&input.options.inputs, &spooled));
+  std::vector<std::string> mates = {input.options.paired_r1, input.options.paired_r2};
+  if (!mates[0].empty()) {
+    DNASTORE_RETURN_IF_ERROR(SpoolStdin(&mates, &spooled));
+    input.options.paired_r1 = mates[0];
+    input.options.paired_r2 = mates[1];
+  }
   const std::string& out = options.output_path;
   if (!out.empty() && out != "-") {
     // Fail fast on an output we may not write.
@@ -77,7 +83,7 @@ Status Decode(const DecodeOptions& options, const DecodeProgressFn& progress,
     if (!probe.ok()) return probe.status();
   }
   for (const std::string& path : input.options.inputs) input.input_bytes += FileBytes(path);
-  for (const std::string& path : {options.paired_r1, options.paired_r2})
+  for (const std::string& path : {input.options.paired_r1, input.options.paired_r2})
     if (!path.empty()) input.input_bytes += FileBytes(path);
   DNASTORE_RETURN_IF_ERROR(ReadFirstRecords(input.options.inputs, &input.first));
   return RunDecodeAttempts(std::move(input), progress, report);

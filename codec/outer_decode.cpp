@@ -165,11 +165,12 @@ class StripeDecoder {
 // The output file name: the given one, or the archive's (base name only).
 std::string OutputName(const std::string& given, const ArchiveParams& p) {
   if (!given.empty()) return given;
-  // The name comes from the archive: no directories, no control characters.
+  // The name comes from the archive: no directories, no control characters,
+  // never standard output.
   std::string name = BaseName(p.file_name);
   for (char& c : name)
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '_';
-  if (name.empty() || name == "." || name == "..") name = "decoded.bin";
+  if (name.empty() || name == "." || name == ".." || name == "-") name = "decoded.bin";
   return name;
 }
 
@@ -246,6 +247,11 @@ Status OuterDecodeAndWrite(const ArchiveParams& p, const ArchiveLayout& layout, 
   report->oligos_present = store.count(SlotStore::kValid);
   report->suspect_frames_used = store.count(SlotStore::kSuspect);
   const std::string out_path = OutputName(output.path, p);
+  if (output.path.empty()) {  // a name from the archive: not one of the run's files
+    std::vector<std::string> outputs = output.other_outputs;
+    outputs.insert(outputs.begin(), out_path);
+    DNASTORE_RETURN_IF_ERROR(CheckRunFiles(output.inputs, outputs, output.force));
+  }
   // Standard output and devices are staged privately and copied on Commit.
   auto out = AtomicOutput::Create(out_path, output.force);
   if (!out.ok()) return out.status();

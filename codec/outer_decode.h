@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "codec/archive_layout.h"
 #include "codec/slot_store.h"
@@ -19,6 +20,9 @@ struct OutputPlan {
   std::string path;            // "" = the archive's file name (sanitised), "-" = stdout
   bool force = false;          // overwrite an existing file
   bool write_partial = false;  // on failure, still write the recovered bytes
+  // With `path` empty: the run's inputs and other outputs, which the name
+  // from the archive must not be (core's CheckRunFiles).
+  std::vector<std::string> inputs, other_outputs;
 };
 
 // Decodes every stripe of `layout` from `store`, checks the hash of the

@@ -423,3 +423,27 @@ TEST(TemporaryName, WithoutReplaceAFileThatAppearedIsKept) {
 }
 
 }  // namespace
+
+namespace {
+
+// Without -o the name comes from the archive: it must not be another file of
+// the run (here the report), even with --force.
+TEST_F(FileSafety, ArchiveNamedOutputIsCheckedAgainstTheRunsFiles) {
+  const std::string named = WriteText(dir_ + "/report.json", "the archived file\n");
+  ASSERT_EQ(Cli("encode " + named + " -o " + dir_ + "/named.fasta -q").code, 0);
+  fs::remove(named);
+  const fs::path cwd = fs::current_path();
+  fs::current_path(dir_);
+  auto r = Cli("decode named.fasta --report " + dir_ + "/report.json -q --force");
+  const std::string report = ReadText(dir_ + "/report.json");  // the failure's report
+  fs::remove(dir_ + "/report.json");
+  auto plain = Cli("decode named.fasta -q");
+  fs::current_path(cwd);
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_TRUE(Contains(r.err, "same file")) << r.err;
+  EXPECT_TRUE(Contains(report, "\"exit_code\": 1")) << report;
+  ASSERT_EQ(plain.code, 0) << plain.err;
+  EXPECT_EQ(ReadText(dir_ + "/report.json"), "the archived file\n");
+}
+
+}  // namespace
