@@ -1,4 +1,6 @@
 // `dnastore encode`: file -> oligo pool (FASTA).
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -31,20 +33,31 @@ Result<double> PresetRedundancy(const std::string& preset) {
   return r;
 }
 
+// The pool as a Name,Sequence CSV for a synthesis vendor, in bounded chunks;
+// "-" is standard output.
 Status WriteOrderSheet(const std::string& pool, const std::string& csv) {
   auto reader = SeqReader::Open(pool);
   if (!reader.ok()) return reader.status();
-  std::ofstream out(csv);
-  if (!out) return IoError(csv + ": cannot create");
-  out << "Name,Sequence\n";
+  const bool to_stdout = csv == "-";
+  const std::string name = to_stdout ? "standard output" : csv;
+  FILE* out = to_stdout ? stdout : std::fopen(csv.c_str(), "w");
+  if (!out) return IoError(name + ": cannot create: " + std::strerror(errno));
+  std::string text = "Name,Sequence\n";
   ReadBatch batch;
-  while (true) {
-    DNASTORE_RETURN_IF_ERROR((*reader)->Next(batch, 65536));
+  Status st;
+  bool ok = true;
+  while (ok && st.ok()) {
+    st = (*reader)->Next(batch, 65536);
+    for (const auto& r : batch) text += r.name + ',' + r.seq + '\n';
+    ok = std::fwrite(text.data(), 1, text.size(), out) == text.size();
+    text.clear();
     if (batch.empty()) break;
-    for (const auto& r : batch) out << r.name << ',' << r.seq << '\n';
   }
-  out.flush();
-  if (!out) return IoError(csv + ": write failed: " + std::strerror(errno ? errno : EIO));
+  ok = std::fflush(out) == 0 && ok;
+  const int err = errno;
+  if (!to_stdout) ok = std::fclose(out) == 0 && ok;
+  DNASTORE_RETURN_IF_ERROR(st);
+  if (!ok) return IoError(name + ": write failed: " + std::strerror(err ? err : EIO));
   return Status::Ok();
 }
 
@@ -78,9 +91,14 @@ int RunEncode(const EncodeCliOptions& o) {
   std::string output = o.output;
   if (output.empty()) output = o.input == "-" ? "-" : o.input + ".fasta";
 
-  if (!o.order_sheet.empty() && output == "-")
-    return ReportError("encode", UsageError("--order-sheet needs the pool in a file, not on "
-                                            "standard output"));
+  struct stat out_st;
+  const bool pool_is_stream = output == "-" || output.starts_with("/dev/") ||
+                              output.starts_with("/proc/") ||
+                              (stat(output.c_str(), &out_st) == 0 && !S_ISREG(out_st.st_mode));
+  if (!o.order_sheet.empty() && pool_is_stream)
+    return ReportError("encode", UsageError("--order-sheet reads the pool back: write the pool "
+                                            "to a file, not to '" +
+                                            output + "'"));
   auto files = RunFiles::Prepare({o.input}, {output, o.json_path, o.order_sheet}, o.common.force);
   if (!files.ok()) return ReportError("encode", files.status());
   auto pool_path = files->Stage(output);

@@ -1,6 +1,14 @@
 # `cmake --install`: headers, libraries, the executable, a CMake package
 # (find_package(dnastore) -> dnastore::core, ::reads, ::codec, ::channel)
 # with a version file, and a pkg-config file (dnastore.pc).
+#
+# The package is for shared libraries (the default): static ones would need
+# every private dependency (HTSlib, ISA-L, edlib, spoa, TBB) re-found by
+# users, so a static build installs the executable only.
+if(NOT BUILD_SHARED_LIBS)
+  message(STATUS "BUILD_SHARED_LIBS=OFF: installing the dnastore executable only")
+  return()
+endif()
 include(CMakePackageConfigHelpers)
 get_property(DNASTORE_LIBS GLOBAL PROPERTY DNASTORE_LIBRARIES)
 install(TARGETS ${DNASTORE_LIBS} EXPORT dnastoreTargets
@@ -19,5 +27,12 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/dnastoreConfigVersion.cma
 install(FILES ${PROJECT_BINARY_DIR}/dnastoreConfig.cmake
   ${PROJECT_BINARY_DIR}/dnastoreConfigVersion.cmake DESTINATION ${DNASTORE_CMAKE_DIR})
 
+# Relocatable: the prefix is found from the .pc file's own place, whatever
+# the libdir (lib, lib64, lib/x86_64-linux-gnu).
+file(RELATIVE_PATH DNASTORE_PC_TO_PREFIX ${CMAKE_INSTALL_FULL_LIBDIR}/pkgconfig
+  ${CMAKE_INSTALL_PREFIX})
+file(RELATIVE_PATH DNASTORE_PREFIX_TO_LIBDIR ${CMAKE_INSTALL_PREFIX} ${CMAKE_INSTALL_FULL_LIBDIR})
+file(RELATIVE_PATH DNASTORE_PREFIX_TO_INCLUDEDIR ${CMAKE_INSTALL_PREFIX}
+  ${CMAKE_INSTALL_FULL_INCLUDEDIR})
 configure_file(${PROJECT_SOURCE_DIR}/cmake/dnastore.pc.in ${PROJECT_BINARY_DIR}/dnastore.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/dnastore.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

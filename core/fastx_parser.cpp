@@ -45,6 +45,8 @@ bool FastxParser::Fill() {
 long FastxParser::ReadLine(std::string* out, bool keep, size_t max_keep) {
   size_t length = 0;
   bool any = false;
+  char last = 0;  // the line's last byte, across buffer refills
+  const size_t kept_before = keep ? out->size() : 0;
   while (true) {
     if (pos_ == end_ && !Fill()) break;
     any = true;
@@ -53,6 +55,7 @@ long FastxParser::ReadLine(std::string* out, bool keep, size_t max_keep) {
     const size_t take =
         nl ? static_cast<size_t>(static_cast<const char*>(nl) - start) : end_ - pos_;
     if (keep && length < max_keep) out->append(start, std::min(take, max_keep - length));
+    if (take > 0) last = start[take - 1];
     length += take;
     pos_ += take;
     if (nl) {
@@ -61,7 +64,10 @@ long FastxParser::ReadLine(std::string* out, bool keep, size_t max_keep) {
     }
   }
   if (!any || error_) return -1;
-  if (keep && !out->empty() && out->back() == '\r' && length <= max_keep) out->pop_back();
+  if (last == '\r') {  // CRLF: the '\r' is no part of the line, kept or not
+    if (keep && out->size() > kept_before && length <= max_keep) out->pop_back();
+    --length;
+  }
   return static_cast<long>(length);
 }
 

@@ -1,5 +1,5 @@
-# The dependency rule of the source layout, checked on the source tree and on
-# the built libraries. Run: cmake -DSOURCE_DIR=... -DLIBS=a.so;b.so -P check_layout.cmake
+# The dependency rule of docs/architecture.md, checked on the source tree and on
+# the built libraries. Run: cmake -DSOURCE_DIR=... -DLIBS=a.so,b.so,c.so,d.so -P check_layout.cmake
 #
 #   core <- reads <- codec;  core <- channel;  cli, bench, tests see all.
 #   include/dnastore/ (the public headers) includes only include/dnastore/ and
@@ -61,8 +61,14 @@ foreach(f IN LISTS public_headers)
   check_file(public ${f})
 endforeach()
 
-# Built libraries: what each one links (ELF NEEDED entries).
+# Built libraries: what each one links (ELF NEEDED entries). LIBS is a
+# comma-separated list (a ';' would split the ctest command line).
 find_program(READELF readelf REQUIRED)
+string(REPLACE "," ";" LIBS "${LIBS}")
+list(LENGTH LIBS lib_count)
+if(NOT lib_count EQUAL 4)
+  list(APPEND violations "expected the 4 libraries in LIBS, got ${lib_count}: ${LIBS}")
+endif()
 foreach(so IN LISTS LIBS)
   get_filename_component(so_name ${so} NAME)
   if(NOT so_name MATCHES "\\.so")

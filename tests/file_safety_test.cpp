@@ -447,3 +447,32 @@ TEST_F(FileSafety, ArchiveNamedOutputIsCheckedAgainstTheRunsFiles) {
 }
 
 }  // namespace
+
+namespace {
+
+// The streaming parser reads what HTSlib's did, CRLF and multi-line included.
+TEST(SeqReaderLimits, CrlfMultiLineRecords) {
+  const std::string dir = dnastore::testing::TestScratchDir();
+  const std::string fq = WriteText(
+      dir + "/crlf.fq", "@r one\r\nAC\r\ngt\r\n+\r\nII\r\nII\r\n\r\n@s\r\nGGG\r\n+\r\nABC\r\n");
+  const std::string fa = WriteText(dir + "/crlf.fa", ">a x\r\nAC\r\nGT\r\n\r\n>b\r\nTn\r\n");
+  for (const std::string& path : {fq, fa}) {
+    auto reader = dnastore::SeqReader::Open(path);
+    ASSERT_TRUE(reader.ok()) << reader.status().message();
+    dnastore::ReadBatch batch;
+    ASSERT_TRUE((*reader)->Next(batch, 10).ok()) << path;
+    ASSERT_EQ(batch.size(), 2u) << path;
+    EXPECT_EQ(batch[0].seq, "ACGT") << path;
+    EXPECT_EQ(batch[0].name, path == fq ? "r" : "a");
+    if (path == fq) {
+      EXPECT_EQ(batch[0].qual, "IIII");
+      EXPECT_EQ(batch[1].seq, "GGG");
+      EXPECT_EQ(batch[1].qual, "ABC");
+    } else {
+      EXPECT_EQ(batch[1].seq, "TN");
+      EXPECT_TRUE(batch[1].qual.empty());
+    }
+  }
+}
+
+}  // namespace
