@@ -37,16 +37,18 @@ class StripeDecoder {
         word_(st.n()) {}
 
   void Run(const SlotStore& store, uint64_t file_size, DecodeReport* report, int* min_margin) {
-    MarkErasures(store, report, min_margin);
+    MarkErasures(store);
     received_ = buf_;  // for the retry with suspects erased
     for (int i = 0; i < n_; ++i) slots_.push_back(buf_.data() + i * slot_bytes_);
     if (st_.p > 0) {
       FillErasures();
-      for (int b = 0; b < st_.blocks; ++b) CorrectErrors(b, report);
+      for (int b = 0; b < st_.blocks; ++b) CorrectErrors(b);
     }
-    for (int b = 0; b < st_.blocks; ++b) RetryWithSuspectsErased(b, report);
-    for (int b = 0; b < st_.blocks; ++b)
+    for (int b = 0; b < st_.blocks; ++b) RetryWithSuspectsErased(b);
+    for (int b = 0; b < st_.blocks; ++b) {
       if (failed_[b]) KeepReceived(b, file_size, report);
+      Count(b, report, min_margin);
+    }
   }
 
  private:
@@ -54,7 +56,9 @@ class StripeDecoder {
 
   // Empty slots are erasures (zeroed); empty or suspect ones are erased in
   // the retry.
-  void MarkErasures(const SlotStore& store, DecodeReport* report, int* min_margin) {
+  void MarkErasures(const SlotStore& store) {
+    max_errors_.assign(st_.blocks, 0);
+    retried_.assign(st_.blocks, 0);
     for (int b = 0; b < st_.blocks; ++b) {
       for (int i = 0; i < n_; ++i) {
         const uint8_t state =
@@ -65,10 +69,33 @@ class StripeDecoder {
       for (int i : erasures_[b])
         std::memset(buf_.data() + i * slot_bytes_ + static_cast<size_t>(b) * d_, 0, d_);
       any_erasure_ |= !erasures_[b].empty();
-      ++report->codewords;
-      report->erasures += erasures_[b].size();
-      *min_margin = std::min(*min_margin, st_.p - static_cast<int>(erasures_[b].size()));
     }
+  }
+
+  // Symbols of column c (word_, decoded) that differ from what was received
+  // outside the erased positions: the errors corrected in that column.
+  int ErrorsIn(int c, const std::vector<int>& erased) const {
+    int errors = 0;
+    for (int i = 0; i < n_; ++i)
+      errors += word_[i] != received_[i * slot_bytes_ + c] &&
+                std::find(erased.begin(), erased.end(), i) == erased.end();
+    return errors;
+  }
+
+  // The block's counters, consistent by construction: a failed block fills
+  // nothing and has no margin; a decoded one spends one parity symbol per
+  // erasure and two per error (in its worst column) and keeps the rest.
+  void Count(int b, DecodeReport* report, int* min_margin) const {
+    ++report->codewords;
+    if (failed_[b]) {
+      *min_margin = 0;
+      return;
+    }
+    const std::vector<int>& erased = retried_[b] ? with_suspects_[b] : erasures_[b];
+    report->erasures += erasures_[b].size();
+    report->columns_with_errors += max_errors_[b] > 0;
+    const int used = static_cast<int>(erased.size()) + 2 * max_errors_[b];
+    *min_margin = std::min(*min_margin, std::max(0, st_.p - used));
   }
 
   // Syndromes of the stripe; erasures filled from them (blocks with more
@@ -94,9 +121,8 @@ class StripeDecoder {
 
   // Columns of block b with nonzero syndromes, decoded one by one from the
   // received bytes (errors and erasures).
-  void CorrectErrors(int b, DecodeReport* report) {
+  void CorrectErrors(int b) {
     if (failed_[b]) return;
-    size_t corrected = 0;
     for (int c = b * d_; c < (b + 1) * d_ && !failed_[b]; ++c) {
       bool bad = false;
       for (int r = 0; r < st_.p && !bad; ++r) bad = syn_[r][c] != 0;
@@ -106,30 +132,30 @@ class StripeDecoder {
         failed_[b] = 1;
         break;
       }
+      max_errors_[b] = std::max(max_errors_[b], ErrorsIn(c, erasures_[b]));
       for (int i = 0; i < n_; ++i) slots_[i][c] = word_[i];
-      ++corrected;
     }
-    report->columns_with_errors += corrected;
   }
 
   // A failed block decoded again with its suspect frames erased too.
-  void RetryWithSuspectsErased(int b, DecodeReport* report) {
+  void RetryWithSuspectsErased(int b) {
     const std::vector<int>& erased = with_suspects_[b];
     if (!failed_[b] || erased.size() == erasures_[b].size() ||
         static_cast<int>(erased.size()) > st_.p)
       return;
     bool ok = true;
-    size_t corrected = 0;
+    int max_errors = 0;
     for (int c = b * d_; c < (b + 1) * d_ && ok; ++c) {
       for (int i = 0; i < n_; ++i) word_[i] = received_[i * slot_bytes_ + c];
-      int changed = rs_.DecodeWord(word_.data(), erased);
+      const int changed = rs_.DecodeWord(word_.data(), erased);
       if (changed < 0) ok = false;
+      if (ok) max_errors = std::max(max_errors, ErrorsIn(c, erased));
       for (int i = 0; i < n_ && ok; ++i) slots_[i][c] = word_[i];
-      corrected += changed > 0;
     }
     if (ok) {
       failed_[b] = 0;
-      report->columns_with_errors += corrected;
+      retried_[b] = 1;
+      max_errors_[b] = max_errors;
     }
   }
 
@@ -157,7 +183,8 @@ class StripeDecoder {
   std::vector<uint8_t> received_;
   std::vector<std::vector<int>> erasures_, with_suspects_;
   bool any_erasure_ = false;
-  std::vector<char> failed_;
+  std::vector<char> failed_, retried_;
+  std::vector<int> max_errors_;  // errors corrected in the block's worst column
   std::vector<uint8_t*> slots_, syn_;
   std::vector<uint8_t> syn_store_, word_;
 };

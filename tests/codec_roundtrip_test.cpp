@@ -286,3 +286,32 @@ TEST(HostileHeader, HugeClaimedSizeIsRejectedBeforeAllocating) {
   EXPECT_NE(st.message().find("bytes of input can hold"), std::string::npos) << st.message();
   EXPECT_FALSE(fs::exists(dir + "/never"));
 }
+
+// The report's counters agree with each other, on success and on failure.
+TEST(ReportCounters, AgreeWithEachOther) {
+  const std::string dir = dnastore::testing::TestScratchDir();
+  DecodeOptions d;
+  d.inputs = {std::string(DNASTORE_TEST_DATA_DIR) + "/golden_v1_reads.fastq.gz"};
+  d.output_path = dir + "/golden.out";
+  DecodeReport ok;
+  ASSERT_TRUE(DecodeFile(d, nullptr, &ok).ok());
+  EXPECT_EQ(ok.codewords, 1u);
+  EXPECT_EQ(ok.columns_with_errors, 1u);  // codewords, not byte columns
+  EXPECT_EQ(ok.erasures, 3u);
+  EXPECT_EQ(ok.min_parity_margin, 8 - 3 - 2);  // one error costs two parity symbols
+
+  // Too few oligos: nothing is filled, nothing to spare.
+  auto all = ReadAllRecords(std::string(DNASTORE_TEST_DATA_DIR) + "/golden_v1_direct.fasta");
+  ASSERT_TRUE(all.ok());
+  std::string fasta;
+  for (size_t i = 0; i < all->size(); ++i)
+    if (i < 20 || i % 2 == 0) fasta += ">" + (*all)[i].name + "\n" + (*all)[i].seq + "\n";
+  d.inputs = {dnastore::testing::WriteText(dir + "/half.fasta", fasta)};
+  d.output_path = dir + "/half.out";
+  DecodeReport bad;
+  EXPECT_EQ(DecodeFile(d, nullptr, &bad).code(), ErrorCode::kUnrecoverable);
+  EXPECT_EQ(bad.codewords_failed, bad.codewords);
+  EXPECT_LE(bad.columns_with_errors, bad.codewords);
+  EXPECT_EQ(bad.erasures, 0u);
+  EXPECT_EQ(bad.min_parity_margin, 0);
+}

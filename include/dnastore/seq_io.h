@@ -1,5 +1,10 @@
 // Sequence file input and output (FASTA, FASTQ, SAM, BAM; plain, gzip or
-// bgzf), through HTSlib. No HTSlib type appears in this header.
+// bgzf). Library dnastore::core. FASTA and FASTQ are parsed as they stream
+// (bounded memory per record); SAM/BAM go through HTSlib. No HTSlib type
+// appears in this header.
+//
+// Thread-safety: one reader or writer per thread; distinct objects may be
+// used concurrently. Neither ever prints or exits.
 #pragma once
 
 #include <cstdint>
@@ -11,9 +16,11 @@
 
 namespace dnastore {
 
-// One sequence record. `qual` is Phred+33 text, empty when the source has no
-// qualities (FASTA). Bases are kept as read (upper-cased); callers decide what
-// to do with N and other non-ACGT characters.
+// One sequence record. `name` is the header's first word; `qual` is Phred+33
+// text of seq's length, empty when the source has no qualities (FASTA).
+// Bases are upper-cased IUPAC codes, anything else 'N'; callers decide what
+// to do with N and other non-ACGT codes. SAM/BAM records on the reverse
+// strand are returned as sequenced (reverse-complemented back).
 struct SeqRecord {
   std::string name;
   std::string seq;
@@ -26,8 +33,9 @@ using ReadBatch = std::vector<SeqRecord>;
 // content, not the name. `-` reads standard input. Not thread-safe.
 class SeqReader {
  public:
-  // Opens `path`. Errors: kIo (missing, unreadable, a directory),
-  // kBadInput (not a sequence file).
+  // Opens `path` ("-" = standard input; pipes and FIFOs are read once, as
+  // they stream). Errors: kIo (missing, unreadable, a directory), kBadInput
+  // (empty, or not a sequence file). The reader owns the open file.
   static Result<std::unique_ptr<SeqReader>> Open(const std::string& path);
   ~SeqReader();
   SeqReader(const SeqReader&) = delete;
@@ -67,9 +75,11 @@ Result<std::vector<SeqRecord>> ReadAllRecords(const std::string& path);
 enum class SeqFormat { kFasta, kFastq };
 
 // Buffered sequence writer. A name ending in ".gz" or ".bgz" is written as
-// BGZF (gzip-compatible) with `threads` compression threads; "-" writes to
-// standard output. Errors (disk full, closed pipe) surface as kIo from
-// Write or Close, never as a crash.
+// BGZF (gzip-compatible) with `threads` (>= 1) compression threads; "-"
+// writes to standard output. It writes `path` directly: callers that need an
+// all-or-nothing file write to a temporary name and rename it (the CLI does).
+// Errors (disk full, closed pipe) surface as kIo from Write or Close, never
+// as a crash; the destructor closes without reporting.
 class SeqWriter {
  public:
   static Result<std::unique_ptr<SeqWriter>> Open(const std::string& path, SeqFormat format,
