@@ -14,6 +14,7 @@ struct DecodeCliOptions {
   std::vector<std::string> inputs, paired;
   std::string output, report_path, primers;
   bool partial = false, reads_mode = false;
+  int primer_slack = -1;
   CommonOptions common;
 };
 
@@ -102,6 +103,7 @@ int RunDecode(const DecodeCliOptions& o) {
   }
   opts.partial = o.partial;
   opts.force_reads_mode = o.reads_mode;
+  opts.primer_search_slack_nt = o.primer_slack;
   opts.threads = ResolveThreads(o.common.threads);
   Progress bar("decoding", 1000, o.common.quiet);
   DecodeReport r;
@@ -169,6 +171,9 @@ void RegisterDecode(CLI::App& app, RunFn& run) {
   cmd->add_option("-o,--output", o->output,
                   "File to write (default: the name stored in the archive; '-' = stdout)");
   AddForceOption(cmd, o->common);
+  cmd->add_option("--primer-slack", o->primer_slack,
+                  "Bases before a primer (adapters) tolerated at each read end (default 24)")
+      ->check(CLI::Range(0, 1000));
   cmd->add_flag(
       "--partial", o->partial,
       "On failure, write the recovered bytes anyway (missing ranges are listed in the report)");

@@ -73,14 +73,15 @@ bool Supersedes(const DecodeReport& later, bool partial) {
   return !later.output_path.empty() || (!partial && !later.missing.empty());
 }
 
-FrontEndOptions FrontEndOptionsFor(const DecodeAttempt& a, int threads) {
+FrontEndOptions FrontEndOptionsFor(const DecodeAttempt& a, const DecodeOptions& o) {
   FrontEndOptions fo;
+  if (o.primer_search_slack_nt >= 0) fo.primer_search_slack_nt = o.primer_search_slack_nt;
   fo.fwd_primer = a.fwd_primer;
   fo.rev_primer = a.rev_primer;
   fo.collapse_homopolymers = a.collapse_runs;
   fo.payload_nt = a.payload_nt;
   fo.estimate_payload_nt = a.estimate_payload_nt;
-  fo.threads = std::max(1, threads);
+  fo.threads = std::max(1, o.threads);
   // Terminator-free TdT: primers are ligated (error-free), so the error rate
   // estimated from them says nothing about the payload, where missed
   // cycles leave ~5% deletions after run collapsing (channel docs).
@@ -247,7 +248,7 @@ AttemptResult AttemptRunner::RunReads(const DecodeAttempt& a) {
 // reads suffices. Returns false when the attempt ends here.
 bool AttemptRunner::ReadStrands(const DecodeAttempt& a, std::vector<Strand>* strands,
                                 AttemptResult* r) {
-  FrontEndOptions fo = FrontEndOptionsFor(a, input_.options.threads);
+  FrontEndOptions fo = FrontEndOptionsFor(a, input_.options);
   fo.progress = progress_;  // reads taken, then clusters built
   StrandHeaderProbe probe(cache_, a.collapse_runs ? Mapping::kTransition : Mapping::kDirect);
   if (!a.header) {

@@ -315,3 +315,28 @@ TEST(ReportCounters, AgreeWithEachOther) {
   EXPECT_EQ(bad.erasures, 0u);
   EXPECT_EQ(bad.min_parity_margin, 0);
 }
+
+// Adapters longer than the default primer search slack: junk by default,
+// decoded with a wider slack.
+TEST(RoundTrip, LongAdaptersDecodeWithAWiderPrimerSlack) {
+  auto reads = ReadAllRecords(std::string(DNASTORE_TEST_DATA_DIR) + "/golden_v1_reads.fastq.gz");
+  ASSERT_TRUE(reads.ok());
+  Rng rng(7, 0);
+  std::string fastq;
+  for (const SeqRecord& r : *reads) {
+    std::string adapter;
+    for (int i = 0; i < 40; ++i) adapter += "ACGT"[rng.Below(4)];
+    fastq += "@" + r.name + "\n" + adapter + r.seq + "\n+\n" + std::string(40, 'I') + r.qual + "\n";
+  }
+  const std::string dir = dnastore::testing::TestScratchDir();
+  DecodeOptions d;
+  d.inputs = {dnastore::testing::WriteText(dir + "/adapters.fq", fastq)};
+  d.output_path = dir + "/out";
+  DecodeReport report;
+  EXPECT_EQ(DecodeFile(d, nullptr, &report).code(), ErrorCode::kUnrecoverable);
+  d.primer_search_slack_nt = 60;
+  Status st = DecodeFile(d, nullptr, &report);
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(ReadFile(dir + "/out"),
+            ReadFile(std::string(DNASTORE_TEST_DATA_DIR) + "/golden_v1_content.txt"));
+}

@@ -36,6 +36,9 @@ struct DecodeOptions {
   std::string fwd_primer, rev_primer;
   // Treat the input as reads even when it looks like clean designed oligos.
   bool force_reads_mode = false;
+  // Bases before a primer (adapters) tolerated at each read end; < 0 = the
+  // front end's default (FrontEndOptions::primer_search_slack_nt).
+  int primer_search_slack_nt = -1;
   // Other files of the caller's run (a report, say) that the output must not
   // be, checked with the inputs when the output's name comes from the archive
   // (output_path empty): kUsage naming both, even with `force`.
