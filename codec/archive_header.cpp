@@ -81,7 +81,8 @@ static Result<ArchiveParams> CheckAddressable(const ArchiveParams& p) {
     if (primer->size() < static_cast<size_t>(kMinPrimerNt) ||
         primer->size() > static_cast<size_t>(kMaxPrimerNt) ||
         primer->find_first_not_of("ACGT") != std::string::npos)
-      return bad("primer is not 16-32 nt of A, C, G, T");
+      return bad("a primer is not " + std::to_string(kMinPrimerNt) + "-" +
+                 std::to_string(kMaxPrimerNt) + " nt of A, C, G, T");
   const Constraints& c = g.constraints;
   if (c.max_homopolymer < 1 || !(c.gc_min <= c.gc_max) || c.gc_max > 1.0 || p.header_copies < 1)
     return bad("constraints out of range");

@@ -504,7 +504,10 @@ std::unique_ptr<PayloadMapper> MakeMapper(const OligoGeometry& g, std::string* e
     return nullptr;
   };
   for (const std::string* p : {&g.fwd_primer, &g.rev_primer}) {
-    if (p->size() < 16 || p->size() > 32) return fail("primers must be 16 to 32 nt long");
+    if (p->size() < static_cast<size_t>(kMinPrimerNt) ||
+        p->size() > static_cast<size_t>(kMaxPrimerNt))
+      return fail("primers must be " + std::to_string(kMinPrimerNt) + " to " +
+                  std::to_string(kMaxPrimerNt) + " nt long");
     for (char ch : *p)
       if (BaseCode(ch) < 0 || ch >= 'a') return fail("primer '" + *p + "' has a non-ACGT base");
     if (MaxHomopolymer(*p) > g.constraints.max_homopolymer)
