@@ -104,13 +104,17 @@ class AttemptRunner {
     const bool look = input_.first.reader && !input_.options.force_reads_mode;
     return ProbeFirstBatch(input_.first.batch, look, cache_);
   }
+  // Inferring primers is pointless once known primers were found in most
+  // reads: inference would find the same ones, and the reads again hold no
+  // archive (junk with valid primers must not cost a pass per primer set).
+  bool Pointless(const DecodeAttempt& a) const {
+    return a.fwd_primer.empty() && !a.header && known_primers_matched_;
+  }
   AttemptResult Run(const DecodeAttempt& a) {
     AttemptResult r = a.source == DecodeAttempt::Source::kStrands ? RunStrands(a) : RunReads(a);
     tally_.ApplyTo(&r.report);
     return r;
   }
-  // Decodes a kept provisional result's slots again, now writing a partial
-  // file when asked.
   // Decodes a kept provisional result's slots again, now writing what
   // --partial asks for; one that never opened its archive keeps its status.
   void Finish(AttemptResult* kept) {
@@ -132,6 +136,7 @@ class AttemptRunner {
   tbb::task_arena arena_;
   MapperCache cache_;
   FrontEndTally tally_;
+  bool known_primers_matched_ = false;  // given or built-in primers found in most reads
 };
 
 // A header read from the input is checked against the input before anything
@@ -260,6 +265,8 @@ bool AttemptRunner::ReadStrands(const DecodeAttempt& a, std::vector<Strand>* str
   // A retry without the estimate repeats the pass that announced the stage.
   if (progress_ && !a.only_if_header_unsettled) progress_("clustering", 0, 0);
   Status st = RunFrontEnd(input_.options, fo, strands, &stats, &tally_);
+  if (st.ok() && !a.fwd_primer.empty() && 2 * stats.reads_used >= stats.reads_total)
+    known_primers_matched_ = true;
   if (st.ok() && !a.header && a.estimate_payload_nt && !probe.settled() &&
       probe.chunks_seen() > 0 && stats.payload_nt_estimated > 0)
     return Stop(r, AttemptEnd::kHeaderUnsettled);
@@ -344,6 +351,7 @@ Status RunDecodeAttempts(DecodeInput input, const DecodeProgressFn& progress,
   AttemptResult last;
   for (const DecodeAttempt& a : plan) {
     if (a.only_if_header_unsettled && last.end != AttemptEnd::kHeaderUnsettled) continue;
+    if (runner.Pointless(a)) continue;
     last = runner.Run(a);
     if (last.end != AttemptEnd::kDone) {
       if (!last.status.ok()) no_archive = last.status;

@@ -340,3 +340,25 @@ TEST(RoundTrip, LongAdaptersDecodeWithAWiderPrimerSlack) {
   EXPECT_EQ(ReadFile(dir + "/out"),
             ReadFile(std::string(DNASTORE_TEST_DATA_DIR) + "/golden_v1_content.txt"));
 }
+
+// Junk reads that carry valid primers: found to hold no archive in a bounded
+// number of passes (once known primers matched, inferring others is skipped).
+TEST(HostileReads, JunkWithValidPrimersCostsAtMostTwoPasses) {
+  Rng rng(3, 0);
+  const std::string fwd = kDefaultFwdPrimer, rev_rc = ReverseComplement(kDefaultRevPrimer);
+  std::string fastq;
+  for (int i = 0; i < 3000; ++i) {
+    std::string s = fwd;
+    for (int j = 0; j < 150; ++j) s += "ACGT"[rng.Below(4)];
+    s += rev_rc;
+    fastq += "@j" + std::to_string(i) + "\n" + s + "\n+\n" + std::string(s.size(), 'I') + "\n";
+  }
+  const std::string dir = dnastore::testing::TestScratchDir();
+  DecodeOptions d;
+  d.inputs = {dnastore::testing::WriteText(dir + "/junk.fq", fastq)};
+  d.output_path = dir + "/out";
+  DecodeReport report;
+  EXPECT_EQ(DecodeFile(d, nullptr, &report).code(), ErrorCode::kUnrecoverable);
+  EXPECT_LE(report.front_end_passes, 2);
+  EXPECT_FALSE(fs::exists(dir + "/out"));
+}
