@@ -91,10 +91,7 @@ int RunEncode(const EncodeCliOptions& o) {
   std::string output = o.output;
   if (output.empty()) output = o.input == "-" ? "-" : o.input + ".fasta";
 
-  struct stat out_st;
-  const bool pool_is_stream = output == "-" || output.starts_with("/dev/") ||
-                              output.starts_with("/proc/") ||
-                              (stat(output.c_str(), &out_st) == 0 && !S_ISREG(out_st.st_mode));
+  const bool pool_is_stream = IsStreamOutput(output);
   if (!o.order_sheet.empty() && pool_is_stream)
     return ReportError("encode", UsageError("--order-sheet reads the pool back: write the pool "
                                             "to a file, not to '" +

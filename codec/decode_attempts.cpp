@@ -104,9 +104,9 @@ class AttemptRunner {
     const bool look = input_.first.reader && !input_.options.force_reads_mode;
     return ProbeFirstBatch(input_.first.batch, look, cache_);
   }
-  // Inferring primers is pointless once known primers were found in most
-  // reads: inference would find the same ones, and the reads again hold no
-  // archive (junk with valid primers must not cost a pass per primer set).
+  // Inferring primers is pointless once known primers were found in nearly
+  // all reads: inference would find the same ones, and the reads again hold
+  // no archive (junk with valid primers must not cost a pass per primer set).
   bool Pointless(const DecodeAttempt& a) const {
     return a.fwd_primer.empty() && !a.header && known_primers_matched_;
   }
@@ -136,19 +136,21 @@ class AttemptRunner {
   tbb::task_arena arena_;
   MapperCache cache_;
   FrontEndTally tally_;
-  bool known_primers_matched_ = false;  // given or built-in primers found in most reads
+  bool known_primers_matched_ = false;  // given or built-in primers in >= 90% of the reads
 };
 
 // A header read from the input is checked against the input before anything
-// is allocated for it: recovering the file takes at least one record per data
-// oligo, and no file can hold a record in fewer than payload_nt / 4 bytes
-// (2 bits per base: whitened bases do not compress further). A header that
-// claims more (crafted, or from another, larger archive) cannot be decoded
-// from this input, and would otherwise allocate a byte per claimed oligo.
+// is allocated for it (a byte per claimed oligo): a crafted header claiming
+// a terabyte must not meet a kilobyte of reads. Whitened bases carry at
+// least log2(3) bits each and no sequence file stores a record's payload in
+// much fewer bits than that, but CRAM against a reference, BAM's 4-bit
+// packing of a transition pool and --partial on a fraction of the reads all
+// go below 2 bits/nt; the bound (1/8 bit per claimed payload nt) refuses
+// only claims no input of this size can back.
 Status CheckClaimAgainstInput(const ArchiveParams& params, const ArchiveLayout& layout,
                               uint64_t input_bytes) {
   const double min_bytes =
-      static_cast<double>(layout.data_oligos()) * params.geometry.payload_nt / 4.0;
+      static_cast<double>(layout.data_oligos()) * params.geometry.payload_nt / 64.0;
   if (input_bytes == 0 || static_cast<double>(input_bytes) >= min_bytes) return Status::Ok();
   return Unrecoverable("the archive header describes a " + std::to_string(params.file_size) +
                        "-byte file in " + std::to_string(layout.data_oligos()) +
@@ -191,10 +193,8 @@ Status AttemptRunner::DecodePayloads(const std::vector<std::string_view>& payloa
 
 Status AttemptRunner::OuterDecode(bool may_write_partial, AttemptResult* r) {
   const DecodeOptions& o = input_.options;
-  OutputPlan output{o.output_path, o.force, o.partial && may_write_partial, o.inputs,
+  OutputPlan output{o.output_path, o.force, o.partial && may_write_partial, input_.original_inputs,
                     o.other_files};
-  for (const std::string& mate : {o.paired_r1, o.paired_r2})
-    if (!mate.empty()) output.inputs.push_back(mate);
   ArchiveState& s = *r->archive;
   return OuterDecodeAndWrite(s.params, *s.layout, *s.store, output, progress_, &r->report);
 }
@@ -265,7 +265,9 @@ bool AttemptRunner::ReadStrands(const DecodeAttempt& a, std::vector<Strand>* str
   // A retry without the estimate repeats the pass that announced the stage.
   if (progress_ && !a.only_if_header_unsettled) progress_("clustering", 0, 0);
   Status st = RunFrontEnd(input_.options, fo, strands, &stats, &tally_);
-  if (st.ok() && !a.fwd_primer.empty() && 2 * stats.reads_used >= stats.reads_total)
+  // Known primers in nine reads of ten: the reads are this primer pair's;
+  // another archive's few reads would be the mixed-archive case.
+  if (st.ok() && !a.fwd_primer.empty() && 10 * stats.reads_used >= 9 * stats.reads_total)
     known_primers_matched_ = true;
   if (st.ok() && !a.header && a.estimate_payload_nt && !probe.settled() &&
       probe.chunks_seen() > 0 && stats.payload_nt_estimated > 0)

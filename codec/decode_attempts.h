@@ -68,6 +68,10 @@ struct DecodeInput {
   std::string names;
   FirstRecords first;
   uint64_t input_bytes = 0;  // total size of the input files (as stored: compressed or not)
+  // The inputs as the caller named them, standard input as /dev/stdin (the
+  // spooled copies in `options` have other identities): what an output named
+  // by the archive must not be.
+  std::vector<std::string> original_inputs;
 };
 
 // Probes the first records, plans the attempts and runs them; fills *report

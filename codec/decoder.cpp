@@ -69,6 +69,10 @@ Status Decode(const DecodeOptions& options, const DecodeProgressFn& progress,
   input.options = options;
   input.names = InputNames(options);
   std::vector<InputFile> spooled;  // lives until every attempt is done
+  for (const std::string& path : options.inputs)
+    input.original_inputs.push_back(path == "-" ? "/dev/stdin" : path);
+  for (const std::string& path : {options.paired_r1, options.paired_r2})
+    if (!path.empty()) input.original_inputs.push_back(path == "-" ? "/dev/stdin" : path);
   DNASTORE_RETURN_IF_ERROR(SpoolStdin(&input.options.inputs, &spooled));
   std::vector<std::string> mates = {input.options.paired_r1, input.options.paired_r2};
   if (!mates[0].empty()) {

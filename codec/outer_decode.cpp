@@ -69,6 +69,9 @@ class StripeDecoder {
       for (int i : erasures_[b])
         std::memset(buf_.data() + i * slot_bytes_ + static_cast<size_t>(b) * d_, 0, d_);
       any_erasure_ |= !erasures_[b].empty();
+      // More erasures than parity (any erasure of a code without parity):
+      // nothing can fill them.
+      if (static_cast<int>(erasures_[b].size()) > st_.p) failed_[b] = 1;
     }
   }
 

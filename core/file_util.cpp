@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -99,7 +100,7 @@ const mode_t g_umask = [] {
 // "-" or an existing file that is not a regular file or a directory (a
 // device, a FIFO, a socket): written into, never replaced.
 bool IsStreamDestination(const std::string& path) {
-  if (path == "-" || path.starts_with("/dev/") || path.starts_with("/proc/")) return true;
+  if (path == "-" || DescriptorAlias(path) >= 0) return true;
   struct stat st;
   return stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
 }
@@ -153,25 +154,18 @@ Status SyncTemp(int fd, const std::string& final_path) {
 // Renames `temp` to `final_path`; without `replace`, atomically refuses when
 // `final_path` appeared since the run's checks (another run, the user).
 Status RenameTemp(const std::string& temp, const std::string& final_path, bool replace) {
+  const std::string appeared =
+      final_path +
+      ": appeared while this run was writing it; not replaced (use --force to "
+      "overwrite)";
   if (!replace) {
     if (renameat2(AT_FDCWD, temp.c_str(), AT_FDCWD, final_path.c_str(), RENAME_NOREPLACE) == 0)
       return Status::Ok();
-    if (errno == EEXIST)
-      return IoError(final_path +
-                     ": appeared while this run was writing it; not replaced "
-                     "(use --force to overwrite)");
-    if (errno != EINVAL && errno != ENOSYS)
-      return IoError(final_path + ": rename failed: " + Errno());
-    // A file system without RENAME_NOREPLACE: link() refuses an existing name too.
-    if (link(temp.c_str(), final_path.c_str()) != 0) {
-      if (errno == EEXIST)
-        return IoError(final_path +
-                       ": appeared while this run was writing it; not replaced "
-                       "(use --force to overwrite)");
-      return IoError(final_path + ": rename failed: " + Errno());
-    }
-    unlink(temp.c_str());
-    return Status::Ok();
+    if (errno == EEXIST) return IoError(appeared);
+    // No RENAME_NOREPLACE here (file system, kernel or seccomp filter): the
+    // best that remains is to look just before renaming.
+    struct stat st;
+    if (lstat(final_path.c_str(), &st) == 0) return IoError(appeared);
   }
   if (rename(temp.c_str(), final_path.c_str()) != 0)
     return IoError(final_path + ": rename failed: " + Errno());
@@ -302,6 +296,22 @@ Status CheckOutput(const std::string& path, bool force, std::vector<SeenFile>* s
 
 }  // namespace
 
+int DescriptorAlias(const std::string& path) {
+  if (path == "-" || path == "/dev/stdout") return STDOUT_FILENO;
+  if (path == "/dev/stderr") return STDERR_FILENO;
+  for (const char* prefix : {"/dev/fd/", "/proc/self/fd/"}) {
+    const std::string p = prefix;
+    if (!path.starts_with(p) || path.size() == p.size()) continue;
+    int fd = 0;
+    const char* end = path.data() + path.size();
+    auto [ptr, ec] = std::from_chars(path.data() + p.size(), end, fd);
+    if (ec == std::errc() && ptr == end) return fd;
+  }
+  return -1;
+}
+
+bool IsStreamOutput(const std::string& path) { return IsStreamDestination(path); }
+
 void RemoveTemporaryOutputs() {
   for (int i = 0; i < kMaxTemps; ++i)
     if (g_temp_ready[i].load(std::memory_order_acquire)) unlink(g_temp_paths[i]);
@@ -333,14 +343,15 @@ Status CheckRunFiles(const std::vector<std::string>& inputs,
   }
   for (const std::string& out : outputs) {
     if (out.empty()) continue;
-    if (out == "-") {
-      if (++stdout_uses > 1) return UsageError("two outputs are standard output ('-')");
+    // Standard output by any name ("-", /dev/stdout, /proc/self/fd/1) once;
+    // other inherited descriptors and character devices (/dev/null) are
+    // written into and never replaced.
+    const int fd = DescriptorAlias(out);
+    if (fd == STDOUT_FILENO) {
+      if (++stdout_uses > 1) return UsageError("two outputs are standard output ('" + out + "')");
       continue;
     }
-    // Streams are written into, never replaced: /dev/stdout, /dev/null,
-    // /proc/self/fd/N and character devices anywhere.
-    if (IsStreamDestination(out) && (out.starts_with("/dev/") || out.starts_with("/proc/")))
-      continue;
+    if (fd >= 0) continue;
     struct stat st;
     if (stat(out.c_str(), &st) == 0 && S_ISCHR(st.st_mode)) continue;
     DNASTORE_RETURN_IF_ERROR(CheckOutput(out, force, &seen));
@@ -392,7 +403,11 @@ Result<size_t> InputFile::ReadAt(uint64_t offset, uint8_t* buf, size_t n) const 
 TemporaryName::TemporaryName(const std::string& path, bool replace)
     : final_(path), temp_(path), replace_(replace) {
   if (IsStreamDestination(path)) {
-    committed_ = true;  // written directly: nothing to rename or remove
+    // Written directly: nothing to rename or remove. Standard output by any
+    // name is "-", so that writers use the inherited descriptor instead of
+    // reopening (and truncating) what it points to.
+    if (DescriptorAlias(path) == STDOUT_FILENO) temp_ = "-";
+    committed_ = true;
     return;
   }
   final_ = ResolveOutput(path);
@@ -500,12 +515,14 @@ Status AtomicOutput::Commit() {
   if (temp_.empty()) {  // a stream destination: copy the staged bytes into it
     struct stat st;
     if (fstat(fd_, &st) != 0) return IoError(path_ + ": cannot stat the staged output: " + Errno());
-    const bool to_stdout = path_ == "-";
-    const int to = to_stdout ? STDOUT_FILENO : open(path_.c_str(), O_WRONLY | O_CLOEXEC);
+    // An inherited descriptor is written as it is (appending where it was
+    // opened to append); a device or FIFO is opened for writing.
+    const int alias = DescriptorAlias(path_);
+    const int to = alias >= 0 ? alias : open(path_.c_str(), O_WRONLY | O_CLOEXEC);
     if (to < 0) return IoError(path_ + ": cannot open: " + Errno());
     Status s = CopyToStream(fd_, static_cast<uint64_t>(st.st_size), to,
-                            to_stdout ? "standard output" : path_);
-    if (!to_stdout && close(to) != 0 && s.ok()) s = IoError(path_ + ": close failed: " + Errno());
+                            alias == STDOUT_FILENO ? "standard output" : path_);
+    if (alias < 0 && close(to) != 0 && s.ok()) s = IoError(path_ + ": close failed: " + Errno());
     if (!s.ok()) return s;
     committed_ = true;
     return Status::Ok();

@@ -29,6 +29,16 @@ namespace dnastore {
 Status CheckRunFiles(const std::vector<std::string>& inputs,
                      const std::vector<std::string>& outputs, bool force);
 
+// The descriptor an output name stands for: 1 for "-", /dev/stdout,
+// /dev/fd/1 and /proc/self/fd/1; 2 for /dev/stderr; N for /dev/fd/N and
+// /proc/self/fd/N; -1 for every other name. Such outputs are written to the
+// inherited descriptor, never reopened or replaced.
+int DescriptorAlias(const std::string& path);
+// Whether an output is written into rather than replaced: a descriptor alias,
+// or an existing file that is not a regular file or a directory (a device,
+// a FIFO, a socket).
+bool IsStreamOutput(const std::string& path);
+
 // A readable file, opened for reading at any offset.
 class InputFile {
  public:

@@ -476,3 +476,52 @@ TEST(SeqReaderLimits, CrlfMultiLineRecords) {
 }
 
 }  // namespace
+
+namespace {
+
+// Standard output by any name is the inherited descriptor: appended to when
+// the shell opened it to append, counted once; regular files under /dev (a
+// tmpfs such as /dev/shm) are files like any other.
+TEST_F(FileSafety, DescriptorAliasesAndFilesUnderDev) {
+  const std::string log = WriteText(dir_ + "/log.txt", "earlier lines\n");
+  const std::string cmd =
+      std::string(DNASTORE_BINARY) + " decode " + pool_ + " -o /dev/stdout -q >> " + log;
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  EXPECT_EQ(ReadText(log), "earlier lines\n" + ReadText(file_));
+  auto r = Cli("decode " + pool_ + " -o - --report /dev/stdout -q");
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_TRUE(Contains(r.err, "standard output")) << r.err;
+
+  if (!fs::is_directory("/dev/shm") || access("/dev/shm", W_OK) != 0) return;
+  const std::string shm = "/dev/shm/dnastore_test_" + std::to_string(getpid());
+  fs::create_directories(shm);
+  const std::string in = WriteText(shm + "/in.bin", ReadText(file_));
+  r = Cli("encode " + in + " -o " + in + " -q");
+  EXPECT_EQ(r.code, 1) << r.err;  // the same file
+  EXPECT_EQ(ReadText(in), ReadText(file_));
+  const std::string old = WriteText(shm + "/old.bin", std::string(100000, 'x'));
+  r = Cli("decode " + pool_ + " -o " + old + " -q");
+  EXPECT_EQ(r.code, 2) << r.err;  // exists, no --force
+  r = Cli("decode " + pool_ + " -o " + old + " -q --force");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(ReadText(old), ReadText(file_));  // replaced whole, not written over
+  r = Cli("decode " + pool_ + " -o " + shm + "/new.bin -q");
+  EXPECT_EQ(r.code, 0) << r.err;
+  fs::remove_all(shm);
+}
+
+// An output named by the archive is checked against an input read through
+// standard input too.
+TEST_F(FileSafety, ArchiveNamedOutputIsNotTheFileOnStandardInput) {
+  const std::string named = WriteText(dir_ + "/stdin_named.bin", "from stdin\n");
+  ASSERT_EQ(Cli("encode " + named + " -o " + dir_ + "/p.fasta -q").code, 0);
+  const std::string pool_copy = ReadText(dir_ + "/p.fasta");
+  fs::rename(dir_ + "/p.fasta", named);  // the pool now has the archived name
+  const std::string cmd = "cd " + dir_ + " && " + std::string(DNASTORE_BINARY) +
+                          " decode - --force -q < stdin_named.bin";
+  const int status = std::system(cmd.c_str());
+  EXPECT_EQ(WIFEXITED(status) ? WEXITSTATUS(status) : -1, 1);
+  EXPECT_EQ(ReadText(named), pool_copy);
+}
+
+}  // namespace
