@@ -43,6 +43,13 @@ Status SpoolStdin(std::vector<std::string>* inputs, std::vector<InputFile>* spoo
   return Status::Ok();
 }
 
+// Every input file: single-end ones, then the mates.
+std::vector<std::string> AllInputs(const DecodeOptions& o) {
+  std::vector<std::string> all = o.inputs;
+  if (!o.paired_r1.empty()) all.insert(all.end(), {o.paired_r1, o.paired_r2});
+  return all;
+}
+
 // Size of a (regular or spooled) input file; 0 when it cannot be known.
 uint64_t FileBytes(const std::string& path) {
   struct stat st;
@@ -69,10 +76,8 @@ Status Decode(const DecodeOptions& options, const DecodeProgressFn& progress,
   input.options = options;
   input.names = InputNames(options);
   std::vector<InputFile> spooled;  // lives until every attempt is done
-  for (const std::string& path : options.inputs)
+  for (const std::string& path : AllInputs(options))
     input.original_inputs.push_back(path == "-" ? "/dev/stdin" : path);
-  for (const std::string& path : {options.paired_r1, options.paired_r2})
-    if (!path.empty()) input.original_inputs.push_back(path == "-" ? "/dev/stdin" : path);
   DNASTORE_RETURN_IF_ERROR(SpoolStdin(&input.options.inputs, &spooled));
   std::vector<std::string> mates = {input.options.paired_r1, input.options.paired_r2};
   if (!mates[0].empty()) {
@@ -86,9 +91,7 @@ Status Decode(const DecodeOptions& options, const DecodeProgressFn& progress,
     auto probe = AtomicOutput::Create(out, options.force);
     if (!probe.ok()) return probe.status();
   }
-  for (const std::string& path : input.options.inputs) input.input_bytes += FileBytes(path);
-  for (const std::string& path : {input.options.paired_r1, input.options.paired_r2})
-    if (!path.empty()) input.input_bytes += FileBytes(path);
+  for (const std::string& path : AllInputs(input.options)) input.input_bytes += FileBytes(path);
   DNASTORE_RETURN_IF_ERROR(ReadFirstRecords(input.options.inputs, &input.first));
   return RunDecodeAttempts(std::move(input), progress, report);
 }

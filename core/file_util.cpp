@@ -97,13 +97,15 @@ const mode_t g_umask = [] {
   return m;
 }();
 
-// "-" or an existing file that is not a regular file or a directory (a
-// device, a FIFO, a socket): written into, never replaced.
-bool IsStreamDestination(const std::string& path) {
+}  // namespace
+
+bool IsStreamOutput(const std::string& path) {
   if (path == "-" || DescriptorAlias(path) >= 0) return true;
   struct stat st;
   return stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
 }
+
+namespace {
 
 // Where an output is really written: a symlink's target (so the rename
 // replaces the file it names, not the link), else the path itself.
@@ -310,8 +312,6 @@ int DescriptorAlias(const std::string& path) {
   return -1;
 }
 
-bool IsStreamOutput(const std::string& path) { return IsStreamDestination(path); }
-
 void RemoveTemporaryOutputs() {
   for (int i = 0; i < kMaxTemps; ++i)
     if (g_temp_ready[i].load(std::memory_order_acquire)) unlink(g_temp_paths[i]);
@@ -402,7 +402,7 @@ Result<size_t> InputFile::ReadAt(uint64_t offset, uint8_t* buf, size_t n) const 
 
 TemporaryName::TemporaryName(const std::string& path, bool replace)
     : final_(path), temp_(path), replace_(replace) {
-  if (IsStreamDestination(path)) {
+  if (IsStreamOutput(path)) {
     // Written directly: nothing to rename or remove. Standard output by any
     // name is "-", so that writers use the inherited descriptor instead of
     // reopening (and truncating) what it points to.
@@ -453,7 +453,7 @@ Result<AtomicOutput> AtomicOutput::Create(const std::string& given, bool force) 
   AtomicOutput out;
   out.path_ = given;
   out.replace_ = force;
-  if (IsStreamDestination(given)) {
+  if (IsStreamOutput(given)) {
     out.fd_ = CreateUnlinkedFile(TempDir() + "/dnastore-output-XXXXXX");
     if (out.fd_ < 0) return IoError(given + ": cannot create a staging file: " + Errno());
     return out;
