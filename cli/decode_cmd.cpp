@@ -12,7 +12,7 @@ namespace {
 
 struct DecodeCliOptions {
   std::vector<std::string> inputs, paired;
-  std::string output, report_path, primers;
+  std::string output, report_path, primers, archive;
   bool partial = false, reads_mode = false;
   int primer_slack = -1;
   CommonOptions common;
@@ -56,8 +56,16 @@ nlohmann::json ReportJson(const DecodeReport& r, const Status& st) {
         {"seconds_cluster", r.seconds_cluster},
         {"seconds_consensus", r.seconds_consensus}}},
   };
+  nlohmann::json others = nlohmann::json::array();
+  for (const OtherArchive& a : r.other_archives)
+    others.push_back({{"id", a.id},
+                      {"file_name", a.file_name},
+                      {"file_size", a.file_size},
+                      {"header_frames", a.header_frames}});
+  j["other_archives"] = others;
   if (r.header_found) {
     j["archive"] = {
+        {"id", r.archive_id},
         {"file_name", r.params.file_name},
         {"file_size", r.params.file_size},
         {"hash_xxh3_128", HashHex(r.params.hash)},
@@ -68,6 +76,19 @@ nlohmann::json ReportJson(const DecodeReport& r, const Status& st) {
         {"rs_k", r.params.rs_k}};
   }
   return j;
+}
+
+// Reads of other archives were mixed in: say so, and how to pick one.
+void PrintOtherArchives(const DecodeReport& r) {
+  if (r.other_archives.empty()) return;
+  std::fprintf(stderr,
+               "  warning     reads of %zu other archive%s present (choose with --archive):\n",
+               r.other_archives.size(), r.other_archives.size() == 1 ? " is" : "s are");
+  for (const OtherArchive& a : r.other_archives)
+    std::fprintf(stderr, "              id %s '%s' (%s), %llu header frames\n", a.id.c_str(),
+                 Printable(a.file_name).c_str(),
+                 HumanBytes(static_cast<double>(a.file_size)).c_str(),
+                 (unsigned long long)a.header_frames);
 }
 
 int RunDecode(const DecodeCliOptions& o) {
@@ -104,6 +125,7 @@ int RunDecode(const DecodeCliOptions& o) {
   opts.partial = o.partial;
   opts.force_reads_mode = o.reads_mode;
   opts.primer_search_slack_nt = o.primer_slack;
+  opts.archive = o.archive;
   opts.threads = ResolveThreads(o.common.threads);
   Progress bar("decoding", 1000, o.common.quiet);
   DecodeReport r;
@@ -129,9 +151,11 @@ int RunDecode(const DecodeCliOptions& o) {
   if (report_status.ok()) report_status = files->CommitAll();
   if (!o.common.quiet) {
     if (r.header_found) {
-      std::fprintf(stderr, "dnastore decode: archive '%s' (%s), mode: %s\n",
+      std::fprintf(stderr, "dnastore decode: archive '%s' (%s), id %s, mode: %s\n",
                    Printable(r.params.file_name).c_str(),
-                   HumanBytes(static_cast<double>(r.params.file_size)).c_str(), r.mode.c_str());
+                   HumanBytes(static_cast<double>(r.params.file_size)).c_str(),
+                   r.archive_id.c_str(), r.mode.c_str());
+      PrintOtherArchives(r);
       if (r.mode == "reads")
         std::fprintf(stderr, "  reads       %llu (%llu without primers, ignored), %llu clusters\n",
                      (unsigned long long)r.records, (unsigned long long)r.reads_junk,
@@ -179,6 +203,9 @@ void RegisterDecode(CLI::App& app, RunFn& run) {
       "On failure, write the recovered bytes anyway (missing ranges are listed in the report)");
   cmd->add_option("--report", o->report_path, "Write a JSON report");
   cmd->add_option("--primers", o->primers, "Primers FWD,REV to look for in noisy reads");
+  cmd->add_option("--archive", o->archive,
+                  "Reads of several archives mixed: decode this one (id prefix or file name; "
+                  "default: the one with the most reads)");
   cmd->add_flag("--reads", o->reads_mode, "Treat input as sequencer reads even if it looks clean");
   AddCommonOptions(cmd, o->common, false);
   cmd->callback([&run, o] { run = [o] { return RunDecode(*o); }; });

@@ -1,8 +1,11 @@
 #include "codec/archive_header.h"
 
+#include <xxhash.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <string>
@@ -207,20 +210,110 @@ void HeaderAssembler::Add(const HeaderChunk& chunk) {
   votes_.push_back({{chunk.total, chunk.seq}, {chunk.bytes, 1}});
 }
 
-std::optional<ArchiveParams> HeaderAssembler::Assemble() const {
-  std::map<int, std::map<int, std::pair<const std::vector<uint8_t>*, int>>> best;
-  for (const auto& v : votes_) {
-    auto& slot = best[v.first.first][v.first.second];
-    if (!slot.first || v.second.second > slot.second) slot = {&v.second.first, v.second.second};
-  }
-  for (const auto& [total, chunks] : best) {
-    if (static_cast<int>(chunks.size()) != total) continue;
+namespace {
+
+// Variants of each chunk of one chunk count: (bytes, votes), by seq.
+using ChunkVariants = std::vector<std::vector<std::pair<const std::vector<uint8_t>*, int>>>;
+
+// A combination of chunk variants that parses: one archive's header.
+struct Combination {
+  AssembledHeader header;
+  std::vector<const std::vector<uint8_t>*> chunks;  // by seq
+  std::vector<int> votes;                           // by seq
+};
+
+// Every combination of one variant per chunk that parses, up to `limit`
+// combinations tried (an odometer over the variants).
+void AssembleCombinations(const ChunkVariants& chunks, int limit, std::vector<Combination>* out) {
+  std::vector<size_t> pick(chunks.size(), 0);
+  for (int tried = 0; tried < limit; ++tried) {
+    Combination c;
     std::vector<uint8_t> bytes;
-    for (const auto& [seq, c] : chunks) bytes.insert(bytes.end(), c.first->begin(), c.first->end());
-    auto parsed = ParseHeader(bytes);
-    if (parsed.ok()) return *parsed;
+    for (size_t s = 0; s < chunks.size(); ++s) {
+      const auto& [b, votes] = chunks[s][pick[s]];
+      bytes.insert(bytes.end(), b->begin(), b->end());
+      c.chunks.push_back(b);
+      c.votes.push_back(votes);
+      c.header.frames += static_cast<uint64_t>(votes);
+    }
+    if (auto parsed = ParseHeader(bytes); parsed.ok()) {
+      c.header.params = *parsed;
+      c.header.id = ArchiveId(*parsed);
+      out->push_back(std::move(c));
+    }
+    size_t s = 0;
+    while (s < chunks.size() && ++pick[s] == chunks[s].size()) pick[s++] = 0;
+    if (s == chunks.size()) return;
   }
-  return std::nullopt;
+}
+
+// Frames per header oligo over the chunks of `c` that no other combination
+// has (all of them when every chunk is shared).
+double Support(const Combination& c, const std::vector<Combination>& all) {
+  uint64_t frames = 0, chunks = 0;
+  for (size_t s = 0; s < c.chunks.size(); ++s) {
+    const bool shared = std::any_of(all.begin(), all.end(), [&](const Combination& o) {
+      return &o != &c && s < o.chunks.size() && *o.chunks[s] == *c.chunks[s];
+    });
+    if (shared) continue;
+    frames += static_cast<uint64_t>(c.votes[s]);
+    ++chunks;
+  }
+  if (chunks == 0) {
+    frames = c.header.frames;
+    chunks = c.chunks.size();
+  }
+  const double oligos = static_cast<double>(chunks) * std::max(1, c.header.params.header_copies);
+  return static_cast<double>(frames) / oligos;
+}
+
+}  // namespace
+
+std::string ArchiveId(const ArchiveParams& params) {
+  const std::vector<uint8_t> bytes = SerializeHeader(params);
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx",
+                static_cast<unsigned long long>(XXH3_64bits(bytes.data(), bytes.size())));
+  return hex;
+}
+
+std::vector<AssembledHeader> HeaderAssembler::AssembleAll() const {
+  // total -> seq -> variants, most votes first
+  std::map<int, ChunkVariants> by_total;
+  for (const auto& v : votes_) {
+    auto [total, seq] = v.first;
+    ChunkVariants& chunks = by_total[total];
+    if (chunks.empty()) chunks.resize(static_cast<size_t>(total));
+    if (seq < total) chunks[static_cast<size_t>(seq)].push_back({&v.second.first, v.second.second});
+  }
+  std::vector<Combination> combos;
+  for (auto& [total, chunks] : by_total) {
+    bool complete = true;
+    for (auto& variants : chunks) {
+      complete = complete && !variants.empty();
+      std::stable_sort(variants.begin(), variants.end(),
+                       [](const auto& a, const auto& b) { return a.second > b.second; });
+    }
+    if (complete) AssembleCombinations(chunks, kMaxCombinations, &combos);
+  }
+  std::vector<AssembledHeader> found;
+  for (const Combination& c : combos) {
+    found.push_back(c.header);
+    found.back().support = Support(c, combos);
+  }
+  std::sort(found.begin(), found.end(), [](const AssembledHeader& a, const AssembledHeader& b) {
+    return a.support != b.support ? a.support > b.support : a.id < b.id;
+  });
+  found.erase(std::unique(found.begin(), found.end(),
+                          [](const auto& a, const auto& b) { return a.id == b.id; }),
+              found.end());
+  return found;
+}
+
+std::optional<ArchiveParams> HeaderAssembler::Assemble() const {
+  std::vector<AssembledHeader> all = AssembleAll();
+  if (all.empty()) return std::nullopt;
+  return all.front().params;
 }
 
 Result<std::vector<std::string>> HeaderOligos(const ArchiveParams& params,

@@ -43,14 +43,36 @@ struct HeaderChunk {
 // Returns the chunk when the frame is a valid header frame.
 std::optional<HeaderChunk> UnpackHeaderFrame(int body_bits, const uint8_t* frame);
 
-// Collects header chunks (possibly duplicated, possibly conflicting) and
-// assembles the header bytes by majority per chunk.
+// An archive's identity: 16 hex digits of XXH3-64 over its serialised
+// header, so that archives of one file with other parameters differ too.
+std::string ArchiveId(const ArchiveParams& params);
+
+// A header assembled from header frames, and how many frames carried it.
+struct AssembledHeader {
+  ArchiveParams params;
+  std::string id;       // ArchiveId(params)
+  uint64_t frames = 0;  // header frames of its chunks
+  // Frames per header oligo over the chunks no other assembled archive
+  // shares (archives of one geometry may have identical first chunks): the
+  // archive's read coverage, comparable between archives of other header
+  // sizes.
+  double support = 0;
+};
+
+// Collects header chunks (possibly duplicated, possibly conflicting: reads
+// of several archives mixed) and assembles every header they hold.
 class HeaderAssembler {
  public:
   void Add(const HeaderChunk& chunk);
-  // Header params when every chunk of some total is present and parses.
+  // Every header whose chunks are all present and parse (CRC-32 over the
+  // header bytes), best-supported first (ties: smaller id). Chunks of
+  // several archives are combined in every way (at most kMaxCombinations
+  // per chunk count): only one archive's chunks pass the CRC together.
+  std::vector<AssembledHeader> AssembleAll() const;
+  // The best-supported header of AssembleAll.
   std::optional<ArchiveParams> Assemble() const;
   size_t chunks_seen() const { return seen_; }
+  static constexpr int kMaxCombinations = 256;
 
  private:
   // (total, seq) -> candidate bytes -> votes

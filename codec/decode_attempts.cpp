@@ -3,6 +3,8 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <cctype>
+#include <iterator>
 #include <memory>
 #include <utility>
 
@@ -43,11 +45,13 @@ struct ArchiveState {
   std::unique_ptr<ArchiveLayout> layout;
   std::unique_ptr<SlotStore> store;
   HeaderPayloads header_payloads;  // this archive's header oligos, between the primers
+  HeaderAssembler census;          // every header frame the attempt saw (mixed archives)
 };
 
 enum class AttemptEnd : uint8_t {
   kNoArchive,        // no archive this way; status says why when the front end could tell
   kHeaderUnsettled,  // header strands seen, the payload length never settled
+  kOtherArchive,     // the input holds more of (or --archive names) another archive: switch_to
   kDone,             // the archive was found (or an error stopped us): status is the outcome
 };
 
@@ -56,6 +60,7 @@ struct AttemptResult {
   Status status;
   DecodeReport report;  // this attempt's part, with the front-end tally so far
   std::unique_ptr<ArchiveState> archive;
+  std::optional<ArchiveParams> switch_to;  // kOtherArchive: the archive to decode instead
 };
 
 // Ends the attempt in *r and returns false, so that `return Stop(...)` stops
@@ -128,6 +133,7 @@ class AttemptRunner {
   bool ReadStrands(const DecodeAttempt& a, std::vector<Strand>* strands, AttemptResult* r);
   bool AdoptHeader(const DecodeAttempt& a, const StrandHeaderProbe& probe, FrontEndOptions fo,
                    std::vector<Strand>* strands, FrontEndStats* stats, AttemptResult* r);
+  bool SettleArchive(const DecodeAttempt& a, AttemptResult* r);
   Status DecodePayloads(const std::vector<std::string_view>& payloads, AttemptResult* r);
   Status OuterDecode(bool may_write_partial, AttemptResult* r);
 
@@ -188,6 +194,7 @@ Status AttemptRunner::DecodePayloads(const std::vector<std::string_view>& payloa
   ArchiveState& s = *r->archive;
   InnerFrames frames = DecodeInner(payloads, *s.mapper, s.params, s.layout->total_oligos(),
                                    s.header_payloads, arena_);
+  for (const HeaderChunk& c : frames.header_chunks) s.census.Add(c);
   return PlaceFrames(frames, s.store.get(), &r->report);
 }
 
@@ -197,6 +204,35 @@ Status AttemptRunner::OuterDecode(bool may_write_partial, AttemptResult* r) {
                     o.other_files};
   ArchiveState& s = *r->archive;
   return OuterDecodeAndWrite(s.params, *s.layout, *s.store, output, progress_, &r->report);
+}
+
+// Once every payload was seen: the archive the input holds most of (or
+// --archive names) is decoded, the others are listed in the report. Returns
+// false, ending the attempt, when that is not the archive this attempt
+// opened (then r->switch_to says which) or none matches --archive.
+bool AttemptRunner::SettleArchive(const DecodeAttempt& a, AttemptResult* r) {
+  const ArchiveState& s = *r->archive;
+  const std::vector<AssembledHeader> found = s.census.AssembleAll();
+  Result<AssembledHeader> chosen = ChooseArchive(found, s.params, input_.options.archive);
+  if (!chosen.ok()) return Stop(r, AttemptEnd::kDone, chosen.status());
+  r->report.archive_id = chosen->id;
+  for (const AssembledHeader& h : found)
+    if (h.id != chosen->id)
+      r->report.other_archives.push_back({h.id, h.params.file_name, h.params.file_size, h.frames});
+  if (a.archive_chosen || chosen->id == ArchiveId(s.params)) return true;
+  r->switch_to = chosen->params;
+  return Stop(r, AttemptEnd::kOtherArchive);
+}
+
+// A failure with other archives' reads present says what they may have
+// cost: format v1 data oligos carry no archive tag, so those of the same
+// geometry take this archive's indices.
+Status ExplainMixed(const DecodeReport& report, Status st) {
+  if (st.ok() || report.other_archives.empty()) return st;
+  return Status(st.code(), st.message() + " (reads of " +
+                               std::to_string(report.other_archives.size()) +
+                               " other archive(s) are present, and their data oligos compete for "
+                               "this archive's oligo indices)");
 }
 
 // Designed oligos (a pool file, or perfect reads): every record decoded
@@ -219,7 +255,12 @@ AttemptResult AttemptRunner::RunStrands(const DecodeAttempt& a) {
   };
   st = ForEachCleanBatch(std::move(input_.first), input_.options.inputs, a.header->geometry, arena_,
                          consume);
-  r.status = st.ok() ? OuterDecode(!a.provisional, &r) : st;
+  input_.first = FirstRecords();  // consumed: a later strands pass reads from the start
+  if (!st.ok()) {
+    Stop(&r, AttemptEnd::kDone, st);
+    return r;
+  }
+  if (SettleArchive(a, &r)) r.status = ExplainMixed(r.report, OuterDecode(!a.provisional, &r));
   return r;
 }
 
@@ -243,7 +284,11 @@ AttemptResult AttemptRunner::RunReads(const DecodeAttempt& a) {
   payloads.reserve(strands.size());
   for (const auto& s : strands) payloads.push_back(s.seq);
   Status st = DecodePayloads(payloads, &r);
-  r.status = st.ok() ? OuterDecode(!a.provisional, &r) : st;
+  if (!st.ok()) {
+    Stop(&r, AttemptEnd::kDone, st);
+    return r;
+  }
+  if (SettleArchive(a, &r)) r.status = ExplainMixed(r.report, OuterDecode(!a.provisional, &r));
   return r;
 }
 
@@ -320,6 +365,55 @@ bool AttemptRunner::AdoptHeader(const DecodeAttempt& a, const StrandHeaderProbe&
 
 }  // namespace
 
+namespace {
+
+// Whether `wanted` (an id prefix of 4+ hex digits, or a file name) names `h`.
+bool Names(const std::string& wanted, const AssembledHeader& h) {
+  if (wanted == h.params.file_name) return true;
+  std::string lower;
+  for (char c : wanted)
+    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  return lower.size() >= 4 && h.id.starts_with(lower);
+}
+
+std::string Describe(const std::vector<AssembledHeader>& archives) {
+  std::string out;
+  for (const AssembledHeader& h : archives)
+    out += (out.empty() ? "" : ", ") + h.id + " '" + h.params.file_name + "'";
+  return out.empty() ? "none" : out;
+}
+
+// `a` made to decode the archive `header`, whatever else it sees.
+DecodeAttempt Retarget(DecodeAttempt a, const ArchiveParams& header) {
+  const OligoGeometry& g = header.geometry;
+  a.header = header;
+  a.fwd_primer = g.fwd_primer;
+  a.rev_primer = g.rev_primer;
+  a.collapse_runs = g.mapping == Mapping::kTransition;
+  a.payload_nt = g.payload_nt;
+  a.archive_chosen = true;
+  return a;
+}
+
+}  // namespace
+
+Result<AssembledHeader> ChooseArchive(const std::vector<AssembledHeader>& found,
+                                      const ArchiveParams& current, const std::string& wanted) {
+  std::vector<AssembledHeader> all = found;
+  const std::string current_id = ArchiveId(current);
+  if (std::none_of(all.begin(), all.end(), [&](const auto& h) { return h.id == current_id; }))
+    all.push_back({current, current_id, 0, 0.0});  // its header came from the first records
+  if (wanted.empty()) return all.front();
+  std::vector<AssembledHeader> named;
+  std::copy_if(all.begin(), all.end(), std::back_inserter(named),
+               [&](const auto& h) { return Names(wanted, h); });
+  if (named.size() == 1) return named.front();
+  if (named.empty())
+    return Unrecoverable("no archive '" + wanted +
+                         "' among the reads; archives present: " + Describe(all));
+  return UsageError("--archive '" + wanted + "' names several archives: " + Describe(named));
+}
+
 std::vector<DecodeAttempt> PlanAttempts(const DecodeOptions& options,
                                         const FirstBatchFindings& first) {
   if (first.header) return KnownHeaderAttempts(*first.header, first.designed_oligos);
@@ -346,15 +440,26 @@ std::vector<DecodeAttempt> PlanAttempts(const DecodeOptions& options,
 Status RunDecodeAttempts(DecodeInput input, const DecodeProgressFn& progress,
                          DecodeReport* report) {
   AttemptRunner runner(std::move(input), progress);
-  const std::vector<DecodeAttempt> plan =
-      PlanAttempts(runner.options(), runner.ProbeFirstRecords());
+  std::vector<DecodeAttempt> plan = PlanAttempts(runner.options(), runner.ProbeFirstRecords());
   Status no_archive = Unrecoverable("no dnastore archive header found in " + runner.names());
   std::optional<AttemptResult> provisional;
   AttemptResult last;
-  for (const DecodeAttempt& a : plan) {
+  for (size_t i = 0; i < plan.size(); ++i) {
+    const DecodeAttempt& a = plan[i];
     if (a.only_if_header_unsettled && last.end != AttemptEnd::kHeaderUnsettled) continue;
     if (runner.Pointless(a)) continue;
     last = runner.Run(a);
+    if (last.end == AttemptEnd::kOtherArchive) {
+      // Mixed archives: this attempt and those after it that would open the
+      // same archive decode the chosen one instead.
+      const std::optional<ArchiveParams> was = a.header;
+      for (size_t j = i + 1; j < plan.size(); ++j)
+        if (!was || (plan[j].header && ArchiveId(*plan[j].header) == ArchiveId(*was)))
+          plan[j] = Retarget(plan[j], *last.switch_to);
+      plan[i] = Retarget(a, *last.switch_to);
+      --i;
+      continue;
+    }
     if (last.end != AttemptEnd::kDone) {
       if (!last.status.ok()) no_archive = last.status;
       continue;

@@ -54,7 +54,19 @@ struct DecodeAttempt {
   // An unrecoverable result is kept only when no later attempt does better;
   // meanwhile it writes no partial file.
   bool provisional = false;
+  // The header was chosen among the archives of a mixed input: the attempt
+  // decodes it whatever else it sees.
+  bool archive_chosen = false;
 };
+
+// The archive to decode among those whose headers were assembled from the
+// input (`found`, best-supported first) and `current` (the one an attempt
+// decodes, whose header may have come from the first records alone):
+// `wanted` (DecodeOptions::archive) if given, else the best supported.
+// Errors: kUnrecoverable when `wanted` matches none (naming those present),
+// kUsage when it matches several.
+Result<AssembledHeader> ChooseArchive(const std::vector<AssembledHeader>& found,
+                                      const ArchiveParams& current, const std::string& wanted);
 
 // The attempts for these options, given what the first records showed.
 std::vector<DecodeAttempt> PlanAttempts(const DecodeOptions& options,

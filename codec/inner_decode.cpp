@@ -80,6 +80,13 @@ InnerFrames DecodeInner(const std::vector<std::string_view>& payloads, const Pay
                                   frame.data(), out.data.data() + i * d);
     });
   });
+  std::vector<uint8_t> frame(kMaxFrameBytes);
+  for (size_t i = 0; i < payloads.size(); ++i) {
+    if (out.frames[i].kind != InnerFrame::kHeader) continue;
+    if (!mapper.Demap(payloads[i], FrameKind::kHeader, frame.data())) continue;
+    if (auto c = UnpackHeaderFrame(mapper.body_bits(), frame.data()))
+      out.header_chunks.push_back(std::move(*c));
+  }
   return out;
 }
 

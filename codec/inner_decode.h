@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "codec/archive_header.h"
 #include "codec/base_mapper.h"
 #include "dnastore/archive.h"
 
@@ -28,6 +29,9 @@ struct InnerFrames {
   int data_bytes = 0;  // D
   std::vector<InnerFrame> frames;
   std::vector<uint8_t> data;
+  // The chunks of the kHeader frames, this archive's and other archives'
+  // (reads of several archives mixed), in payload order.
+  std::vector<HeaderChunk> header_chunks;
 };
 
 // The payloads of an archive's own header oligos (HeaderOligos without the

@@ -48,9 +48,15 @@ void AddPass(const FrontEndStats& stats, bool ok, FrontEndTally* tally) {
 Status ForEachCleanBatch(FirstRecords first, const std::vector<std::string>& inputs,
                          const OligoGeometry& g, tbb::task_arena& arena,
                          const CleanBatchFn& consume) {
-  if (!first.reader) return InternalError("clean records read without an open input");
   ReadBatch batch = std::move(first.batch);
   std::unique_ptr<SeqReader> reader = std::move(first.reader);
+  if (!reader) {  // a later pass: read from the start
+    if (inputs.empty()) return InternalError("clean records read without an input");
+    auto opened = SeqReader::Open(inputs[0]);
+    if (!opened.ok()) return opened.status();
+    reader = std::move(*opened);
+    DNASTORE_RETURN_IF_ERROR(reader->Next(batch, kRecordBatch));
+  }
   const size_t total = static_cast<size_t>(g.length_nt());
   size_t input = 0;
   std::vector<std::string_view> payloads;

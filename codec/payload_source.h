@@ -37,7 +37,8 @@ using CleanBatchFn = std::function<Status(const std::vector<std::string_view>& p
                                           size_t records, size_t wrong_length)>;
 
 // Reads every record of `inputs`, `first` holding those already read from
-// inputs[0]; orients each by the primers of `geometry` (records of the
+// inputs[0] (an empty `first`, without a reader: read inputs[0] from the
+// start); orients each by the primers of `geometry` (records of the
 // oligo length that do not start and end as the forward strand are reverse
 // complemented), cuts out its payload and hands batches to `consume`, in
 // input order. Errors: those of reading and of `consume`.

@@ -39,6 +39,11 @@ struct DecodeOptions {
   // Bases before a primer (adapters) tolerated at each read end; < 0 = the
   // front end's default (FrontEndOptions::primer_search_slack_nt).
   int primer_search_slack_nt = -1;
+  // Reads of several archives mixed: the archive to decode, by its id (a
+  // prefix of 4 or more hex digits of DecodeReport::archive_id) or its
+  // stored file name. Empty = the archive with the most reads (measured by
+  // its header frames per header oligo).
+  std::string archive;
   // Other files of the caller's run (a report, say) that the output must not
   // be, checked with the inputs when the output's name comes from the archive
   // (output_path empty): kUsage naming both, even with `force`.
@@ -50,10 +55,25 @@ struct ByteRange {
   uint64_t length = 0;
 };
 
+// Another archive whose header frames were among the reads.
+struct OtherArchive {
+  std::string id;  // as DecodeReport::archive_id
+  std::string file_name;
+  uint64_t file_size = 0;
+  uint64_t header_frames = 0;
+};
+
 struct DecodeReport {
   std::string mode;  // "strands" (clean oligos) or "reads" (clustered + consensus)
   bool header_found = false;
   ArchiveParams params;
+  // The archive decoded: 16 hex digits that identify its header (file and
+  // parameters); what DecodeOptions::archive selects.
+  std::string archive_id;
+  // Other archives seen in the reads (v1 data frames carry no archive tag:
+  // another archive's data oligos of the same geometry compete for the same
+  // indices, and the outer code corrects what they displace).
+  std::vector<OtherArchive> other_archives;
   uint64_t records = 0;          // input records seen
   uint64_t strands = 0;          // payloads decoded (records or consensus strands)
   uint64_t reads_junk = 0;       // reads without primers (reads mode)
