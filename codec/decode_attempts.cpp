@@ -86,6 +86,7 @@ FrontEndOptions FrontEndOptionsFor(const DecodeAttempt& a, const DecodeOptions& 
   fo.collapse_homopolymers = a.collapse_runs;
   fo.payload_nt = a.payload_nt;
   fo.estimate_payload_nt = a.estimate_payload_nt;
+  fo.infer_primer_nt = 0;  // primers inferred: any length the format allows
   fo.threads = std::max(1, o.threads);
   // Terminator-free TdT: primers are ligated (error-free), so the error rate
   // estimated from them says nothing about the payload, where missed
@@ -112,8 +113,12 @@ class AttemptRunner {
   // Inferring primers is pointless once known primers were found in nearly
   // all reads: inference would find the same ones, and the reads again hold
   // no archive (junk with valid primers must not cost a pass per primer set).
+  // Nor is a pass with primers an earlier pass found in hardly any read
+  // (collapsing runs, the other variant, does not change where primers are).
   bool Pointless(const DecodeAttempt& a) const {
-    return a.fwd_primer.empty() && !a.header && known_primers_matched_;
+    if (a.fwd_primer.empty()) return !a.header && known_primers_matched_;
+    return std::find(primers_absent_.begin(), primers_absent_.end(),
+                     std::make_pair(a.fwd_primer, a.rev_primer)) != primers_absent_.end();
   }
   AttemptResult Run(const DecodeAttempt& a) {
     AttemptResult r = a.source == DecodeAttempt::Source::kStrands ? RunStrands(a) : RunReads(a);
@@ -131,7 +136,7 @@ class AttemptRunner {
   AttemptResult RunStrands(const DecodeAttempt& a);
   AttemptResult RunReads(const DecodeAttempt& a);
   bool ReadStrands(const DecodeAttempt& a, std::vector<Strand>* strands, AttemptResult* r);
-  bool AdoptHeader(const DecodeAttempt& a, const StrandHeaderProbe& probe, FrontEndOptions fo,
+  bool AdoptHeader(const DecodeAttempt& a, StrandHeaderProbe& probe, FrontEndOptions fo,
                    std::vector<Strand>* strands, FrontEndStats* stats, AttemptResult* r);
   bool SettleArchive(const DecodeAttempt& a, AttemptResult* r);
   Status DecodePayloads(const std::vector<std::string_view>& payloads, AttemptResult* r);
@@ -143,6 +148,7 @@ class AttemptRunner {
   MapperCache cache_;
   FrontEndTally tally_;
   bool known_primers_matched_ = false;  // given or built-in primers in >= 90% of the reads
+  std::vector<std::pair<std::string, std::string>> primers_absent_;  // in <= 1% of the reads
 };
 
 // A header read from the input is checked against the input before anything
@@ -300,10 +306,12 @@ bool AttemptRunner::ReadStrands(const DecodeAttempt& a, std::vector<Strand>* str
                                 AttemptResult* r) {
   FrontEndOptions fo = FrontEndOptionsFor(a, input_.options);
   fo.progress = progress_;  // reads taken, then clusters built
-  StrandHeaderProbe probe(cache_, a.collapse_runs ? Mapping::kTransition : Mapping::kDirect);
+  StrandHeaderProbe probe(cache_, a.collapse_runs ? Mapping::kTransition : Mapping::kDirect,
+                          a.fwd_primer.empty());
   if (!a.header) {
-    fo.resolve_payload_nt = [&probe](const std::vector<Strand>& chunk, const std::string& fwd) {
-      return probe.Offer(chunk, fwd);
+    fo.resolve_payload_nt = [&probe](const std::vector<Strand>& chunk, const std::string& fwd,
+                                     const std::string& rev) {
+      return probe.Offer(chunk, fwd, rev);
     };
   }
   FrontEndStats stats;
@@ -314,6 +322,8 @@ bool AttemptRunner::ReadStrands(const DecodeAttempt& a, std::vector<Strand>* str
   // another archive's few reads would be the mixed-archive case.
   if (st.ok() && !a.fwd_primer.empty() && 10 * stats.reads_used >= 9 * stats.reads_total)
     known_primers_matched_ = true;
+  if (st.ok() && !a.fwd_primer.empty() && 100 * stats.reads_used <= stats.reads_total)
+    primers_absent_.push_back({a.fwd_primer, a.rev_primer});
   if (st.ok() && !a.header && a.estimate_payload_nt && !probe.settled() &&
       probe.chunks_seen() > 0 && stats.payload_nt_estimated > 0)
     return Stop(r, AttemptEnd::kHeaderUnsettled);
@@ -335,14 +345,14 @@ bool AttemptRunner::ReadStrands(const DecodeAttempt& a, std::vector<Strand>* str
 // built with the header's payload length from reads trimmed with its
 // primers; otherwise the reads are read again knowing the geometry (the
 // front end then rejects and trims by it).
-bool AttemptRunner::AdoptHeader(const DecodeAttempt& a, const StrandHeaderProbe& probe,
+bool AttemptRunner::AdoptHeader(const DecodeAttempt& a, StrandHeaderProbe& probe,
                                 FrontEndOptions fo, std::vector<Strand>* strands,
                                 FrontEndStats* stats, AttemptResult* r) {
   const Mapping mapping = a.collapse_runs ? Mapping::kTransition : Mapping::kDirect;
   const std::optional<ArchiveParams> header =
       probe.header()
           ? probe.header()
-          : HeaderFromStrands(cache_, *strands, stats->fwd_primer, mapping, stats->payload_nt);
+          : probe.HeaderAmong(*strands, stats->fwd_primer, stats->rev_primer, stats->payload_nt);
   if (!header) return Stop(r, AttemptEnd::kNoArchive);
   const OligoGeometry& g = header->geometry;
   // The header must agree with how we read: transition pools need collapsing.
@@ -419,8 +429,14 @@ std::vector<DecodeAttempt> PlanAttempts(const DecodeOptions& options,
   if (first.header) return KnownHeaderAttempts(*first.header, first.designed_oligos);
   std::vector<std::pair<std::string, std::string>> primer_sets;
   if (!options.fwd_primer.empty()) primer_sets.push_back({options.fwd_primer, options.rev_primer});
+  // Primers of a record that held a header chunk (the header was incomplete).
+  if (!first.fwd_primer.empty()) primer_sets.push_back({first.fwd_primer, first.rev_primer});
   primer_sets.push_back({kDefaultFwdPrimer, kDefaultRevPrimer});
-  primer_sets.push_back({"", ""});  // inferred from the reads
+  primer_sets.push_back({"", ""});                 // inferred from the reads
+  for (size_t i = 1; i < primer_sets.size(); ++i)  // each set once
+    if (std::find(primer_sets.begin(), primer_sets.begin() + i, primer_sets[i]) !=
+        primer_sets.begin() + i)
+      primer_sets.erase(primer_sets.begin() + i--);
   std::vector<DecodeAttempt> plan;
   for (const auto& [fwd, rev] : primer_sets) {
     for (bool collapse : {first.tdt_like, !first.tdt_like}) {

@@ -11,17 +11,22 @@ namespace {
 // How clean records are cut into primers and payload.
 struct Placement {
   int pf = 0, pr = 0;
-  bool reverse = false;
   Mapping mapping = Mapping::kDirect;
+  std::string fwd_primer, rev_primer;  // as the record that showed the header had them
 };
 
+// The placement of a header chunk found in `s` (designed orientation).
+Placement PlacementOf(const std::string& s, int pf, int pr, Mapping m) {
+  return {pf, pr, m, s.substr(0, pf), ReverseComplement(s.substr(s.size() - pr))};
+}
+
 // Longest prefix (suffix) on which at least 90% of the sequences agree.
-int CommonEdge(const std::vector<std::string>& seqs, bool suffix) {
+int CommonEdge(const std::vector<const std::string*>& seqs, bool suffix) {
   for (int i = 0;; ++i) {
     int counts[5] = {0, 0, 0, 0, 0}, total = 0;
-    for (const auto& s : seqs) {
-      if (static_cast<int>(s.size()) <= i) continue;
-      char c = suffix ? s[s.size() - 1 - i] : s[i];
+    for (const std::string* s : seqs) {
+      if (static_cast<int>(s->size()) <= i) continue;
+      char c = suffix ? (*s)[s->size() - 1 - i] : (*s)[i];
       int code = BaseCode(c);
       ++counts[code < 0 ? 4 : code];
       ++total;
@@ -31,24 +36,62 @@ int CommonEdge(const std::vector<std::string>& seqs, bool suffix) {
   }
 }
 
-// Looks for header frames in clean oligo records with unknown primer lengths.
+// The records of one orientation: those starting with the most common
+// 12-mer (sequencer reads come in both; a pool file in one), of the most
+// common length among them (reads without errors), at most kMaxGroup.
+std::vector<const std::string*> OneOrientation(const std::vector<std::string>& seqs) {
+  constexpr size_t kPrefix = 12, kMaxGroup = 4096;
+  std::map<std::string_view, int> prefixes;
+  for (const std::string& s : seqs)
+    if (s.size() >= kPrefix) ++prefixes[std::string_view(s).substr(0, kPrefix)];
+  if (prefixes.empty()) return {};
+  const std::string_view modal =
+      std::max_element(prefixes.begin(), prefixes.end(), [](const auto& a, const auto& b) {
+        return a.second < b.second;
+      })->first;
+  std::map<size_t, int> lengths;
+  for (const std::string& s : seqs)
+    if (s.starts_with(modal)) ++lengths[s.size()];
+  const size_t length = std::max_element(lengths.begin(), lengths.end(), [](auto& a, auto& b) {
+                          return a.second < b.second;
+                        })->first;
+  std::vector<const std::string*> group;
+  for (const std::string& s : seqs)
+    if (group.size() < kMaxGroup && s.size() == length && s.starts_with(modal)) group.push_back(&s);
+  return group;
+}
+
+// Whether the payload of `s` between primers of pf and pr nt is a header
+// chunk under some mapping.
+std::optional<Mapping> HeaderMappingAt(MapperCache& cache, const std::string& s, int pf, int pr) {
+  const int l = static_cast<int>(s.size()) - pf - pr;
+  if (pf < 1 || l < 1) return std::nullopt;
+  const std::string_view payload = std::string_view(s).substr(pf, l);
+  if (HeaderChunkOf(cache, payload, Mapping::kDirect, s[pf - 1])) return Mapping::kDirect;
+  // Transition payloads never repeat a base (nor the primer's last one).
+  for (int i = pf; i < pf + l; ++i)
+    if (s[i] == s[i - 1]) return std::nullopt;
+  if (HeaderChunkOf(cache, payload, Mapping::kTransition, s[pf - 1])) return Mapping::kTransition;
+  return std::nullopt;
+}
+
+// Looks for header frames in clean records (designed oligos, or reads
+// without errors among sequencer reads) with unknown primer lengths: the
+// primers are the records' conserved ends, or a few bases shorter (the
+// seeds of the first payload bases are small numbers, so those bases are
+// conserved too). Records of both orientations are tried.
 std::optional<Placement> FindHeaderPlacement(const std::vector<std::string>& seqs,
                                              MapperCache& cache) {
+  const std::vector<const std::string*> group = OneOrientation(seqs);
   std::vector<std::pair<int, int>> cands = {{20, 20}};
-  const int lcp = CommonEdge(seqs, false), lcs = CommonEdge(seqs, true);
+  const int lcp = CommonEdge(group, false), lcs = CommonEdge(group, true);
   for (int a = lcp; a >= std::max(1, lcp - 10); --a)
     for (int b = lcs; b >= std::max(1, lcs - 10); --b) cands.push_back({a, b});
-  const size_t limit = std::min<size_t>(seqs.size(), 256);
-  for (size_t r = 0; r < limit; ++r) {
-    for (int rev = 0; rev < 2; ++rev) {
-      std::string s = rev ? ReverseComplement(seqs[r]) : seqs[r];
-      for (auto [pf, pr] : cands) {
-        const int l = static_cast<int>(s.size()) - pf - pr;
-        if (l < 1) continue;
-        for (Mapping m : {Mapping::kDirect, Mapping::kTransition})
-          if (HeaderChunkOf(cache, std::string_view(s).substr(pf, l), m, s[pf - 1]))
-            return Placement{pf, pr, rev == 1, m};
-      }
+  for (const std::string* s : group) {
+    const std::string rc = ReverseComplement(*s);
+    for (auto [pf, pr] : cands) {
+      if (auto m = HeaderMappingAt(cache, *s, pf, pr)) return PlacementOf(*s, pf, pr, *m);
+      if (auto m = HeaderMappingAt(cache, rc, pr, pf)) return PlacementOf(rc, pr, pf, *m);
     }
   }
   return std::nullopt;
@@ -119,22 +162,31 @@ std::optional<HeaderChunk> HeaderChunkOf(MapperCache& cache, std::string_view pa
   return UnpackHeaderFrame(mp->body_bits(), frame);
 }
 
-std::optional<ArchiveParams> HeaderFromRecords(const ReadBatch& batch, MapperCache& cache) {
+HeaderInRecords HeaderFromRecords(const ReadBatch& batch, MapperCache& cache) {
   std::vector<std::string> seqs;
   seqs.reserve(batch.size());
   for (const auto& r : batch) seqs.push_back(NormalizeBases(r.seq));
-  auto placement = FindHeaderPlacement(seqs, cache);
-  if (!placement) return std::nullopt;
+  HeaderInRecords found;
+  const std::optional<Placement> p = FindHeaderPlacement(seqs, cache);
+  if (!p) return found;
+  found.fwd_primer = p->fwd_primer;
+  found.rev_primer = p->rev_primer;
   HeaderAssembler assembler;
-  for (const auto& s0 : seqs) {
-    std::string s = placement->reverse ? ReverseComplement(s0) : s0;
-    const int l = static_cast<int>(s.size()) - placement->pf - placement->pr;
+  for (const std::string& s : seqs) {
+    const int l = static_cast<int>(s.size()) - p->pf - p->pr;
     if (l < 1) continue;
-    if (auto c = HeaderChunkOf(cache, std::string_view(s).substr(placement->pf, l),
-                               placement->mapping, s[placement->pf - 1]))
+    // Records of either strand: the designed orientation starts with F.
+    const std::string rc = ReverseComplement(s);
+    for (const std::string* o : {&s, &rc}) {
+      auto c =
+          HeaderChunkOf(cache, std::string_view(*o).substr(p->pf, l), p->mapping, (*o)[p->pf - 1]);
+      if (!c) continue;
       assembler.Add(*c);
+      break;
+    }
   }
-  return assembler.Assemble();
+  found.header = assembler.Assemble();
+  return found;
 }
 
 void AddHeaderChunks(MapperCache& cache, const std::vector<Strand>& strands,
@@ -150,21 +202,59 @@ void AddHeaderChunks(MapperCache& cache, const std::vector<Strand>& strands,
   }
 }
 
-std::optional<ArchiveParams> HeaderFromStrands(MapperCache& cache,
-                                               const std::vector<Strand>& strands,
-                                               const std::string& fwd_primer, Mapping mapping,
-                                               int length) {
-  HeaderAssembler assembler;
-  AddHeaderChunks(cache, strands, fwd_primer, mapping, length, &assembler, nullptr);
-  return assembler.Assemble();
+std::optional<HeaderChunk> StrandHeaderProbe::ChunkOf(const std::string& strand,
+                                                      const std::string& fwd,
+                                                      const std::string& rev, const GiveBack& g) {
+  // The oligo as the designer wrote it: F + payload + rc(R).
+  const std::string& first = g.flip ? rev : fwd;
+  const std::string& second = g.flip ? fwd : rev;
+  const int f = static_cast<int>(first.size()) - g.front;
+  const int r = static_cast<int>(second.size()) - g.back;
+  if (f < kMinPrimerNt || r < kMinPrimerNt) return std::nullopt;
+  const std::string body = g.flip ? ReverseComplement(strand) : strand;
+  const std::string payload = first.substr(static_cast<size_t>(f)) + body +
+                              ReverseComplement(second).substr(0, static_cast<size_t>(g.back));
+  return HeaderChunkOf(cache_, payload, mapping_, first[static_cast<size_t>(f) - 1]);
 }
 
-int StrandHeaderProbe::Offer(const std::vector<Strand>& chunk, const std::string& fwd_primer) {
-  AddHeaderChunks(cache_, chunk, fwd_primer, mapping_, 0, &assembler_, &chunk_lengths_);
+void StrandHeaderProbe::AddChunks(const std::vector<Strand>& strands, const std::string& fwd,
+                                  const std::string& rev, int length, HeaderAssembler* assembler,
+                                  std::map<size_t, int>* lengths) {
+  if (!inferred_ || fwd.empty()) {
+    AddHeaderChunks(cache_, strands, fwd, mapping_, length, assembler, lengths);
+    return;
+  }
+  for (const Strand& s : strands) {
+    if (length > 0 && static_cast<int>(s.seq.size()) != length) continue;
+    std::optional<HeaderChunk> c;
+    if (placement_) {
+      c = ChunkOf(s.seq, fwd, rev, *placement_);
+    } else {
+      for (int flip = 0; flip < 2 && !c; ++flip)
+        for (int front = 0; front <= kMaxGiveBackNt && !c; ++front)
+          for (int back = 0; back <= kMaxGiveBackNt && !c; ++back) {
+            const GiveBack g{front, back, flip == 1};
+            if ((c = ChunkOf(s.seq, fwd, rev, g))) placement_ = g;
+          }
+    }
+    if (!c) continue;
+    assembler->Add(*c);
+    if (lengths) ++(*lengths)[s.seq.size()];
+  }
+}
+
+int StrandHeaderProbe::Offer(const std::vector<Strand>& chunk, const std::string& fwd_primer,
+                             const std::string& rev_primer) {
+  AddChunks(chunk, fwd_primer, rev_primer, 0, &assembler_, &chunk_lengths_);
   if (auto header = assembler_.Assemble()) {
     header_ = std::move(header);
     settled_ = true;
-    return header_->geometry.payload_nt;
+    // With primer bases given back, the strands are shorter than payloads.
+    if (!placement_) return header_->geometry.payload_nt;
+    return static_cast<int>(
+        std::max_element(chunk_lengths_.begin(), chunk_lengths_.end(),
+                         [](const auto& x, const auto& y) { return x.second < y.second; })
+            ->first);
   }
   for (const auto& [length, hits] : chunk_lengths_) {
     if (hits >= 2) {
@@ -175,10 +265,24 @@ int StrandHeaderProbe::Offer(const std::vector<Strand>& chunk, const std::string
   return 0;
 }
 
+std::optional<ArchiveParams> StrandHeaderProbe::HeaderAmong(const std::vector<Strand>& strands,
+                                                            const std::string& fwd_primer,
+                                                            const std::string& rev_primer,
+                                                            int length) {
+  HeaderAssembler assembler;
+  AddChunks(strands, fwd_primer, rev_primer, length, &assembler, nullptr);
+  return assembler.Assemble();
+}
+
 FirstBatchFindings ProbeFirstBatch(const ReadBatch& batch, bool look_for_header,
                                    MapperCache& cache) {
   FirstBatchFindings found;
-  if (look_for_header) found.header = HeaderFromRecords(batch, cache);
+  if (look_for_header) {
+    HeaderInRecords in_records = HeaderFromRecords(batch, cache);
+    found.header = std::move(in_records.header);
+    found.fwd_primer = std::move(in_records.fwd_primer);
+    found.rev_primer = std::move(in_records.rev_primer);
+  }
   if (found.header) found.designed_oligos = AreDesignedOligos(batch, found.header->geometry);
   found.tdt_like = LooksLikeTdt(batch);
   return found;

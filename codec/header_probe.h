@@ -40,9 +40,19 @@ class MapperCache {
 std::optional<HeaderChunk> HeaderChunkOf(MapperCache& cache, std::string_view payload,
                                          Mapping mapping, char base_before);
 
-// The header among clean records of unknown primers, in either orientation:
-// the primer lengths come from the records' common prefix and suffix.
-std::optional<ArchiveParams> HeaderFromRecords(const ReadBatch& batch, MapperCache& cache);
+// What records without errors show of the archive.
+struct HeaderInRecords {
+  std::optional<ArchiveParams> header;  // every header chunk was among them
+  // The primers of a record that held a header chunk (empty: none did): a
+  // pair to trim reads with when the header itself is incomplete.
+  std::string fwd_primer, rev_primer;
+};
+
+// The header among clean records (designed oligos, or the error-free reads
+// among sequencer reads) of unknown primers, in either orientation: the
+// primer lengths come from the common prefix and suffix of the records of
+// one orientation.
+HeaderInRecords HeaderFromRecords(const ReadBatch& batch, MapperCache& cache);
 
 // Feeds the header chunks among `strands` (read with `mapping`'s run
 // handling, trimmed with `fwd_primer`) to `assembler`; `length` > 0 skips
@@ -52,30 +62,50 @@ void AddHeaderChunks(MapperCache& cache, const std::vector<Strand>& strands,
                      const std::string& fwd_primer, Mapping mapping, int length,
                      HeaderAssembler* assembler, std::map<size_t, int>* lengths);
 
-// The header among `strands` (same filters as AddHeaderChunks).
-std::optional<ArchiveParams> HeaderFromStrands(MapperCache& cache,
-                                               const std::vector<Strand>& strands,
-                                               const std::string& fwd_primer, Mapping mapping,
-                                               int length);
-
 // Looks for the header while a front-end pass builds strands, so that the
 // payload length is known for the rest of the pass (Offer is the pass's
 // FrontEndOptions::resolve_payload_nt). Two header chunks at one strand
 // length settle the length even before the whole header is seen.
+//
+// With primers inferred from the reads (`inferred_primers`), the primers may
+// have taken the first payload bases (InferPrimers grows them while bases
+// are conserved) and may be the designer's pair in reverse: each strand is
+// also tried with up to kMaxGiveBackNt primer bases given back at either
+// end, in either orientation; the placement that shows a header chunk is
+// kept for the rest of the pass.
 class StrandHeaderProbe {
  public:
-  StrandHeaderProbe(MapperCache& cache, Mapping mapping) : cache_(cache), mapping_(mapping) {}
-  // The payload length once settled (the header's, or the length of two
-  // chunks), else 0.
-  int Offer(const std::vector<Strand>& chunk, const std::string& fwd_primer);
+  static constexpr int kMaxGiveBackNt = 3;
+  StrandHeaderProbe(MapperCache& cache, Mapping mapping, bool inferred_primers)
+      : cache_(cache), mapping_(mapping), inferred_(inferred_primers) {}
+  // The payload length once settled (the header's, or the strand length of
+  // two chunks), else 0.
+  int Offer(const std::vector<Strand>& chunk, const std::string& fwd_primer,
+            const std::string& rev_primer);
   bool settled() const { return settled_; }
   size_t chunks_seen() const { return assembler_.chunks_seen(); }
   // The whole header, when it was assembled during the pass.
   const std::optional<ArchiveParams>& header() const { return header_; }
+  // The header among all strands of the pass, read as Offer read them.
+  std::optional<ArchiveParams> HeaderAmong(const std::vector<Strand>& strands,
+                                           const std::string& fwd_primer,
+                                           const std::string& rev_primer, int length);
 
  private:
+  // Where a strand's payload is when primer bases are given back.
+  struct GiveBack {
+    int front = 0, back = 0;  // primer bases given back before and after the strand
+    bool flip = false;        // the inferred pair is the designer's in reverse
+  };
+  void AddChunks(const std::vector<Strand>& strands, const std::string& fwd, const std::string& rev,
+                 int length, HeaderAssembler* assembler, std::map<size_t, int>* lengths);
+  std::optional<HeaderChunk> ChunkOf(const std::string& strand, const std::string& fwd,
+                                     const std::string& rev, const GiveBack& g);
+
   MapperCache& cache_;
   Mapping mapping_;
+  bool inferred_ = false;
+  std::optional<GiveBack> placement_;  // inferred primers: the give-back that showed chunks
   HeaderAssembler assembler_;
   std::map<size_t, int> chunk_lengths_;  // strand length -> header chunks found
   std::optional<ArchiveParams> header_;
@@ -87,6 +117,8 @@ struct FirstBatchFindings {
   std::optional<ArchiveParams> header;  // found among the records read as clean oligos
   bool designed_oligos = false;         // with the header: >= 98% are exact oligos of its geometry
   bool tdt_like = false;                // many long homopolymer runs: terminator-free TdT synthesis
+  // The primers of a record that held a header chunk (empty: none did).
+  std::string fwd_primer, rev_primer;
 };
 
 // `look_for_header` false (reads forced, or no batch) skips the header.

@@ -274,7 +274,47 @@ InferredPrimers InferPrimersInWindows(const std::vector<SeqRecord>& sample, size
 
 }  // namespace
 
+namespace {
+
+// Grows both primers base by base while at least 90% of the reads that
+// carry them (either strand) agree on the next base, up to kMaxLength nt.
+void ExtendByConservation(const std::vector<SeqRecord>& sample, InferredPrimers* p) {
+  constexpr size_t kMaxLength = 32, kMaxSample = 20000;
+  for (std::string* primer : {&p->fwd_primer, &p->rev_primer}) {
+    const std::string probe = *primer, probe_rc = ReverseComplement(*primer);
+    while (primer->size() < kMaxLength) {
+      const size_t at = primer->size();
+      uint64_t counts[4] = {0, 0, 0, 0}, total = 0;
+      for (size_t i = 0; i < sample.size() && i < kMaxSample; ++i) {
+        const std::string& r = sample[i].seq;
+        if (r.size() < 2 * kMaxLength) continue;
+        int code = -1;
+        if (r.compare(0, probe.size(), probe) == 0)  // this strand: the primer starts the read
+          code = BaseCode(r[at]);
+        else if (r.compare(r.size() - probe.size(), probe.size(), probe_rc) == 0)
+          code = 3 - BaseCode(r[r.size() - 1 - at]);  // the other: its reverse complement ends it
+        if (code < 0 || code > 3) continue;
+        ++counts[code];
+        ++total;
+      }
+      const int best = static_cast<int>(std::max_element(counts, counts + 4) - counts);
+      if (total < 3 || counts[best] < 0.9 * static_cast<double>(total)) break;
+      primer->push_back("ACGT"[best]);
+    }
+  }
+}
+
+}  // namespace
+
 Result<InferredPrimers> InferPrimers(const std::vector<SeqRecord>& sample, int primer_length) {
+  if (primer_length != 0) return InferPrimersOfLength(sample, primer_length);
+  Result<InferredPrimers> res = InferPrimersOfLength(sample, kMinInferredPrimerNt);
+  if (res.ok()) ExtendByConservation(sample, &res.value());
+  return res;
+}
+
+Result<InferredPrimers> InferPrimersOfLength(const std::vector<SeqRecord>& sample,
+                                             int primer_length) {
   if (primer_length < 8) return UsageError("primer length must be at least 8 nt");
   const size_t k = static_cast<size_t>(primer_length);
   // Pair (prefix, suffix) -> count; a read of the other strand shows the

@@ -141,6 +141,17 @@ struct InferredPrimers {
 // designed ones. Deterministic; thread-compatible.
 // Errors: kUsage when primer_length < 8; kBadInput when fewer than 3 reads
 // (or under 1% of the sample) share the best pair.
+Result<InferredPrimers> InferPrimersOfLength(const std::vector<SeqRecord>& sample,
+                                             int primer_length);
+
+// Primers of unknown length (16 to 32 nt): the pair of kMinInferredPrimerNt
+// nt found as InferPrimersOfLength does, each then grown while 90% of the
+// reads carrying it agree on the next base. A primer grown this way may
+// also take the first payload bases when they are conserved too (dnastore's
+// constraint seeds are small numbers: the payload's first base or two);
+// callers that can check payloads give those back (codec/header_probe.h).
+// `primer_length` > 0: InferPrimersOfLength. Errors: as InferPrimersOfLength.
+inline constexpr int kMinInferredPrimerNt = 16;
 Result<InferredPrimers> InferPrimers(const std::vector<SeqRecord>& sample, int primer_length);
 
 }  // namespace dnastore

@@ -244,7 +244,7 @@ class Pipeline {
             chunk.push_back({std::move(unfixed[k]), std::string(), all[k].reads});
           }
           done = end;
-          p = opt_.resolve_payload_nt(chunk, stats_.fwd_primer);
+          p = opt_.resolve_payload_nt(chunk, stats_.fwd_primer, stats_.rev_primer);
         }
         if (p > 0 && p != payload_hint_) {
           co.payload_nt = p;  // other drafts and fixes: rebuild everything

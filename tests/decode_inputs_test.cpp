@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
 #include <string>
 
 #include "tests/test_util.h"
@@ -30,6 +32,32 @@ std::string Content(size_t n, uint32_t seed) {
   return s;
 }
 
+// The FASTQ `reads` with the reads of header oligos (truth: oligo ids "h...")
+// moved to the end, after more than the decoder's first batch of records.
+std::string HeaderReadsLast(const std::string& reads, const std::string& truth) {
+  std::set<std::string> header_reads;
+  std::istringstream t(ReadText(truth));
+  for (std::string line; std::getline(t, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream fields(line);
+    std::string read, oligo;
+    fields >> read >> oligo;
+    if (oligo.starts_with("h")) header_reads.insert(read);
+  }
+  std::istringstream in(ReadText(reads));
+  std::string front, back, rec[4];
+  size_t front_records = 0;
+  while (std::getline(in, rec[0]) && std::getline(in, rec[1]) && std::getline(in, rec[2]) &&
+         std::getline(in, rec[3])) {
+    const bool header = header_reads.count(rec[0].substr(1, rec[0].find(' ') - 1)) > 0;
+    (header ? back : front) += rec[0] + "\n" + rec[1] + "\n" + rec[2] + "\n" + rec[3] + "\n";
+    front_records += !header;
+  }
+  EXPECT_GT(front_records, 32768u);  // more than the first batch (payload_source.h)
+  EXPECT_FALSE(back.empty());
+  return WriteText(reads + ".late.fastq", front + back);
+}
+
 class DecodeInputs : public ::testing::Test {
  protected:
   void SetUp() override { dir_ = dnastore::testing::TestScratchDir(); }
@@ -38,10 +66,10 @@ class DecodeInputs : public ::testing::Test {
   std::string Reads(const std::string& name, size_t n, uint32_t seed, double coverage,
                     const std::string& encode_args = "") {
     const std::string file = WriteText(dir_ + "/" + name, Content(n, seed));
-    auto r = Cli("encode " + file + " -o " + file + ".fasta -q " + encode_args);
+    auto r = Cli("encode " + file + " -o " + file + ".fasta -q -f " + encode_args);
     EXPECT_EQ(r.code, 0) << r.err;
     r = Cli("simulate " + file + ".fasta -o " + file + ".fastq --preset illumina --coverage " +
-            std::to_string(coverage) + " --seed " + std::to_string(seed) + " -q");
+            std::to_string(coverage) + " --seed " + std::to_string(seed) + " -q -f");
     EXPECT_EQ(r.code, 0) << r.err;
     return file + ".fastq";
   }
@@ -101,6 +129,51 @@ TEST_F(DecodeInputs, ChoosingAMinorityArchiveNeverWritesAWrongFile) {
     EXPECT_EQ(r.code, 3) << r.err;
     EXPECT_TRUE(Contains(r.err, "other archive")) << r.err;
     EXPECT_FALSE(std::filesystem::exists(dir_ + "/out"));
+  }
+}
+
+// Primer pairs of other lengths than the built-in 20 + 20 nt.
+struct PrimerCase {
+  std::string fwd, rev, mapping;
+};
+const PrimerCase kPrimerCases[] = {
+    {"ACTGACGTCAGTACGA", "TGACTGCAGTCAGCTA", "direct"},                  // 16 + 16
+    {"ACGTCAGTCGATGCATCGTAGCTA", "TGCATGCAGTCAGTACGATCGTAC", "direct"},  // 24 + 24
+    {"ACTGACGTCAGTACGA", "TGACTGCAGTCAGCTAGCATCGATCGTAGCAT", "direct"},  // 16 + 32
+    {"ACTGACGTCAGTACGATCGTAGCATGCATCAG", "TGACTGCAGTCAGCTAGCAT", "transition"},
+};
+
+TEST_F(DecodeInputs, CustomPrimersOfAnyLengthDecodeWithoutBeingGiven) {
+  for (const PrimerCase& c : kPrimerCases) {
+    SCOPED_TRACE(c.fwd + "," + c.rev);
+    const std::string reads =
+        Reads("p.bin", 6000, 7, 8, "--primers " + c.fwd + "," + c.rev + " --mapping " + c.mapping);
+    auto r = Cli("decode " + reads + " -o " + dir_ + "/out -f --report " + dir_ + "/report.json");
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(ReadText(dir_ + "/out"), ReadText(dir_ + "/p.bin"));
+    EXPECT_EQ(Report()["archive"]["primers"][0], c.fwd);
+    EXPECT_EQ(Report()["archive"]["primers"][1], c.rev);
+  }
+}
+
+// Reads of the header oligos moved after the first records the decoder
+// probes, as in a large pool: the primers must then be inferred from the
+// reads (their length too) before the header is found among the strands.
+TEST_F(DecodeInputs, CustomPrimersOfAnyLengthWhenHeaderReadsComeLate) {
+  for (const PrimerCase& c : kPrimerCases) {
+    SCOPED_TRACE(c.fwd + "," + c.rev);
+    const std::string file = WriteText(dir_ + "/late.bin", Content(20000, 11));
+    auto r = Cli("encode " + file + " -o " + dir_ + "/late.fasta -q -f --primers " + c.fwd + "," +
+                 c.rev + " --mapping " + c.mapping);
+    ASSERT_EQ(r.code, 0) << r.err;
+    r = Cli("simulate " + dir_ + "/late.fasta -o " + dir_ + "/late.fastq --truth " + dir_ +
+            "/late.tsv --preset illumina --coverage 50 -q -f --seed 3");
+    ASSERT_EQ(r.code, 0) << r.err;
+    const std::string reads = HeaderReadsLast(dir_ + "/late.fastq", dir_ + "/late.tsv");
+    r = Cli("decode " + reads + " -o " + dir_ + "/out -f --report " + dir_ + "/report.json");
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(ReadText(dir_ + "/out"), ReadText(file));
+    EXPECT_GE(Report()["front_end"]["passes"].get<int>(), 2);  // the header was not probed first
   }
 }
 

@@ -50,7 +50,9 @@ struct FrontEndOptions {
   double max_primer_error_fraction = 0.25;    // edits allowed per primer nt
   int primer_search_slack_nt = 24;            // adapter bases tolerated before a primer
   double max_payload_length_deviation = 0.3;  // payloads outside payload_nt * (1 +- this) are junk
-  int infer_primer_nt = 20;                   // primer length assumed when inferring primers
+  // Primer length assumed when inferring primers; 0 = find it (16-32 nt,
+  // from how far the reads' ends are conserved).
+  int infer_primer_nt = 20;
 
   // Per-base read error rate: 0 = estimate from the primer edit distances of
   // the first batch (works for Illumina and nanopore alike).
@@ -79,9 +81,10 @@ struct FrontEndOptions {
   // each chunk its strands (plus, where the length fix changed one, the
   // strand before the fix) are offered here: returning > 0 sets payload_nt
   // (when it differs from the estimate, every strand is rebuilt with it), 0
-  // asks for the next chunk, < 0 stops asking. `fwd_primer` is the forward
-  // primer the reads were trimmed with.
-  std::function<int(const std::vector<Strand>& chunk, const std::string& fwd_primer)>
+  // asks for the next chunk, < 0 stops asking. `fwd_primer` and
+  // `rev_primer` are the primers the reads were trimmed with.
+  std::function<int(const std::vector<Strand>& chunk, const std::string& fwd_primer,
+                    const std::string& rev_primer)>
       resolve_payload_nt;
   // Progress: (stage, done, total). Stage "reads": reads taken so far, total 0
   // (unknown), after each batch; stage "consensus": clusters done of total.
