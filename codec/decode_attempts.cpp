@@ -22,7 +22,8 @@ namespace {
 
 // The reads attempt with the header's geometry, preceded by a provisional
 // strands attempt when the first records are designed oligos.
-std::vector<DecodeAttempt> KnownHeaderAttempts(const ArchiveParams& header, bool designed) {
+std::vector<DecodeAttempt> KnownHeaderAttempts(const ArchiveParams& header, bool designed,
+                                               bool primers_removed) {
   const OligoGeometry& g = header.geometry;
   DecodeAttempt reads;
   reads.header = header;
@@ -30,7 +31,8 @@ std::vector<DecodeAttempt> KnownHeaderAttempts(const ArchiveParams& header, bool
   reads.rev_primer = g.rev_primer;
   reads.collapse_runs = g.mapping == Mapping::kTransition;
   reads.payload_nt = g.payload_nt;
-  if (!designed) return {reads};
+  reads.primers_removed = primers_removed;
+  if (!designed || primers_removed) return {reads};
   DecodeAttempt strands;
   strands.source = DecodeAttempt::Source::kStrands;
   strands.header = header;
@@ -44,8 +46,9 @@ struct ArchiveState {
   std::unique_ptr<PayloadMapper> mapper;
   std::unique_ptr<ArchiveLayout> layout;
   std::unique_ptr<SlotStore> store;
-  HeaderPayloads header_payloads;  // this archive's header oligos, between the primers
-  HeaderAssembler census;          // every header frame the attempt saw (mixed archives)
+  HeaderPayloads header_payloads;   // this archive's header oligos, between the primers
+  HeaderAssembler census;           // every header frame the attempt saw (mixed archives)
+  bool either_orientation = false;  // primers removed: strands of either orientation
 };
 
 enum class AttemptEnd : uint8_t {
@@ -84,6 +87,7 @@ FrontEndOptions FrontEndOptionsFor(const DecodeAttempt& a, const DecodeOptions& 
   fo.fwd_primer = a.fwd_primer;
   fo.rev_primer = a.rev_primer;
   fo.collapse_homopolymers = a.collapse_runs;
+  fo.primers_removed = a.primers_removed;
   fo.payload_nt = a.payload_nt;
   fo.estimate_payload_nt = a.estimate_payload_nt;
   fo.infer_primer_nt = 0;  // primers inferred: any length the format allows
@@ -108,7 +112,14 @@ class AttemptRunner {
   const std::string& names() const { return input_.names; }
   FirstBatchFindings ProbeFirstRecords() {
     const bool look = input_.first.reader && !input_.options.force_reads_mode;
-    return ProbeFirstBatch(input_.first.batch, look, cache_);
+    FirstBatchFindings found = ProbeFirstBatch(input_.first.batch, look, cache_);
+    std::vector<std::string> primers = {input_.options.fwd_primer, input_.options.rev_primer,
+                                        kDefaultFwdPrimer, kDefaultRevPrimer};
+    if (found.header)
+      primers.insert(primers.end(),
+                     {found.header->geometry.fwd_primer, found.header->geometry.rev_primer});
+    found.primers_absent = PrimersAbsent(input_.first.batch, primers);
+    return found;
   }
   // Inferring primers is pointless once known primers were found in nearly
   // all reads: inference would find the same ones, and the reads again hold
@@ -116,6 +127,7 @@ class AttemptRunner {
   // Nor is a pass with primers an earlier pass found in hardly any read
   // (collapsing runs, the other variant, does not change where primers are).
   bool Pointless(const DecodeAttempt& a) const {
+    if (a.primers_removed) return known_primers_matched_;
     if (a.fwd_primer.empty()) return !a.header && known_primers_matched_;
     return std::find(primers_absent_.begin(), primers_absent_.end(),
                      std::make_pair(a.fwd_primer, a.rev_primer)) != primers_absent_.end();
@@ -199,7 +211,7 @@ Status AttemptRunner::DecodePayloads(const std::vector<std::string_view>& payloa
                                      AttemptResult* r) {
   ArchiveState& s = *r->archive;
   InnerFrames frames = DecodeInner(payloads, *s.mapper, s.params, s.layout->total_oligos(),
-                                   s.header_payloads, arena_);
+                                   s.header_payloads, arena_, s.either_orientation);
   for (const HeaderChunk& c : frames.header_chunks) s.census.Add(c);
   return PlaceFrames(frames, s.store.get(), &r->report);
 }
@@ -279,6 +291,7 @@ AttemptResult AttemptRunner::RunReads(const DecodeAttempt& a) {
       Stop(&r, AttemptEnd::kDone, st);
       return r;
     }
+    r.archive->either_orientation = a.primers_removed;
   }
   r.report.mode = "reads";
   std::vector<Strand> strands;
@@ -306,8 +319,11 @@ bool AttemptRunner::ReadStrands(const DecodeAttempt& a, std::vector<Strand>* str
                                 AttemptResult* r) {
   FrontEndOptions fo = FrontEndOptionsFor(a, input_.options);
   fo.progress = progress_;  // reads taken, then clusters built
+  const ProbePrimers primers = a.primers_removed      ? ProbePrimers::kRemoved
+                               : a.fwd_primer.empty() ? ProbePrimers::kInferred
+                                                      : ProbePrimers::kKnown;
   StrandHeaderProbe probe(cache_, a.collapse_runs ? Mapping::kTransition : Mapping::kDirect,
-                          a.fwd_primer.empty());
+                          primers);
   if (!a.header) {
     fo.resolve_payload_nt = [&probe](const std::vector<Strand>& chunk, const std::string& fwd,
                                      const std::string& rev) {
@@ -320,9 +336,9 @@ bool AttemptRunner::ReadStrands(const DecodeAttempt& a, std::vector<Strand>* str
   Status st = RunFrontEnd(input_.options, fo, strands, &stats, &tally_);
   // Known primers in nine reads of ten: the reads are this primer pair's;
   // another archive's few reads would be the mixed-archive case.
-  if (st.ok() && !a.fwd_primer.empty() && 10 * stats.reads_used >= 9 * stats.reads_total)
-    known_primers_matched_ = true;
-  if (st.ok() && !a.fwd_primer.empty() && 100 * stats.reads_used <= stats.reads_total)
+  const bool searched = st.ok() && !a.fwd_primer.empty() && !a.primers_removed;
+  if (searched && 10 * stats.reads_used >= 9 * stats.reads_total) known_primers_matched_ = true;
+  if (searched && 100 * stats.reads_used <= stats.reads_total)
     primers_absent_.push_back({a.fwd_primer, a.rev_primer});
   if (st.ok() && !a.header && a.estimate_payload_nt && !probe.settled() &&
       probe.chunks_seen() > 0 && stats.payload_nt_estimated > 0)
@@ -360,9 +376,10 @@ bool AttemptRunner::AdoptHeader(const DecodeAttempt& a, StrandHeaderProbe& probe
     return Stop(r, AttemptEnd::kNoArchive);
   Status st = OpenArchive(*header, r);
   if (!st.ok()) return Stop(r, AttemptEnd::kDone, st);
-  if (g.fwd_primer == stats->fwd_primer && g.rev_primer == stats->rev_primer &&
-      g.payload_nt == stats->payload_nt)
-    return true;
+  r->archive->either_orientation = a.primers_removed;
+  const bool same_primers =
+      a.primers_removed || (g.fwd_primer == stats->fwd_primer && g.rev_primer == stats->rev_primer);
+  if (same_primers && g.payload_nt == stats->payload_nt) return true;
   fo.fwd_primer = g.fwd_primer;
   fo.rev_primer = g.rev_primer;
   fo.payload_nt = g.payload_nt;
@@ -426,7 +443,8 @@ Result<AssembledHeader> ChooseArchive(const std::vector<AssembledHeader>& found,
 
 std::vector<DecodeAttempt> PlanAttempts(const DecodeOptions& options,
                                         const FirstBatchFindings& first) {
-  if (first.header) return KnownHeaderAttempts(*first.header, first.designed_oligos);
+  if (first.header)
+    return KnownHeaderAttempts(*first.header, first.designed_oligos, first.primers_removed);
   std::vector<std::pair<std::string, std::string>> primer_sets;
   if (!options.fwd_primer.empty()) primer_sets.push_back({options.fwd_primer, options.rev_primer});
   // Primers of a record that held a header chunk (the header was incomplete).
@@ -437,20 +455,35 @@ std::vector<DecodeAttempt> PlanAttempts(const DecodeOptions& options,
     if (std::find(primer_sets.begin(), primer_sets.begin() + i, primer_sets[i]) !=
         primer_sets.begin() + i)
       primer_sets.erase(primer_sets.begin() + i--);
-  std::vector<DecodeAttempt> plan;
+  // Reads without primers (removed by a lab pipeline): the primers given, or
+  // the built-in ones (their last base matters to transition mapping only).
+  const std::pair<std::string, std::string> removed =
+      options.fwd_primer.empty() ? primer_sets[primer_sets.size() - 2] : primer_sets.front();
+  std::vector<DecodeAttempt> with_primers, without;
   for (const auto& [fwd, rev] : primer_sets) {
     for (bool collapse : {first.tdt_like, !first.tdt_like}) {
       DecodeAttempt a;
       a.fwd_primer = fwd;
       a.rev_primer = rev;
       a.collapse_runs = collapse;
-      plan.push_back(a);
+      with_primers.push_back(a);
       a.estimate_payload_nt = false;
       a.only_if_header_unsettled = true;
-      plan.push_back(a);
+      with_primers.push_back(a);
     }
   }
-  return plan;
+  for (bool collapse : {first.tdt_like, !first.tdt_like}) {
+    DecodeAttempt a;
+    a.fwd_primer = removed.first;
+    a.rev_primer = removed.second;
+    a.primers_removed = true;
+    a.collapse_runs = collapse;
+    without.push_back(a);
+  }
+  // Most reads carry no primer we know: try them as payloads first.
+  if (first.primers_absent) with_primers.swap(without);
+  with_primers.insert(with_primers.end(), without.begin(), without.end());
+  return with_primers;
 }
 
 Status RunDecodeAttempts(DecodeInput input, const DecodeProgressFn& progress,

@@ -46,8 +46,11 @@ struct DecodeAttempt {
   std::optional<ArchiveParams> header;
   std::string fwd_primer, rev_primer;  // reads: primers to trim; both empty = infer them
   bool collapse_runs = false;          // reads: collapse homopolymer runs (transition mapping)
-  int payload_nt = 0;                  // reads: payload length, 0 = unknown
-  bool estimate_payload_nt = true;     // reads without header: start from the length estimate
+  // reads: the reads are payloads, their primers removed by a lab pipeline
+  // (FrontEndOptions::primers_removed); the primers above are the archive's.
+  bool primers_removed = false;
+  int payload_nt = 0;               // reads: payload length, 0 = unknown
+  bool estimate_payload_nt = true;  // reads without header: start from the length estimate
   // Run only when the attempt run just before saw header strands but the
   // payload length never settled (the estimate may be what spoiled them).
   bool only_if_header_unsettled = false;

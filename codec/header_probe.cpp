@@ -12,12 +12,13 @@ namespace {
 struct Placement {
   int pf = 0, pr = 0;
   Mapping mapping = Mapping::kDirect;
+  char before = 'A';                   // the base before the payload
   std::string fwd_primer, rev_primer;  // as the record that showed the header had them
 };
 
 // The placement of a header chunk found in `s` (designed orientation).
-Placement PlacementOf(const std::string& s, int pf, int pr, Mapping m) {
-  return {pf, pr, m, s.substr(0, pf), ReverseComplement(s.substr(s.size() - pr))};
+Placement PlacementOf(const std::string& s, int pf, int pr, std::pair<Mapping, char> m) {
+  return {pf, pr, m.first, m.second, s.substr(0, pf), ReverseComplement(s.substr(s.size() - pr))};
 }
 
 // Longest prefix (suffix) on which at least 90% of the sequences agree.
@@ -63,15 +64,22 @@ std::vector<const std::string*> OneOrientation(const std::vector<std::string>& s
 
 // Whether the payload of `s` between primers of pf and pr nt is a header
 // chunk under some mapping.
-std::optional<Mapping> HeaderMappingAt(MapperCache& cache, const std::string& s, int pf, int pr) {
+// The mapping under which the payload of `s` between primers of pf and pr
+// nt is a header chunk, and the base before the payload it assumed (the
+// primer's last; any base when there is no primer).
+std::optional<std::pair<Mapping, char>> HeaderMappingAt(MapperCache& cache, const std::string& s,
+                                                        int pf, int pr) {
   const int l = static_cast<int>(s.size()) - pf - pr;
-  if (pf < 1 || l < 1) return std::nullopt;
+  if (pf < 0 || l < 1) return std::nullopt;
   const std::string_view payload = std::string_view(s).substr(pf, l);
-  if (HeaderChunkOf(cache, payload, Mapping::kDirect, s[pf - 1])) return Mapping::kDirect;
+  if (HeaderChunkOf(cache, payload, Mapping::kDirect, 'A'))
+    return std::make_pair(Mapping::kDirect, 'A');
   // Transition payloads never repeat a base (nor the primer's last one).
-  for (int i = pf; i < pf + l; ++i)
+  for (int i = std::max(pf, 1); i < pf + l; ++i)
     if (s[i] == s[i - 1]) return std::nullopt;
-  if (HeaderChunkOf(cache, payload, Mapping::kTransition, s[pf - 1])) return Mapping::kTransition;
+  for (char before : pf > 0 ? std::string(1, s[pf - 1]) : std::string("ACGT"))
+    if (before != s[pf] && HeaderChunkOf(cache, payload, Mapping::kTransition, before))
+      return std::make_pair(Mapping::kTransition, before);
   return std::nullopt;
 }
 
@@ -83,7 +91,8 @@ std::optional<Mapping> HeaderMappingAt(MapperCache& cache, const std::string& s,
 std::optional<Placement> FindHeaderPlacement(const std::vector<std::string>& seqs,
                                              MapperCache& cache) {
   const std::vector<const std::string*> group = OneOrientation(seqs);
-  std::vector<std::pair<int, int>> cands = {{20, 20}};
+  // 0 + 0: reads whose primers a lab pipeline removed.
+  std::vector<std::pair<int, int>> cands = {{20, 20}, {0, 0}};
   const int lcp = CommonEdge(group, false), lcs = CommonEdge(group, true);
   for (int a = lcp; a >= std::max(1, lcp - 10); --a)
     for (int b = lcs; b >= std::max(1, lcs - 10); --b) cands.push_back({a, b});
@@ -171,6 +180,7 @@ HeaderInRecords HeaderFromRecords(const ReadBatch& batch, MapperCache& cache) {
   if (!p) return found;
   found.fwd_primer = p->fwd_primer;
   found.rev_primer = p->rev_primer;
+  found.primers_removed = p->pf == 0 && p->pr == 0;
   HeaderAssembler assembler;
   for (const std::string& s : seqs) {
     const int l = static_cast<int>(s.size()) - p->pf - p->pr;
@@ -178,8 +188,8 @@ HeaderInRecords HeaderFromRecords(const ReadBatch& batch, MapperCache& cache) {
     // Records of either strand: the designed orientation starts with F.
     const std::string rc = ReverseComplement(s);
     for (const std::string* o : {&s, &rc}) {
-      auto c =
-          HeaderChunkOf(cache, std::string_view(*o).substr(p->pf, l), p->mapping, (*o)[p->pf - 1]);
+      auto c = HeaderChunkOf(cache, std::string_view(*o).substr(p->pf, l), p->mapping,
+                             p->pf > 0 ? (*o)[p->pf - 1] : p->before);
       if (!c) continue;
       assembler.Add(*c);
       break;
@@ -220,7 +230,17 @@ std::optional<HeaderChunk> StrandHeaderProbe::ChunkOf(const std::string& strand,
 void StrandHeaderProbe::AddChunks(const std::vector<Strand>& strands, const std::string& fwd,
                                   const std::string& rev, int length, HeaderAssembler* assembler,
                                   std::map<size_t, int>* lengths) {
-  if (!inferred_ || fwd.empty()) {
+  if (primers_ == ProbePrimers::kRemoved) {
+    std::vector<Strand> both;
+    for (const Strand& s : strands) {
+      if (length > 0 && static_cast<int>(s.seq.size()) != length) continue;
+      both.push_back({s.seq, "", s.reads});
+      both.push_back({ReverseComplement(s.seq), "", s.reads});
+    }
+    AddHeaderChunks(cache_, both, fwd, mapping_, 0, assembler, lengths);
+    return;
+  }
+  if (primers_ == ProbePrimers::kKnown || fwd.empty()) {
     AddHeaderChunks(cache_, strands, fwd, mapping_, length, assembler, lengths);
     return;
   }
@@ -274,6 +294,27 @@ std::optional<ArchiveParams> StrandHeaderProbe::HeaderAmong(const std::vector<St
   return assembler.Assemble();
 }
 
+bool PrimersAbsent(const ReadBatch& batch, const std::vector<std::string>& primers) {
+  constexpr size_t kSample = 4096, kProbeNt = 12, kWindowNt = 40;
+  size_t carrying = 0, seen = 0;
+  for (size_t i = 0; i < batch.size() && seen < kSample; ++i, ++seen) {
+    const std::string s = NormalizeBases(batch[i].seq);
+    const std::string_view head = std::string_view(s).substr(0, kWindowNt);
+    const std::string_view tail =
+        std::string_view(s).substr(s.size() > kWindowNt ? s.size() - kWindowNt : 0);
+    for (const std::string& p : primers) {
+      if (p.size() < kProbeNt) continue;
+      const std::string probe = p.substr(0, kProbeNt);
+      if (head.find(probe) != std::string_view::npos ||
+          tail.find(ReverseComplement(probe)) != std::string_view::npos) {
+        ++carrying;
+        break;
+      }
+    }
+  }
+  return seen > 0 && 100 * carrying <= seen;
+}
+
 FirstBatchFindings ProbeFirstBatch(const ReadBatch& batch, bool look_for_header,
                                    MapperCache& cache) {
   FirstBatchFindings found;
@@ -282,6 +323,7 @@ FirstBatchFindings ProbeFirstBatch(const ReadBatch& batch, bool look_for_header,
     found.header = std::move(in_records.header);
     found.fwd_primer = std::move(in_records.fwd_primer);
     found.rev_primer = std::move(in_records.rev_primer);
+    found.primers_removed = in_records.primers_removed;
   }
   if (found.header) found.designed_oligos = AreDesignedOligos(batch, found.header->geometry);
   found.tdt_like = LooksLikeTdt(batch);

@@ -46,6 +46,7 @@ struct HeaderInRecords {
   // The primers of a record that held a header chunk (empty: none did): a
   // pair to trim reads with when the header itself is incomplete.
   std::string fwd_primer, rev_primer;
+  bool primers_removed = false;  // that record was a payload alone
 };
 
 // The header among clean records (designed oligos, or the error-free reads
@@ -67,17 +68,21 @@ void AddHeaderChunks(MapperCache& cache, const std::vector<Strand>& strands,
 // FrontEndOptions::resolve_payload_nt). Two header chunks at one strand
 // length settle the length even before the whole header is seen.
 //
-// With primers inferred from the reads (`inferred_primers`), the primers may
+// With primers inferred from the reads (kInferred), the primers may
 // have taken the first payload bases (InferPrimers grows them while bases
 // are conserved) and may be the designer's pair in reverse: each strand is
 // also tried with up to kMaxGiveBackNt primer bases given back at either
 // end, in either orientation; the placement that shows a header chunk is
 // kept for the rest of the pass.
+//
+// With primers removed from the reads (kRemoved), strands may be designed
+// payloads or their reverse complements: both are tried.
+enum class ProbePrimers : uint8_t { kKnown, kInferred, kRemoved };
 class StrandHeaderProbe {
  public:
   static constexpr int kMaxGiveBackNt = 3;
-  StrandHeaderProbe(MapperCache& cache, Mapping mapping, bool inferred_primers)
-      : cache_(cache), mapping_(mapping), inferred_(inferred_primers) {}
+  StrandHeaderProbe(MapperCache& cache, Mapping mapping, ProbePrimers primers)
+      : cache_(cache), mapping_(mapping), primers_(primers) {}
   // The payload length once settled (the header's, or the strand length of
   // two chunks), else 0.
   int Offer(const std::vector<Strand>& chunk, const std::string& fwd_primer,
@@ -104,7 +109,7 @@ class StrandHeaderProbe {
 
   MapperCache& cache_;
   Mapping mapping_;
-  bool inferred_ = false;
+  ProbePrimers primers_;
   std::optional<GiveBack> placement_;  // inferred primers: the give-back that showed chunks
   HeaderAssembler assembler_;
   std::map<size_t, int> chunk_lengths_;  // strand length -> header chunks found
@@ -119,7 +124,14 @@ struct FirstBatchFindings {
   bool tdt_like = false;                // many long homopolymer runs: terminator-free TdT synthesis
   // The primers of a record that held a header chunk (empty: none did).
   std::string fwd_primer, rev_primer;
+  bool primers_removed = false;  // the header came from payloads without primers
+  bool primers_absent = false;   // hardly any record carries a primer we know (PrimersAbsent)
 };
+
+// Whether at most 1% of the first records (up to 4096) carry one of
+// `primers` (5'->3') at an end: its first 12 nt within a record's first 40,
+// or their reverse complement within its last 40.
+bool PrimersAbsent(const ReadBatch& batch, const std::vector<std::string>& primers);
 
 // `look_for_header` false (reads forced, or no batch) skips the header.
 FirstBatchFindings ProbeFirstBatch(const ReadBatch& batch, bool look_for_header,

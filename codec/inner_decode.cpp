@@ -8,6 +8,7 @@
 
 #include "codec/archive_header.h"
 #include "codec/data_frame.h"
+#include "core/dna.h"
 
 namespace dnastore {
 namespace {
@@ -64,9 +65,32 @@ bool HeaderPayloads::Contains(std::string_view payload) const {
   return false;
 }
 
+namespace {
+
+// DecodeOne, and with `either` the reverse complement when that gives a
+// data or header frame (and the payload as it is gave neither).
+InnerFrame DecodeEither(std::string_view payload, const PayloadMapper& mapper,
+                        const ArchiveParams& params, uint64_t total_oligos,
+                        const HeaderPayloads& header_payloads, bool either, uint8_t* frame,
+                        uint8_t* data) {
+  InnerFrame res = DecodeOne(payload, mapper, params, total_oligos, header_payloads, frame, data);
+  if (!either || res.kind == InnerFrame::kData || res.kind == InnerFrame::kHeader) return res;
+  std::vector<uint8_t> rc_data(static_cast<size_t>(params.data_bytes));
+  const std::string rc = ReverseComplement(std::string(payload));
+  InnerFrame other =
+      DecodeOne(rc, mapper, params, total_oligos, header_payloads, frame, rc_data.data());
+  if (other.kind != InnerFrame::kData && other.kind != InnerFrame::kHeader) return res;
+  other.reversed = true;
+  std::copy(rc_data.begin(), rc_data.end(), data);
+  return other;
+}
+
+}  // namespace
+
 InnerFrames DecodeInner(const std::vector<std::string_view>& payloads, const PayloadMapper& mapper,
                         const ArchiveParams& params, uint64_t total_oligos,
-                        const HeaderPayloads& header_payloads, tbb::task_arena& arena) {
+                        const HeaderPayloads& header_payloads, tbb::task_arena& arena,
+                        bool either_orientation) {
   const int d = params.data_bytes;
   InnerFrames out;
   out.data_bytes = d;
@@ -76,14 +100,16 @@ InnerFrames DecodeInner(const std::vector<std::string_view>& payloads, const Pay
     tbb::parallel_for(tbb::blocked_range<size_t>(0, payloads.size(), 256), [&](const auto& r) {
       std::vector<uint8_t> frame(kMaxFrameBytes);
       for (size_t i = r.begin(); i != r.end(); ++i)
-        out.frames[i] = DecodeOne(payloads[i], mapper, params, total_oligos, header_payloads,
-                                  frame.data(), out.data.data() + i * d);
+        out.frames[i] = DecodeEither(payloads[i], mapper, params, total_oligos, header_payloads,
+                                     either_orientation, frame.data(), out.data.data() + i * d);
     });
   });
   std::vector<uint8_t> frame(kMaxFrameBytes);
   for (size_t i = 0; i < payloads.size(); ++i) {
     if (out.frames[i].kind != InnerFrame::kHeader) continue;
-    if (!mapper.Demap(payloads[i], FrameKind::kHeader, frame.data())) continue;
+    const std::string payload = out.frames[i].reversed ? ReverseComplement(std::string(payloads[i]))
+                                                       : std::string(payloads[i]);
+    if (!mapper.Demap(payload, FrameKind::kHeader, frame.data())) continue;
     if (auto c = UnpackHeaderFrame(mapper.body_bits(), frame.data()))
       out.header_chunks.push_back(std::move(*c));
   }

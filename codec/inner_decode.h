@@ -20,7 +20,8 @@ namespace dnastore {
 
 struct InnerFrame {
   enum Kind : uint8_t { kNone, kData, kSuspect, kHeader } kind = kNone;
-  uint64_t index = 0;  // oligo index (kData, kSuspect)
+  bool reversed = false;  // either_orientation: the frame was in the reverse complement
+  uint64_t index = 0;     // oligo index (kData, kSuspect)
 };
 
 // One batch of decoded payloads: frames[i] and data[i * D, (i + 1) * D) for
@@ -51,11 +52,14 @@ class HeaderPayloads {
   std::vector<std::pair<uint64_t, std::string>> sorted_;
 };
 
-// Decodes `payloads` (primers removed, forward orientation) of an archive
-// with `params`, whose `mapper` makes frames, and `total_oligos` oligos.
-// Runs in parallel in `arena`; the result does not depend on the threads.
+// Decodes `payloads` (primers removed, forward orientation; with
+// `either_orientation`, a payload that is no data or header frame is tried
+// reverse complemented too) of an archive with `params`, whose `mapper`
+// makes frames, and `total_oligos` oligos. Runs in parallel in `arena`; the
+// result does not depend on the threads.
 InnerFrames DecodeInner(const std::vector<std::string_view>& payloads, const PayloadMapper& mapper,
                         const ArchiveParams& params, uint64_t total_oligos,
-                        const HeaderPayloads& header_payloads, tbb::task_arena& arena);
+                        const HeaderPayloads& header_payloads, tbb::task_arena& arena,
+                        bool either_orientation = false);
 
 }  // namespace dnastore

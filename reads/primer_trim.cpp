@@ -63,7 +63,9 @@ Result<PrimerTrimmer> PrimerTrimmer::Create(const PrimerTrimOptions& options) {
   t.options_ = options;
   t.options_.fwd_primer = Upper(options.fwd_primer);
   t.options_.rev_primer = Upper(options.rev_primer);
-  if (!IsAcgt(t.options_.fwd_primer) || !IsAcgt(t.options_.rev_primer))
+  const bool primers_ok = IsAcgt(t.options_.fwd_primer) && IsAcgt(t.options_.rev_primer);
+  const bool none = t.options_.fwd_primer.empty() && t.options_.rev_primer.empty();
+  if (!primers_ok && !(options.primers_removed && none))
     return UsageError("primers must be non-empty ACGT sequences (got '" + options.fwd_primer +
                       "', '" + options.rev_primer + "')");
   if (!(options.max_primer_error_fraction >= 0 && options.max_primer_error_fraction < 1) ||
@@ -79,6 +81,22 @@ Result<PrimerTrimmer> PrimerTrimmer::Create(const PrimerTrimOptions& options) {
   t.max_edits_fwd_ = edits(t.options_.fwd_primer.size());
   t.max_edits_rev_ = edits(t.options_.rev_primer.size());
   return t;
+}
+
+bool PrimerTrimmer::TakeWhole(std::string_view seq, std::string_view qual, TrimmedRead* out) const {
+  if (!PlausibleLength(seq.size())) return false;
+  std::string rc = ReverseComplement(std::string(seq));
+  if (rc < seq) {
+    out->seq = std::move(rc);
+    out->qual.assign(qual.rbegin(), qual.rend());
+    out->orientation = ReadOrientation::kReverse;
+  } else {
+    out->seq.assign(seq);
+    out->qual.assign(qual);
+    out->orientation = ReadOrientation::kForward;
+  }
+  out->start_primer_edits = out->end_primer_edits = 0;
+  return true;
 }
 
 bool PrimerTrimmer::PlausibleLength(size_t n) const {
@@ -108,6 +126,7 @@ bool PrimerTrimmer::Trim(std::string_view seq, std::string_view qual, TrimmedRea
       break;
     }
   }
+  if (options_.primers_removed) return TakeWhole(seq, has_qual ? qual : std::string_view(), out);
 
   struct Candidate {
     bool ok = false;

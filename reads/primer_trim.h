@@ -38,6 +38,13 @@ struct PrimerTrimOptions {
   // Payloads longer than this are junk whatever payload_nt says (bounds the
   // cost of clustering and consensus on runaway reads).
   int max_payload_nt = 10000;
+  // The reads are payloads already (a lab pipeline removed the primers;
+  // the primers above may then be empty): each read is taken whole, in
+  // canonical orientation (the lexicographically smaller of it and its
+  // reverse complement), so that reads of both strands of one molecule give
+  // one sequence. Its orientation to the design is then unknown: a payload
+  // may be the reverse complement of the designed one.
+  bool primers_removed = false;
 };
 
 enum class ReadOrientation : uint8_t { kJunk = 0, kForward = 1, kReverse = 2 };
@@ -84,6 +91,8 @@ class PrimerTrimmer {
   Hit FindAtStart(std::string_view read, const std::string& primer, int max_edits) const;
   Hit FindAtEnd(std::string_view read, const std::string& primer, int max_edits) const;
   bool PlausibleLength(size_t n) const;
+  // PrimerTrimOptions::primers_removed: the read whole, canonically oriented.
+  bool TakeWhole(std::string_view seq, std::string_view qual, TrimmedRead* out) const;
 
   PrimerTrimOptions options_;
   std::string fwd_rc_;  // ReverseComplement(fwd)

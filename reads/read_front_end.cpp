@@ -111,7 +111,7 @@ class Pipeline {
   Status Prepare(const SeqRecord* batch, size_t n) {
     if (trimmer_ || n == 0) return Status::Ok();
     DNASTORE_RETURN_IF_ERROR(Init(batch, n, opt_.payload_nt));
-    if (!opt_.collapse_homopolymers) {
+    if (!opt_.collapse_homopolymers && !opt_.primers_removed) {
       // (TdT primers are ligated, error-free: they say nothing of the payload.)
       const PrimerErrorProfile prof = EstimatePrimerErrors(
           batch, n, trimmer_->options().fwd_primer, trimmer_->options().rev_primer,
@@ -155,8 +155,9 @@ class Pipeline {
     std::vector<PayloadRead> payloads;
     payloads.reserve(trimmed.size());
     uint64_t edits = 0, primer_nt = 0;
-    const uint64_t primers_nt =
-        trimmer_->options().fwd_primer.size() + trimmer_->options().rev_primer.size();
+    const uint64_t primers_nt = opt_.primers_removed ? 0
+                                                     : trimmer_->options().fwd_primer.size() +
+                                                           trimmer_->options().rev_primer.size();
     for (TrimmedRead& t : trimmed) {
       ++stats_.reads_total;
       if (t.orientation == ReadOrientation::kJunk) {
@@ -398,7 +399,7 @@ class Pipeline {
     if (trimmer_) {  // again, for another payload length: same primers
       to.fwd_primer = trimmer_->options().fwd_primer;
       to.rev_primer = trimmer_->options().rev_primer;
-    } else if (to.fwd_primer.empty()) {
+    } else if (to.fwd_primer.empty() && !opt_.primers_removed) {
       Result<InferredPrimers> inf =
           InferPrimers(std::vector<SeqRecord>(first, first + n), opt_.infer_primer_nt);
       if (!inf.ok()) return inf.status();
@@ -406,6 +407,7 @@ class Pipeline {
       to.rev_primer = inf->rev_primer;
       stats_.primers_inferred = true;
     }
+    to.primers_removed = opt_.primers_removed;
     to.max_primer_error_fraction = opt_.max_primer_error_fraction;
     to.primer_search_slack_nt = opt_.primer_search_slack_nt;
     // With collapsing, payload_nt is the collapsed length; the raw payload is

@@ -58,6 +58,35 @@ std::string HeaderReadsLast(const std::string& reads, const std::string& truth) 
   return WriteText(reads + ".late.fastq", front + back);
 }
 
+// The FASTQ `reads` with `front` bases cut from each read's start and `back`
+// from its end (in the read's own orientation), as a pipeline that removed
+// primers of those lengths would hand it over (reads of the reverse strand
+// start with the reverse primer: pass the lengths of equal primers, or cut
+// by the truth's strand).
+std::string WithoutPrimers(const std::string& reads, const std::string& truth, size_t fwd,
+                           size_t rev) {
+  std::set<std::string> reverse;
+  std::istringstream t(ReadText(truth));
+  for (std::string line; std::getline(t, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream fields(line);
+    std::string read, oligo, index, strand;
+    fields >> read >> oligo >> index >> strand;
+    if (strand == "-") reverse.insert(read);
+  }
+  std::istringstream in(ReadText(reads));
+  std::string out, rec[4];
+  while (std::getline(in, rec[0]) && std::getline(in, rec[1]) && std::getline(in, rec[2]) &&
+         std::getline(in, rec[3])) {
+    const bool rc = reverse.count(rec[0].substr(1, rec[0].find(' ') - 1)) > 0;
+    const size_t front = rc ? rev : fwd, back = rc ? fwd : rev;
+    if (rec[1].size() <= front + back) continue;
+    const size_t n = rec[1].size() - front - back;
+    out += rec[0] + "\n" + rec[1].substr(front, n) + "\n+\n" + rec[3].substr(front, n) + "\n";
+  }
+  return WriteText(reads + ".noprimers.fastq", out);
+}
+
 class DecodeInputs : public ::testing::Test {
  protected:
   void SetUp() override { dir_ = dnastore::testing::TestScratchDir(); }
@@ -174,6 +203,37 @@ TEST_F(DecodeInputs, CustomPrimersOfAnyLengthWhenHeaderReadsComeLate) {
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(ReadText(dir_ + "/out"), ReadText(file));
     EXPECT_GE(Report()["front_end"]["passes"].get<int>(), 2);  // the header was not probed first
+  }
+}
+
+TEST_F(DecodeInputs, ReadsWithPrimersRemovedDecode) {
+  struct Case {
+    PrimerCase primers;
+    bool give_primers, header_late;
+  };
+  const Case cases[] = {
+      {{"CAGTGACTCAGCAGTACGTC", "GACTGCTCTGATCGAGTGAC", "direct"}, false, false},  // built-in
+      {{"CAGTGACTCAGCAGTACGTC", "GACTGCTCTGATCGAGTGAC", "direct"}, false, true},
+      {kPrimerCases[3], true, false},  // transition: the primer's last base matters
+      {kPrimerCases[2], true, true},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.primers.fwd + "," + c.primers.rev + (c.header_late ? " late" : ""));
+    const std::string file = WriteText(dir_ + "/np.bin", Content(20000, 13));
+    auto r = Cli("encode " + file + " -o " + dir_ + "/np.fasta -q -f --primers " + c.primers.fwd +
+                 "," + c.primers.rev + " --mapping " + c.primers.mapping);
+    ASSERT_EQ(r.code, 0) << r.err;
+    r = Cli("simulate " + dir_ + "/np.fasta -o " + dir_ + "/np.fastq --truth " + dir_ +
+            "/np.tsv --preset illumina -q -f --seed 5 --coverage " + (c.header_late ? "50" : "8"));
+    ASSERT_EQ(r.code, 0) << r.err;
+    std::string reads = dir_ + "/np.fastq";
+    if (c.header_late) reads = HeaderReadsLast(reads, dir_ + "/np.tsv");
+    reads = WithoutPrimers(reads, dir_ + "/np.tsv", c.primers.fwd.size(), c.primers.rev.size());
+    const std::string primers =
+        c.give_primers ? " --primers " + c.primers.fwd + "," + c.primers.rev : "";
+    r = Cli("decode " + reads + " -o " + dir_ + "/out -f -q" + primers);
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(ReadText(dir_ + "/out"), ReadText(file));
   }
 }
 

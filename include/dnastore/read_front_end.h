@@ -42,6 +42,12 @@ struct FrontEndOptions {
   std::string fwd_primer;  // 5'->3'; empty (with rev_primer empty) = infer from the first batch
   std::string rev_primer;  // 5'->3' (the oligo ends with its reverse complement)
   int payload_nt = 0;      // expected payload length in nt (after collapsing); 0 = unknown
+  // The reads carry no primers (removed by a lab pipeline): each is taken
+  // whole, as itself or its reverse complement, whichever is smaller
+  // (PrimerTrimOptions::primers_removed); strands may then be the reverse
+  // complements of designed payloads. Primers are neither searched nor
+  // inferred, and the error rate is not estimated from them.
+  bool primers_removed = false;
   bool collapse_homopolymers = false;  // TdT transition pools: collapse runs after trimming
   int threads = 1;                     // worker threads (>= 1)
   size_t batch_reads = 1 << 16;        // reads per batch (part of the determinism key)
