@@ -124,17 +124,7 @@ void Progress::Finish() {
 }
 
 Status WriteTextFile(const std::string& path, const std::string& text) {
-  const bool to_stdout = path == "-";
-  const std::string name = to_stdout ? std::string("standard output") : path;
-  errno = 0;
-  FILE* f = to_stdout ? stdout : std::fopen(path.c_str(), "w");
-  if (!f) return IoError(name + ": cannot create: " + std::strerror(errno));
-  bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  ok = (std::fflush(f) == 0) && ok;
-  int err = errno;
-  if (!to_stdout) ok = (std::fclose(f) == 0) && ok;
-  if (!ok) return IoError(name + ": write failed: " + std::strerror(err ? err : EIO));
-  return Status::Ok();
+  return WriteWholeFile(path, text);
 }
 
 Result<RunFiles> RunFiles::Prepare(const std::vector<std::string>& inputs,
@@ -158,22 +148,15 @@ void RunFiles::Discard(const std::string& output) {
 }
 
 Status RunFiles::CommitAll() {
-  // Everything that can fail slowly (permissions, fsync) first, for every
-  // output; then only the renames, back to back.
-  for (auto& [output, temp] : staged_) DNASTORE_RETURN_IF_ERROR(temp->Sync());
-  for (auto& [output, temp] : staged_) DNASTORE_RETURN_IF_ERROR(temp->Commit());
-  return Status::Ok();
+  std::vector<TemporaryName*> temps;
+  for (auto& [output, temp] : staged_) temps.push_back(temp.get());
+  return CommitTogether(temps);
 }
 
 Status RunFiles::Explain(const Status& st) const {
-  std::string m = st.message();
-  for (const auto& [output, temp] : staged_) {
-    const std::string& t = temp->path();
-    if (t == output || t.empty()) continue;
-    for (size_t at = m.find(t); at != std::string::npos; at = m.find(t, at + output.size()))
-      m.replace(at, t.size(), output);
-  }
-  return Status(st.code(), m);
+  Status s = st;
+  for (const auto& [output, temp] : staged_) s = temp->Explain(s);
+  return s;
 }
 
 Status ParsePrimerPair(const std::string& text, std::string* fwd, std::string* rev, size_t min_nt,

@@ -83,10 +83,10 @@ class RunFiles {
   // Drops a staged output: it will not be committed (its temporary is removed).
   void Discard(const std::string& output);
   // Syncs every staged output, then renames each into place, in the order
-  // they were staged. Without --force an output that appeared meanwhile is
-  // not replaced (kIo). Not atomic across files: a rename can still fail
-  // after another succeeded (practically only on a file system that breaks
-  // in between); each file is whole or absent.
+  // they were staged (core's CommitTogether). Without --force an output that
+  // appeared meanwhile is not replaced (kIo). When a rename or a directory
+  // sync fails, the outputs already renamed are taken back (new ones
+  // removed, replaced ones restored), so a failed run changes none.
   Status CommitAll();
   // `st` with every temporary name in its message replaced by the output's
   // own name (errors of writers that were handed a staged path).
@@ -97,9 +97,10 @@ class RunFiles {
   bool force_ = false;
 };
 
-// Writes `text` to `path` ("-" = standard output), checking every step so
-// that a full disk or a closed pipe is an I/O error naming the file and the
-// system's reason (kIo), never silent.
+// Writes `text` to `path` ("-" = standard output) through core's FileWriter
+// (and so the I/O seam), checking every step so that a full disk or a closed
+// pipe is an I/O error naming the file and the system's reason (kIo), never
+// silent.
 Status WriteTextFile(const std::string& path, const std::string& text);
 
 // Parses "--primers FWD,REV" (both 5'->3', min_nt..max_nt of A, C, G, T)

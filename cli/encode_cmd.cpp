@@ -37,27 +37,17 @@ Result<double> PresetRedundancy(const std::string& preset) {
 Status WriteOrderSheet(const std::string& pool, const std::string& csv) {
   auto reader = SeqReader::Open(pool);
   if (!reader.ok()) return reader.status();
-  const bool to_stdout = csv == "-";
-  const std::string name = to_stdout ? "standard output" : csv;
-  FILE* out = to_stdout ? stdout : std::fopen(csv.c_str(), "w");
-  if (!out) return IoError(name + ": cannot create: " + std::strerror(errno));
+  auto out = FileWriter::Open(csv);
+  if (!out.ok()) return out.status();
   std::string text = "Name,Sequence\n";
   ReadBatch batch;
-  Status st;
-  bool ok = true;
-  while (ok && st.ok()) {
-    st = (*reader)->Next(batch, 65536);
+  do {
+    DNASTORE_RETURN_IF_ERROR((*reader)->Next(batch, 65536));
     for (const auto& r : batch) text += r.name + ',' + r.seq + '\n';
-    ok = std::fwrite(text.data(), 1, text.size(), out) == text.size();
+    DNASTORE_RETURN_IF_ERROR(out->Write(text.data(), text.size()));
     text.clear();
-    if (batch.empty()) break;
-  }
-  ok = std::fflush(out) == 0 && ok;
-  const int err = errno;
-  if (!to_stdout) ok = std::fclose(out) == 0 && ok;
-  DNASTORE_RETURN_IF_ERROR(st);
-  if (!ok) return IoError(name + ": write failed: " + std::strerror(err ? err : EIO));
-  return Status::Ok();
+  } while (!batch.empty());
+  return out->Close();
 }
 
 int RunEncode(const EncodeCliOptions& o) {

@@ -82,7 +82,10 @@ Status MapFailure(const std::string& what) {
 
 }  // namespace
 
-Status EncodeFile(const std::string& input_path, const std::string& output_path,
+namespace {
+
+// EncodeFile writing the pool to `output_path` itself.
+Status EncodeInto(const std::string& input_path, const std::string& output_path,
                   const EncodeOptions& options, const ProgressFn& progress,
                   EncodeSummary* summary) {
   const auto start = std::chrono::steady_clock::now();
@@ -114,16 +117,8 @@ Status EncodeFile(const std::string& input_path, const std::string& output_path,
     params.hash = hasher.Digest();
   }
 
-  // Regular files are written under a temporary name and renamed when
-  // complete, so an interrupted or failed run leaves no partial pool behind.
-  TemporaryName temp(output_path);
-  DNASTORE_RETURN_IF_ERROR(temp.status());
-  auto writer = SeqWriter::Open(temp.path(), SeqFormat::kFasta, opts.threads);
-  if (!writer.ok())
-    return temp.path() == output_path
-               ? writer.status()
-               : IoError(output_path + ": " +
-                         writer.status().message().substr(writer.status().message().find(':') + 2));
+  auto writer = SeqWriter::Open(output_path, SeqFormat::kFasta, opts.threads);
+  if (!writer.ok()) return writer.status();
   tbb::task_arena arena(std::max(1, opts.threads));
   uint64_t total_nt = 0;
 
@@ -238,7 +233,6 @@ Status EncodeFile(const std::string& input_path, const std::string& output_path,
   if (recheck.Digest() != params.hash)
     return IoError(input->path() + ": file changed while encoding");
   DNASTORE_RETURN_IF_ERROR((*writer)->Close());
-  DNASTORE_RETURN_IF_ERROR(temp.Commit());
 
   if (summary) {
     summary->params = params;
@@ -261,6 +255,21 @@ Status EncodeFile(const std::string& input_path, const std::string& output_path,
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
   return Status::Ok();
+}
+
+}  // namespace
+
+Status EncodeFile(const std::string& input_path, const std::string& output_path,
+                  const EncodeOptions& options, const ProgressFn& progress,
+                  EncodeSummary* summary) {
+  // Regular files are written under a temporary name and renamed when
+  // complete, so an interrupted or failed run leaves no partial pool behind;
+  // errors name the output, never the temporary.
+  TemporaryName temp(output_path);
+  DNASTORE_RETURN_IF_ERROR(temp.status());
+  DNASTORE_RETURN_IF_ERROR(
+      temp.Explain(EncodeInto(input_path, temp.path(), options, progress, summary)));
+  return temp.Commit();
 }
 
 }  // namespace dnastore

@@ -12,6 +12,8 @@
 #include <cstring>
 #include <vector>
 
+#include "core/io_env.h"
+
 namespace dnastore {
 namespace {
 
@@ -48,7 +50,7 @@ void UnregisterTemp(const std::string& path) {
 
 Status WriteFully(int fd, uint64_t offset, const uint8_t* data, size_t n, const std::string& name) {
   while (n > 0) {
-    ssize_t w = pwrite(fd, data, n, static_cast<off_t>(offset));
+    ssize_t w = Io().PWrite(fd, data, n, static_cast<off_t>(offset));
     if (w < 0) {
       if (errno == EINTR) continue;
       return IoError(name + ": write failed: " + Errno());
@@ -63,7 +65,7 @@ Status WriteFully(int fd, uint64_t offset, const uint8_t* data, size_t n, const 
 Result<size_t> ReadFully(int fd, uint64_t offset, uint8_t* buf, size_t n, const std::string& name) {
   size_t got = 0;
   while (got < n) {
-    ssize_t r = pread(fd, buf + got, n - got, static_cast<off_t>(offset + got));
+    ssize_t r = Io().PRead(fd, buf + got, n - got, static_cast<off_t>(offset + got));
     if (r < 0) {
       if (errno == EINTR) continue;
       return IoError(name + ": read failed: " + Errno());
@@ -84,8 +86,8 @@ std::string TempDir() {
 int CreateUnlinkedFile(const std::string& pattern) {
   std::vector<char> buf(pattern.begin(), pattern.end());
   buf.push_back(0);
-  int fd = mkostemp(buf.data(), O_CLOEXEC);
-  if (fd >= 0) unlink(buf.data());
+  int fd = Io().CreateTemp(buf.data(), 0, O_CLOEXEC);
+  if (fd >= 0) Io().Unlink(buf.data());
   return fd;
 }
 
@@ -136,7 +138,7 @@ int CreateTempNextTo(const std::string& final_path, std::string* temp_path) {
   std::string full = (final_path.find('/') == std::string::npos ? "" : dir + "/") + name;
   std::vector<char> buf(full.begin(), full.end());
   buf.push_back(0);
-  int fd = mkostemps(buf.data(), static_cast<int>(ext.size()), O_CLOEXEC);
+  int fd = Io().CreateTemp(buf.data(), static_cast<int>(ext.size()), O_CLOEXEC);
   if (fd >= 0) *temp_path = buf.data();
   return fd;
 }
@@ -148,50 +150,83 @@ Status SyncTemp(int fd, const std::string& final_path) {
   struct stat st;
   const mode_t mode = stat(final_path.c_str(), &st) == 0 && S_ISREG(st.st_mode) ? st.st_mode & 07777
                                                                                 : 0666 & ~g_umask;
-  if (fchmod(fd, mode) != 0) return IoError(final_path + ": chmod failed: " + Errno());
-  if (fsync(fd) != 0 && errno != EINVAL) return IoError(final_path + ": sync failed: " + Errno());
+  if (Io().Chmod(fd, mode) != 0) return IoError(final_path + ": chmod failed: " + Errno());
+  if (Io().Sync(fd) != 0 && errno != EINVAL)
+    return IoError(final_path + ": sync failed: " + Errno());
   return Status::Ok();
 }
 
-// Renames `temp` to `final_path`; without `replace`, atomically refuses when
-// `final_path` appeared since the run's checks (another run, the user).
-Status RenameTemp(const std::string& temp, const std::string& final_path, bool replace) {
+// Puts `temp` at `final_path`; without `replace`, atomically refuses when
+// `final_path` appeared since the run's checks (another run, the user). A
+// replaced file is exchanged with the temporary (RENAME_EXCHANGE), so that
+// until FinishPlace the old file lives on under the temporary name and
+// UndoPlace can put it back.
+Result<Placement> PlaceTemp(const std::string& temp, const std::string& final_path, bool replace) {
+  const char *from = temp.c_str(), *to = final_path.c_str();
   const std::string appeared =
       final_path +
       ": appeared while this run was writing it; not replaced (use --force to "
       "overwrite)";
-  if (!replace) {
-    if (renameat2(AT_FDCWD, temp.c_str(), AT_FDCWD, final_path.c_str(), RENAME_NOREPLACE) == 0)
-      return Status::Ok();
-    if (errno == EEXIST) return IoError(appeared);
-    // No RENAME_NOREPLACE here (file system, kernel or seccomp filter): the
-    // best that remains is to look just before renaming.
-    struct stat st;
-    if (lstat(final_path.c_str(), &st) == 0) return IoError(appeared);
+  if (replace) {
+    if (Io().Rename(from, to, RENAME_EXCHANGE) == 0) return Placement::kExchanged;
+    if (errno != ENOENT && errno != EINVAL && errno != ENOSYS && errno != EPERM)
+      return IoError(final_path + ": rename failed: " + Errno());
+    // Nothing to exchange with, or no RENAME_EXCHANGE here: a plain rename.
+    const bool existed = errno != ENOENT;
+    if (Io().Rename(from, to, 0) != 0) return IoError(final_path + ": rename failed: " + Errno());
+    return existed ? Placement::kReplaced : Placement::kNew;
   }
-  if (rename(temp.c_str(), final_path.c_str()) != 0)
+  if (Io().Rename(from, to, RENAME_NOREPLACE) == 0) return Placement::kNew;
+  if (errno == EEXIST) return IoError(appeared);
+  if (errno != EINVAL && errno != ENOSYS && errno != EPERM)
     return IoError(final_path + ": rename failed: " + Errno());
-  return Status::Ok();
+  // No RENAME_NOREPLACE here (file system, kernel or seccomp filter): the
+  // best that remains is to look just before renaming.
+  struct stat st;
+  if (lstat(to, &st) == 0) return IoError(appeared);
+  if (Io().Rename(from, to, 0) != 0) return IoError(final_path + ": rename failed: " + Errno());
+  return Placement::kNew;
+}
+
+// Takes back what PlaceTemp did, as far as it can: a new file is removed, an
+// exchanged one swapped back (the new bytes return to the temporary name,
+// which its owner removes); a plain replace cannot be undone.
+void UndoPlace(const std::string& temp, const std::string& final_path, Placement placed) {
+  if (placed == Placement::kNew) Io().Unlink(final_path.c_str());
+  if (placed == Placement::kExchanged)
+    Io().Rename(temp.c_str(), final_path.c_str(), RENAME_EXCHANGE);
+}
+
+// Once every output of a run is in place: the replaced file is let go.
+void FinishPlace(const std::string& temp, Placement placed) {
+  if (placed == Placement::kExchanged) Io().Unlink(temp.c_str());
 }
 
 Status SyncDir(const std::string& final_path) {
-  const int dir = open(DirName(final_path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  const int dir = Io().Open(DirName(final_path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
   if (dir >= 0) {
-    const int rc = fsync(dir);
+    const int rc = Io().Sync(dir);
     const int err = errno;
-    close(dir);
+    Io().Close(dir);
     if (rc != 0 && err != EINVAL)
       return IoError(final_path + ": directory sync failed: " + std::strerror(err));
   }
   return Status::Ok();
 }
 
-// Makes a finished temporary file durable, then renames it to `final_path`
-// and syncs the directory, so that a rename that returned survives a crash.
+// Makes a finished temporary file durable, then puts it at `final_path` and
+// syncs the directory, so that a rename that returned survives a crash. On
+// any failure the final name is left as it was (see UndoPlace).
 Status PublishTemp(int fd, const std::string& temp, const std::string& final_path, bool replace) {
   DNASTORE_RETURN_IF_ERROR(SyncTemp(fd, final_path));
-  DNASTORE_RETURN_IF_ERROR(RenameTemp(temp, final_path, replace));
-  return SyncDir(final_path);
+  auto placed = PlaceTemp(temp, final_path, replace);
+  if (!placed.ok()) return placed.status();
+  if (Status st = SyncDir(final_path); !st.ok()) {
+    UndoPlace(temp, final_path, *placed);
+    return st;
+  }
+  FinishPlace(temp, *placed);
+  return Status::Ok();
 }
 
 // Copies `size` bytes of `from` (from offset 0) to the descriptor `to`.
@@ -203,7 +238,7 @@ Status CopyToStream(int from, uint64_t size, int to, const std::string& name) {
     if (!got.ok()) return got.status();
     if (*got == 0) return IoError(name + ": staged output shrank");
     for (size_t done = 0; done < *got;) {
-      const ssize_t w = write(to, chunk.data() + done, *got - done);
+      const ssize_t w = Io().Write(to, chunk.data() + done, *got - done);
       if (w < 0) {
         if (errno == EINTR) continue;
         return IoError(name + ": write failed: " + Errno());
@@ -223,7 +258,7 @@ Status SpoolToScratch(int from, const std::string& name, int* fd, uint64_t* size
   std::vector<uint8_t> chunk(1 << 20);
   uint64_t off = 0;
   while (true) {
-    const ssize_t r = read(from, chunk.data(), chunk.size());
+    const ssize_t r = Io().Read(from, chunk.data(), chunk.size());
     if (r < 0) {
       if (errno == EINTR) continue;
       return IoError(name + ": read failed: " + Errno());
@@ -367,12 +402,12 @@ Result<InputFile> InputFile::Open(const std::string& path) {
     struct stat st;
     if (stat(path.c_str(), &st) != 0) return IoError(path + ": cannot open: " + Errno());
     if (S_ISDIR(st.st_mode)) return IoError(path + ": is a directory");
-    fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    fd = Io().Open(path.c_str(), O_RDONLY | O_CLOEXEC, 0);
     if (fd < 0) return IoError(path + ": cannot open: " + Errno());
     f.fd_ = fd;  // closed by f's destructor from here on
   }
   struct stat st;
-  if (fstat(fd, &st) != 0) return IoError(f.path_ + ": cannot stat: " + Errno());
+  if (Io().Stat(fd, &st) != 0) return IoError(f.path_ + ": cannot stat: " + Errno());
   if (path != "-" && S_ISREG(st.st_mode)) {
     f.size_ = static_cast<uint64_t>(st.st_size);
     posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -382,7 +417,7 @@ Result<InputFile> InputFile::Open(const std::string& path) {
   // nothing, so the bytes are spooled and counted.
   int spooled = -1;
   Status st_spool = SpoolToScratch(fd, f.path_, &spooled, &f.size_);
-  if (f.fd_ >= 0) close(f.fd_);
+  if (f.fd_ >= 0) Io().Close(f.fd_);
   f.fd_ = spooled;
   if (!st_spool.ok()) return st_spool;
   return f;
@@ -393,7 +428,7 @@ InputFile::InputFile(InputFile&& o) noexcept
   o.fd_ = -1;
 }
 InputFile::~InputFile() {
-  if (fd_ >= 0) close(fd_);
+  if (fd_ >= 0) Io().Close(fd_);
 }
 
 Result<size_t> InputFile::ReadAt(uint64_t offset, uint8_t* buf, size_t n) const {
@@ -401,7 +436,7 @@ Result<size_t> InputFile::ReadAt(uint64_t offset, uint8_t* buf, size_t n) const 
 }
 
 TemporaryName::TemporaryName(const std::string& path, bool replace)
-    : final_(path), temp_(path), replace_(replace) {
+    : given_(path), final_(path), temp_(path), replace_(replace) {
   if (IsStreamOutput(path)) {
     // Written directly: nothing to rename or remove. Standard output by any
     // name is "-", so that writers use the inherited descriptor instead of
@@ -418,13 +453,13 @@ TemporaryName::TemporaryName(const std::string& path, bool replace)
     committed_ = true;
     return;
   }
-  close(fd);
+  Io().Close(fd);
   RegisterTemp(temp_);
 }
 
 TemporaryName::~TemporaryName() {
   if (!committed_) {
-    unlink(temp_.c_str());
+    Io().Unlink(temp_.c_str());
     UnregisterTemp(temp_);
   }
 }
@@ -432,21 +467,65 @@ TemporaryName::~TemporaryName() {
 Status TemporaryName::Sync() {
   if (!status_.ok()) return status_;
   if (committed_ || synced_) return Status::Ok();
-  const int fd = open(temp_.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  const int fd = Io().Open(temp_.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
   if (fd < 0) return IoError(final_ + ": cannot reopen the temporary file: " + Errno());
   Status st = SyncTemp(fd, final_);
-  close(fd);
+  Io().Close(fd);
   synced_ = st.ok();
   return st;
 }
 
-Status TemporaryName::Commit() {
-  DNASTORE_RETURN_IF_ERROR(Sync());
+Status TemporaryName::Explain(const Status& st) const {
+  if (temp_.empty() || temp_ == given_ || temp_ == "-") return st;
+  std::string m = st.message();
+  for (size_t at = m.find(temp_); at != std::string::npos; at = m.find(temp_, at + given_.size()))
+    m.replace(at, temp_.size(), given_);
+  return Status(st.code(), m);
+}
+
+Status TemporaryName::Place() {
   if (committed_) return Status::Ok();
-  DNASTORE_RETURN_IF_ERROR(RenameTemp(temp_, final_, replace_));
+  auto placed = PlaceTemp(temp_, final_, replace_);
+  if (!placed.ok()) return placed.status();
+  placed_ = *placed;
+  return Status::Ok();
+}
+
+Status TemporaryName::SyncDirectory() const {
+  return placed_ == Placement::kNone ? Status::Ok() : SyncDir(final_);
+}
+
+void TemporaryName::Undo() {
+  UndoPlace(temp_, final_, placed_);
+  placed_ = Placement::kNone;
+}
+
+void TemporaryName::Finish() {
+  if (placed_ == Placement::kNone) return;
+  FinishPlace(temp_, placed_);
   committed_ = true;
   UnregisterTemp(temp_);
-  return SyncDir(final_);
+}
+
+Status TemporaryName::Commit() { return CommitTogether({this}); }
+
+Status CommitTogether(const std::vector<TemporaryName*>& temps) {
+  // Everything that can fail slowly (permissions, fsync) first, for every
+  // output; then only the renames, back to back; then the directories.
+  for (TemporaryName* t : temps) DNASTORE_RETURN_IF_ERROR(t->Sync());
+  Status st;
+  size_t placed = 0;
+  while (st.ok() && placed < temps.size()) {
+    st = temps[placed]->Place();
+    if (st.ok()) ++placed;
+  }
+  for (size_t i = 0; st.ok() && i < placed; ++i) st = temps[i]->SyncDirectory();
+  if (!st.ok()) {
+    while (placed > 0) temps[--placed]->Undo();
+    return st;
+  }
+  for (TemporaryName* t : temps) t->Finish();
+  return Status::Ok();
 }
 
 Result<AtomicOutput> AtomicOutput::Create(const std::string& given, bool force) {
@@ -486,9 +565,9 @@ AtomicOutput::AtomicOutput(AtomicOutput&& o) noexcept
 }
 
 AtomicOutput::~AtomicOutput() {
-  if (fd_ >= 0) close(fd_);
+  if (fd_ >= 0) Io().Close(fd_);
   if (!committed_ && !temp_.empty()) {
-    unlink(temp_.c_str());
+    Io().Unlink(temp_.c_str());
     UnregisterTemp(temp_);
   }
 }
@@ -502,7 +581,7 @@ Status AtomicOutput::Append(const uint8_t* data, size_t n) {
   return Status::Ok();
 }
 Status AtomicOutput::Truncate(uint64_t size) {
-  if (ftruncate(fd_, static_cast<off_t>(size)) != 0)
+  if (Io().Truncate(fd_, static_cast<off_t>(size)) != 0)
     return IoError(path_ + ": truncate failed: " + Errno());
   return Status::Ok();
 }
@@ -514,15 +593,17 @@ Status AtomicOutput::Commit() {
   if (committed_) return Status::Ok();
   if (temp_.empty()) {  // a stream destination: copy the staged bytes into it
     struct stat st;
-    if (fstat(fd_, &st) != 0) return IoError(path_ + ": cannot stat the staged output: " + Errno());
+    if (Io().Stat(fd_, &st) != 0)
+      return IoError(path_ + ": cannot stat the staged output: " + Errno());
     // An inherited descriptor is written as it is (appending where it was
     // opened to append); a device or FIFO is opened for writing.
     const int alias = DescriptorAlias(path_);
-    const int to = alias >= 0 ? alias : open(path_.c_str(), O_WRONLY | O_CLOEXEC);
+    const int to = alias >= 0 ? alias : Io().Open(path_.c_str(), O_WRONLY | O_CLOEXEC, 0);
     if (to < 0) return IoError(path_ + ": cannot open: " + Errno());
     Status s = CopyToStream(fd_, static_cast<uint64_t>(st.st_size), to,
                             alias == STDOUT_FILENO ? "standard output" : path_);
-    if (alias < 0 && close(to) != 0 && s.ok()) s = IoError(path_ + ": close failed: " + Errno());
+    if (alias < 0 && Io().Close(to) != 0 && s.ok())
+      s = IoError(path_ + ": close failed: " + Errno());
     if (!s.ok()) return s;
     committed_ = true;
     return Status::Ok();
@@ -542,13 +623,65 @@ Result<ScratchFile> ScratchFile::Create(const std::string& dir_hint) {
 }
 ScratchFile::ScratchFile(ScratchFile&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
 ScratchFile::~ScratchFile() {
-  if (fd_ >= 0) close(fd_);
+  if (fd_ >= 0) Io().Close(fd_);
 }
 Status ScratchFile::WriteAt(uint64_t offset, const uint8_t* data, size_t n) {
   return WriteFully(fd_, offset, data, n, "scratch file");
 }
 Result<size_t> ScratchFile::ReadAt(uint64_t offset, uint8_t* buf, size_t n) const {
   return ReadFully(fd_, offset, buf, n, "scratch file");
+}
+
+Result<FileWriter> FileWriter::Open(const std::string& path) {
+  FileWriter w;
+  w.name_ = path == "-" ? "standard output" : path;
+  if (path == "-") {
+    std::fflush(stdout);  // whatever stdio holds goes first
+    w.fd_ = STDOUT_FILENO;
+    return w;
+  }
+  w.fd_ = Io().Open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (w.fd_ < 0) return IoError(path + ": cannot create: " + Errno());
+  w.owned_ = true;
+  return w;
+}
+
+FileWriter::FileWriter(FileWriter&& o) noexcept
+    : fd_(o.fd_), owned_(o.owned_), name_(std::move(o.name_)) {
+  o.fd_ = -1;
+}
+
+FileWriter::~FileWriter() {
+  if (fd_ >= 0 && owned_) Io().Close(fd_);
+}
+
+Status FileWriter::Write(const void* data, size_t n) {
+  const auto* p = static_cast<const uint8_t*>(data);
+  while (n > 0) {
+    const ssize_t w = Io().Write(fd_, p, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return IoError(name_ + ": write failed: " + Errno());
+    }
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+  return Status::Ok();
+}
+
+Status FileWriter::Close() {
+  const int fd = fd_;
+  fd_ = -1;
+  if (fd < 0 || !owned_) return Status::Ok();
+  if (Io().Close(fd) != 0) return IoError(name_ + ": close failed: " + Errno());
+  return Status::Ok();
+}
+
+Status WriteWholeFile(const std::string& path, const std::string& text) {
+  auto w = FileWriter::Open(path);
+  if (!w.ok()) return w.status();
+  DNASTORE_RETURN_IF_ERROR(w->Write(text.data(), text.size()));
+  return w->Close();
 }
 
 }  // namespace dnastore

@@ -111,6 +111,21 @@ class ScratchFile {
   int fd_ = -1;
 };
 
+// How a finished temporary file was put at its final name (file_util.cpp
+// PlaceTemp): not yet; as a new file; exchanged with the file it replaces
+// (which lives on under the temporary name until the run is done, so a
+// failure can put it back); or by a plain rename over it (no
+// RENAME_EXCHANGE on this file system: cannot be undone).
+enum class Placement { kNone, kNew, kExchanged, kReplaced };
+
+class TemporaryName;
+// Commits `temps` together: syncs each, puts each at its final name, syncs
+// their directories; on any failure every one already placed is taken back
+// (a new file removed, a replaced one restored), so that either all are in
+// place or none changed (except after a plain rename, see Placement). The
+// first error, kIo naming the output.
+Status CommitTogether(const std::vector<TemporaryName*>& temps);
+
 // A temporary name next to `path` for writers that open files by name (e.g.
 // SeqWriter). The file is created at once, exclusively, mode 0600; its name
 // keeps the final name's extension (".gz" still means gzip) and fits the
@@ -130,19 +145,55 @@ class TemporaryName {
   TemporaryName(const TemporaryName&) = delete;
   TemporaryName& operator=(const TemporaryName&) = delete;
   const std::string& path() const { return temp_; }
+  // `st` with the temporary's name in its message replaced by the output's
+  // (errors of writers that were handed path()).
+  Status Explain(const Status& st) const;
   // Gives the temporary file its permissions (a replaced file's own, or the
   // usual 0666 & ~umask) and syncs it; Commit does it when it was not done.
   Status Sync();
-  // Renames the temporary file to the final name and syncs the directory.
+  // Renames the temporary file to the final name and syncs the directory
+  // (CommitTogether of this one file).
   Status Commit();
 
  private:
-  std::string final_, temp_;
+  friend Status CommitTogether(const std::vector<TemporaryName*>& temps);
+  Status Place();
+  Status SyncDirectory() const;
+  void Undo();
+  void Finish();
+  std::string given_, final_, temp_;
   Status status_;
+  Placement placed_ = Placement::kNone;
   bool replace_ = true;
   bool synced_ = false;
   bool committed_ = false;
 };
+
+// A file written from its start, in order, through the I/O seam
+// (core/io_env.h): "-" is standard output (written into, never closed); any
+// other name is opened for writing, created (0666 & ~umask) or truncated.
+// Errors are kIo naming the file ("standard output" for "-") and the
+// system's reason. Thread-compatible.
+class FileWriter {
+ public:
+  static Result<FileWriter> Open(const std::string& path);
+  FileWriter(FileWriter&& other) noexcept;
+  FileWriter& operator=(FileWriter&&) = delete;
+  ~FileWriter();  // closes without reporting: call Close to see its error
+  // Writes all `n` bytes, going on after short writes.
+  Status Write(const void* data, size_t n);
+  Status Close();
+  const std::string& name() const { return name_; }
+
+ private:
+  FileWriter() = default;
+  int fd_ = -1;
+  bool owned_ = false;  // false for standard output
+  std::string name_;
+};
+
+// Writes `text` to `path` with a FileWriter ("-" = standard output).
+Status WriteWholeFile(const std::string& path, const std::string& text);
 
 // Base name of a path ("a/b/c.txt" -> "c.txt").
 std::string BaseName(const std::string& path);

@@ -9,11 +9,16 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <optional>
+#include <thread>
+#include <vector>
 
 #include "core/dna.h"
 #include "core/fastx_parser.h"
+#include "core/file_util.h"
 #include "core/phred.h"
 
 namespace dnastore {
@@ -207,33 +212,87 @@ Result<std::vector<SeqRecord>> ReadAllRecords(const std::string& path) {
   return all;
 }
 
+namespace {
+
+// BGZF as HTSlib writes it: blocks of at most kBgzfBlock input bytes, each
+// compressed on its own (bgzf_compress, level 6), then an empty end block.
+// Compressed here rather than by HTSlib's BGZF writer so that every byte
+// goes through FileWriter and with it the I/O seam (core/io_env.h).
+constexpr size_t kBgzfBlock = 0xff00;    // HTSlib's BGZF_BLOCK_SIZE
+constexpr size_t kBgzfMaxOut = 0x10000;  // BGZF_MAX_BLOCK_SIZE
+constexpr int kBgzfLevel = 6;
+constexpr uint8_t kBgzfEof[28] = {0x1f, 0x8b, 8,    4, 0, 0, 0, 0, 0, 0xff, 6, 0, 0x42, 0x43,
+                                  2,    0,    0x1b, 0, 3, 0, 0, 0, 0, 0,    0, 0, 0,    0};
+
+// Compresses `n` bytes as BGZF blocks (the last may be short) and appends
+// them to `out` in order, using up to `threads` threads.
+Status CompressBgzf(const char* data, size_t n, int threads, std::string* out) {
+  const size_t blocks = (n + kBgzfBlock - 1) / kBgzfBlock;
+  std::vector<std::string> packed(blocks);
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  auto work = [&] {
+    for (size_t b; (b = next++) < blocks;) {
+      const size_t len = std::min(kBgzfBlock, n - b * kBgzfBlock);
+      size_t dlen = kBgzfMaxOut;
+      packed[b].resize(kBgzfMaxOut);
+      if (bgzf_compress(packed[b].data(), &dlen, data + b * kBgzfBlock, len, kBgzfLevel) != 0)
+        failed = true;
+      packed[b].resize(dlen);
+    }
+  };
+  std::vector<std::thread> helpers;
+  for (size_t t = 1; t < std::min<size_t>(std::max(threads, 1), blocks); ++t)
+    helpers.emplace_back(work);
+  work();
+  for (auto& t : helpers) t.join();
+  if (failed) return InternalError("BGZF compression failed");
+  for (const auto& p : packed) out->append(p);
+  return Status::Ok();
+}
+
+}  // namespace
+
 struct SeqWriter::Impl {
-  hFILE* plain = nullptr;
-  BGZF* bgzf = nullptr;
+  std::optional<FileWriter> file;
+  bool bgzf = false;
+  int threads = 1;
+  std::string packed;
+  // Writes `buf` out and clears it; BGZF keeps a last partial block in
+  // `buf` unless `last` (then the end block follows).
+  Status Emit(std::string& buf, bool last) {
+    if (!bgzf) {
+      DNASTORE_RETURN_IF_ERROR(file->Write(buf.data(), buf.size()));
+      buf.clear();
+      return Status::Ok();
+    }
+    const size_t n = last ? buf.size() : buf.size() / kBgzfBlock * kBgzfBlock;
+    packed.clear();
+    DNASTORE_RETURN_IF_ERROR(CompressBgzf(buf.data(), n, threads, &packed));
+    if (last) packed.append(reinterpret_cast<const char*>(kBgzfEof), sizeof kBgzfEof);
+    DNASTORE_RETURN_IF_ERROR(file->Write(packed.data(), packed.size()));
+    buf.erase(0, n);
+    return Status::Ok();
+  }
 };
 
 Result<std::unique_ptr<SeqWriter>> SeqWriter::Open(const std::string& path, SeqFormat format,
                                                    int threads) {
-  QuietHtslib();
   std::unique_ptr<SeqWriter> w(new SeqWriter());
   w->path_ = path;
   w->format_ = format;
   w->impl_ = std::make_unique<Impl>();
-  errno = 0;
-  if (EndsWith(path, ".gz") || EndsWith(path, ".bgz")) {
-    w->impl_->bgzf = bgzf_open(path.c_str(), "w6");
-    if (!w->impl_->bgzf) return IoError(path + ": cannot create: " + Errno());
-    if (threads > 1) bgzf_mt(w->impl_->bgzf, threads, 256);
-  } else {
-    w->impl_->plain = hopen(path.c_str(), "w");
-    if (!w->impl_->plain) return IoError(path + ": cannot create: " + Errno());
-  }
+  auto file = FileWriter::Open(path);
+  if (!file.ok()) return file.status();
+  w->impl_->file.emplace(std::move(*file));
+  w->impl_->bgzf = EndsWith(path, ".gz") || EndsWith(path, ".bgz");
+  w->impl_->threads = threads;
   w->buf_.reserve(1 << 20);
   return w;
 }
 
 SeqWriter::~SeqWriter() {
-  if (impl_ && (impl_->plain || impl_->bgzf)) (void)Close();
+  if (impl_) (void)Close();
 }
 
 void FormatRecord(const SeqRecord& rec, SeqFormat format, std::string& out) {
@@ -274,31 +333,16 @@ Status SeqWriter::WriteRaw(const char* data, size_t size) {
 }
 
 Status SeqWriter::Flush() {
-  if (buf_.empty()) return Status::Ok();
-  errno = 0;
-  ssize_t n = impl_->bgzf ? bgzf_write(impl_->bgzf, buf_.data(), buf_.size())
-                          : hwrite(impl_->plain, buf_.data(), buf_.size());
-  if (n < 0 || static_cast<size_t>(n) != buf_.size()) {
-    return IoError(path_ + ": write failed: " + (errno ? Errno() : std::string("I/O error")));
-  }
-  buf_.clear();
-  return Status::Ok();
+  if (buf_.size() < (impl_->bgzf ? kBgzfBlock : 1)) return Status::Ok();
+  return impl_->Emit(buf_, /*last=*/false);
 }
 
 Status SeqWriter::Close() {
-  Status st = Flush();
-  errno = 0;
-  if (impl_->bgzf) {
-    if (bgzf_close(impl_->bgzf) != 0 && st.ok())
-      st = IoError(path_ + ": write failed: " + (errno ? Errno() : std::string("I/O error")));
-    impl_->bgzf = nullptr;
-  }
-  if (impl_->plain) {
-    if (hclose(impl_->plain) != 0 && st.ok())
-      st = IoError(path_ + ": write failed: " + (errno ? Errno() : std::string("I/O error")));
-    impl_->plain = nullptr;
-  }
-  return st;
+  if (!impl_->file) return Status::Ok();
+  Status st = impl_->Emit(buf_, /*last=*/true);
+  Status closed = impl_->file->Close();
+  impl_->file.reset();
+  return st.ok() ? closed : st;
 }
 
 }  // namespace dnastore

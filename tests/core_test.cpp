@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <htslib/bgzf.h>
 
 #include <cstdio>
 #include <fstream>
@@ -57,6 +58,31 @@ TEST(SeqIo, FastqRoundTripPlainAndGzip) {
     EXPECT_EQ((*recs)[999].name, "r999");
     EXPECT_EQ((*recs)[5].seq, "ACGTACGT");
     EXPECT_EQ((*recs)[5].qual, "IIIII##I");
+  }
+}
+
+// SeqWriter compresses BGZF blocks itself (so its bytes go through the I/O
+// seam, core/io_env.h): the file is HTSlib's BGZF writer's, byte for byte,
+// at any thread count, across several blocks and flushes.
+TEST(SeqIo, BgzfOutputIsHtslibsByteForByte) {
+  std::string text;
+  for (int i = 0; text.size() < (3u << 20); ++i)
+    text += ">r" + std::to_string(i) + "\n" + std::string(100 + i % 50, "ACGT"[i % 4]) + "\n";
+  const std::string want_path = TempPath("want.fa.gz");
+  BGZF* fp = bgzf_open(want_path.c_str(), "w6");
+  ASSERT_NE(fp, nullptr);
+  ASSERT_EQ(bgzf_write(fp, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  ASSERT_EQ(bgzf_close(fp), 0);
+  for (int threads : {1, 3}) {
+    const std::string path = TempPath("got" + std::to_string(threads) + ".fa.gz");
+    auto w = SeqWriter::Open(path, SeqFormat::kFasta, threads);
+    ASSERT_TRUE(w.ok()) << w.status().message();
+    for (size_t at = 0; at < text.size(); at += 300000)
+      ASSERT_TRUE(
+          (*w)->WriteRaw(text.data() + at, std::min<size_t>(300000, text.size() - at)).ok());
+    ASSERT_TRUE((*w)->Close().ok());
+    EXPECT_TRUE(dnastore::testing::ReadText(path) == dnastore::testing::ReadText(want_path))
+        << threads << " threads";
   }
 }
 
