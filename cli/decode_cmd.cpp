@@ -36,7 +36,8 @@ nlohmann::json ReportJson(const DecodeReport& r, const Status& st) {
        {{"header", r.header_frames},
         {"data", r.data_frames},
         {"rejected", r.frames_rejected},
-        {"duplicate", r.duplicate_frames}}},
+        {"duplicate", r.duplicate_frames},
+        {"other_archives", r.frames_other_archives}}},
       {"oligos_expected", r.oligos_expected},
       {"oligos_present", r.oligos_present},
       {"erasures_filled", r.erasures},
@@ -151,11 +152,14 @@ int RunDecode(const DecodeCliOptions& o) {
   if (report_status.ok()) report_status = files->CommitAll();
   if (!o.common.quiet) {
     if (r.header_found) {
-      std::fprintf(stderr, "dnastore decode: archive '%s' (%s), id %s, mode: %s\n",
+      std::fprintf(stderr, "dnastore decode: archive '%s' (%s)%s, mode: %s\n",
                    Printable(r.params.file_name).c_str(),
                    HumanBytes(static_cast<double>(r.params.file_size)).c_str(),
-                   r.archive_id.c_str(), r.mode.c_str());
+                   r.archive_id.empty() ? "" : (", id " + r.archive_id).c_str(), r.mode.c_str());
       PrintOtherArchives(r);
+      if (r.frames_other_archives > 0)
+        std::fprintf(stderr, "              %llu of their data frames set aside\n",
+                     (unsigned long long)r.frames_other_archives);
       if (r.mode == "reads")
         std::fprintf(stderr, "  reads       %llu (%llu without primers, ignored), %llu clusters\n",
                      (unsigned long long)r.records, (unsigned long long)r.reads_junk,

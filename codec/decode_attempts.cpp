@@ -51,6 +51,14 @@ struct ArchiveState {
   bool either_orientation = false;  // primers removed: strands of either orientation
 };
 
+// Whether the frames of two archives look alike to the inner decode: same
+// payload length and mapping, same frame layout.
+bool SameFrames(const ArchiveParams& a, const ArchiveParams& b) {
+  return a.geometry.payload_nt == b.geometry.payload_nt &&
+         a.geometry.mapping == b.geometry.mapping && a.data_bytes == b.data_bytes &&
+         a.index_bits == b.index_bits;
+}
+
 enum class AttemptEnd : uint8_t {
   kNoArchive,        // no archive this way; status says why when the front end could tell
   kHeaderUnsettled,  // header strands seen, the payload length never settled
@@ -64,6 +72,9 @@ struct AttemptResult {
   DecodeReport report;  // this attempt's part, with the front-end tally so far
   std::unique_ptr<ArchiveState> archive;
   std::optional<ArchiveParams> switch_to;  // kOtherArchive: the archive to decode instead
+  std::vector<ArchiveParams> others;       // the other archives seen, best-supported first
+  std::vector<uint64_t> digests;           // donor attempts: the frames learnt
+  bool donor = false;
 };
 
 // Ends the attempt in *r and returns false, so that `return Stop(...)` stops
@@ -97,6 +108,36 @@ FrontEndOptions FrontEndOptionsFor(const DecodeAttempt& a, const DecodeOptions& 
   // cycles leave ~5% deletions after run collapsing (channel docs).
   if (a.collapse_runs) fo.error_rate = kTdtCollapsedErrorRate;
   return fo;
+}
+
+// `a` made to decode the archive `header`, whatever else it sees.
+DecodeAttempt Retarget(DecodeAttempt a, const ArchiveParams& header) {
+  const OligoGeometry& g = header.geometry;
+  a.header = header;
+  a.fwd_primer = g.fwd_primer;
+  a.rev_primer = g.rev_primer;
+  a.collapse_runs = g.mapping == Mapping::kTransition;
+  a.payload_nt = g.payload_nt;
+  a.archive_chosen = true;
+  return a;
+}
+
+// Marks kSetAside the data frames that another archive of the input holds
+// at their index (its frames learnt by a donor attempt); PlaceFrames drops
+// them, or lets them fill gaps as suspects (set_aside_fills_gaps_).
+void SetAsideOtherArchives(const std::vector<std::vector<uint64_t>>& excluded, InnerFrames* batch) {
+  if (excluded.empty()) return;
+  const size_t d = static_cast<size_t>(batch->data_bytes);
+  for (size_t i = 0; i < batch->frames.size(); ++i) {
+    InnerFrame& f = batch->frames[i];
+    if (f.kind != InnerFrame::kData) continue;
+    const uint64_t digest = FrameDigest(batch->data.data() + i * d, d);
+    for (const std::vector<uint64_t>& other : excluded) {
+      if (f.index >= other.size() || other[f.index] != digest) continue;
+      f.kind = InnerFrame::kSetAside;
+      break;
+    }
+  }
 }
 
 // Runs attempts, each with fresh state; shares only the input, the worker
@@ -133,7 +174,17 @@ class AttemptRunner {
                      std::make_pair(a.fwd_primer, a.rev_primer)) != primers_absent_.end();
   }
   AttemptResult Run(const DecodeAttempt& a) {
-    AttemptResult r = a.source == DecodeAttempt::Source::kStrands ? RunStrands(a) : RunReads(a);
+    AttemptResult r = RunOnce(a);
+    if (Peel(a, r)) {
+      r = RunOnce(a);
+      // Archives may hold identical frames (versions of one file): the
+      // frames set aside may fill this archive's gaps after all.
+      if (r.status.code() == ErrorCode::kUnrecoverable) {
+        set_aside_fills_gaps_ = true;
+        r = RunOnce(a);
+        set_aside_fills_gaps_ = false;
+      }
+    }
     tally_.ApplyTo(&r.report);
     return r;
   }
@@ -145,6 +196,10 @@ class AttemptRunner {
 
  private:
   Status OpenArchive(const ArchiveParams& params, AttemptResult* r);
+  AttemptResult RunOnce(const DecodeAttempt& a) {
+    return a.source == DecodeAttempt::Source::kStrands ? RunStrands(a) : RunReads(a);
+  }
+  bool Peel(const DecodeAttempt& a, const AttemptResult& r);
   AttemptResult RunStrands(const DecodeAttempt& a);
   AttemptResult RunReads(const DecodeAttempt& a);
   bool ReadStrands(const DecodeAttempt& a, std::vector<Strand>* strands, AttemptResult* r);
@@ -160,6 +215,10 @@ class AttemptRunner {
   MapperCache cache_;
   FrontEndTally tally_;
   bool known_primers_matched_ = false;  // given or built-in primers in >= 90% of the reads
+  // Frame digests by oligo index of other archives in the input, decoded as
+  // donors: their frames are set aside.
+  std::vector<std::vector<uint64_t>> excluded_;
+  bool set_aside_fills_gaps_ = false;  // PlaceFrames' set_aside_fills_gaps
   std::vector<std::pair<std::string, std::string>> primers_absent_;  // in <= 1% of the reads
 };
 
@@ -213,15 +272,38 @@ Status AttemptRunner::DecodePayloads(const std::vector<std::string_view>& payloa
   InnerFrames frames = DecodeInner(payloads, *s.mapper, s.params, s.layout->total_oligos(),
                                    s.header_payloads, arena_, s.either_orientation);
   for (const HeaderChunk& c : frames.header_chunks) s.census.Add(c);
-  return PlaceFrames(frames, s.store.get(), &r->report);
+  SetAsideOtherArchives(excluded_, &frames);
+  return PlaceFrames(frames, s.store.get(), &r->report, set_aside_fills_gaps_);
 }
 
 Status AttemptRunner::OuterDecode(bool may_write_partial, AttemptResult* r) {
   const DecodeOptions& o = input_.options;
   OutputPlan output{o.output_path, o.force, o.partial && may_write_partial, input_.original_inputs,
                     o.other_files};
+  output.discard = r->donor;
+  if (r->donor) output.frame_digests = &r->digests;
   ArchiveState& s = *r->archive;
   return OuterDecodeAndWrite(s.params, *s.layout, *s.store, output, progress_, &r->report);
+}
+
+// A decode that failed among other archives' reads of the same frame
+// layout: each of them is decoded as a donor (written nowhere), and the
+// frames of those that decode are set aside in a new run of `a`. Returns
+// whether there is something new to set aside.
+bool AttemptRunner::Peel(const DecodeAttempt& a, const AttemptResult& r) {
+  if (a.donor || !r.archive || r.status.code() != ErrorCode::kUnrecoverable) return false;
+  bool learnt = false;
+  for (const ArchiveParams& other : r.others) {
+    if (!SameFrames(other, r.archive->params)) continue;
+    DecodeAttempt d = Retarget(a, other);
+    d.donor = true;
+    d.provisional = false;
+    AttemptResult got = RunOnce(d);
+    if (!got.status.ok()) continue;
+    excluded_.push_back(std::move(got.digests));
+    learnt = true;
+  }
+  return learnt;
 }
 
 // Once every payload was seen: the archive the input holds most of (or
@@ -234,9 +316,11 @@ bool AttemptRunner::SettleArchive(const DecodeAttempt& a, AttemptResult* r) {
   Result<AssembledHeader> chosen = ChooseArchive(found, s.params, input_.options.archive);
   if (!chosen.ok()) return Stop(r, AttemptEnd::kDone, chosen.status());
   r->report.archive_id = chosen->id;
-  for (const AssembledHeader& h : found)
-    if (h.id != chosen->id)
-      r->report.other_archives.push_back({h.id, h.params.file_name, h.params.file_size, h.frames});
+  for (const AssembledHeader& h : found) {
+    if (h.id == chosen->id) continue;
+    r->report.other_archives.push_back({h.id, h.params.file_name, h.params.file_size, h.frames});
+    r->others.push_back(h.params);
+  }
   if (a.archive_chosen || chosen->id == ArchiveId(s.params)) return true;
   r->switch_to = chosen->params;
   return Stop(r, AttemptEnd::kOtherArchive);
@@ -244,19 +328,25 @@ bool AttemptRunner::SettleArchive(const DecodeAttempt& a, AttemptResult* r) {
 
 // A failure with other archives' reads present says what they may have
 // cost: format v1 data oligos carry no archive tag, so those of the same
-// geometry take this archive's indices.
+// geometry take this archive's indices unless their archive decoded and
+// its frames were set aside.
 Status ExplainMixed(const DecodeReport& report, Status st) {
   if (st.ok() || report.other_archives.empty()) return st;
-  return Status(st.code(), st.message() + " (reads of " +
-                               std::to_string(report.other_archives.size()) +
-                               " other archive(s) are present, and their data oligos compete for "
-                               "this archive's oligo indices)");
+  const std::string others = std::to_string(report.other_archives.size()) + " other archive(s)";
+  if (report.frames_other_archives > 0)
+    return Status(st.code(), st.message() + " (reads of " + others + " are present; " +
+                                 std::to_string(report.frames_other_archives) +
+                                 " of their data frames were set aside)");
+  return Status(st.code(), st.message() + " (reads of " + others +
+                               " are present, and their data oligos compete for this archive's "
+                               "oligo indices)");
 }
 
 // Designed oligos (a pool file, or perfect reads): every record decoded
 // directly.
 AttemptResult AttemptRunner::RunStrands(const DecodeAttempt& a) {
   AttemptResult r;
+  r.donor = a.donor;
   Status st = OpenArchive(*a.header, &r);
   if (!st.ok()) {
     Stop(&r, AttemptEnd::kDone, st);
@@ -285,6 +375,7 @@ AttemptResult AttemptRunner::RunStrands(const DecodeAttempt& a) {
 // Sequencer reads: front-end pass(es) -> strands -> the archive's slots.
 AttemptResult AttemptRunner::RunReads(const DecodeAttempt& a) {
   AttemptResult r;
+  r.donor = a.donor;
   if (a.header) {
     Status st = OpenArchive(*a.header, &r);
     if (!st.ok()) {
@@ -408,18 +499,6 @@ std::string Describe(const std::vector<AssembledHeader>& archives) {
   for (const AssembledHeader& h : archives)
     out += (out.empty() ? "" : ", ") + h.id + " '" + h.params.file_name + "'";
   return out.empty() ? "none" : out;
-}
-
-// `a` made to decode the archive `header`, whatever else it sees.
-DecodeAttempt Retarget(DecodeAttempt a, const ArchiveParams& header) {
-  const OligoGeometry& g = header.geometry;
-  a.header = header;
-  a.fwd_primer = g.fwd_primer;
-  a.rev_primer = g.rev_primer;
-  a.collapse_runs = g.mapping == Mapping::kTransition;
-  a.payload_nt = g.payload_nt;
-  a.archive_chosen = true;
-  return a;
 }
 
 }  // namespace

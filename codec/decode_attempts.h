@@ -60,6 +60,10 @@ struct DecodeAttempt {
   // The header was chosen among the archives of a mixed input: the attempt
   // decodes it whatever else it sees.
   bool archive_chosen = false;
+  // Decodes another archive of a mixed input only to learn its frames
+  // (written nowhere), so that the chosen archive's decode can set them
+  // aside.
+  bool donor = false;
 };
 
 // The archive to decode among those whose headers were assembled from the

@@ -19,7 +19,9 @@
 namespace dnastore {
 
 struct InnerFrame {
-  enum Kind : uint8_t { kNone, kData, kSuspect, kHeader } kind = kNone;
+  // kSetAside: a data frame that another archive of the input holds at this
+  // index (DecodeInner never sets it; the decode attempt does).
+  enum Kind : uint8_t { kNone, kData, kSuspect, kHeader, kSetAside } kind = kNone;
   bool reversed = false;  // either_orientation: the frame was in the reverse complement
   uint64_t index = 0;     // oligo index (kData, kSuspect)
 };

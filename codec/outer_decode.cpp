@@ -1,6 +1,7 @@
 #include "codec/outer_decode.h"
 
 #include <unistd.h>
+#include <xxhash.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -241,10 +242,19 @@ Status PartialWritten(const DecodeReport& r) {
   return Unrecoverable(std::move(m));
 }
 
-// Decodes every stripe in order into `out` and `hasher`.
+// The digest of every frame of a decoded stripe (slot-major `buf`).
+void DigestFrames(const StripeLayout& st, int d, const std::vector<uint8_t>& buf,
+                  std::vector<uint64_t>* digests) {
+  const uint64_t oligos = st.oligos();
+  if (digests->size() < st.first_index + oligos) digests->resize(st.first_index + oligos, 0);
+  for (uint64_t o = 0; o < oligos; ++o)  // oligo o of the stripe is slot o / B, block o % B
+    (*digests)[st.first_index + o] = FrameDigest(buf.data() + o * d, static_cast<size_t>(d));
+}
+
+// Decodes every stripe in order into `out` (when given) and `hasher`.
 Status DecodeStripes(const ArchiveParams& p, const ArchiveLayout& layout, SlotStore& store,
-                     const DecodeProgressFn& progress, AtomicOutput& out, ContentHasher& hasher,
-                     DecodeReport* report) {
+                     const DecodeProgressFn& progress, AtomicOutput* out, ContentHasher& hasher,
+                     std::vector<uint64_t>* digests, DecodeReport* report) {
   const int d = p.data_bytes;
   std::map<std::pair<int, int>, std::unique_ptr<ReedSolomon>> codes;
   std::vector<uint8_t> buf;
@@ -259,7 +269,8 @@ Status DecodeStripes(const ArchiveParams& p, const ArchiveLayout& layout, SlotSt
     uint64_t data_len = std::min<uint64_t>(static_cast<uint64_t>(st.k) * st.blocks * d,
                                            p.file_size - st.data_offset);
     hasher.Update(buf.data(), data_len);
-    DNASTORE_RETURN_IF_ERROR(out.Append(buf.data(), data_len));
+    if (out) DNASTORE_RETURN_IF_ERROR(out->Append(buf.data(), data_len));
+    if (digests) DigestFrames(st, d, buf, digests);
     if (progress) progress("decoding", s + 1, layout.num_stripes());
   }
   report->min_parity_margin = layout.num_stripes() ? min_margin : 0;
@@ -267,6 +278,8 @@ Status DecodeStripes(const ArchiveParams& p, const ArchiveLayout& layout, SlotSt
 }
 
 }  // namespace
+
+uint64_t FrameDigest(const uint8_t* data, size_t n) { return XXH3_64bits(data, n) | 1; }
 
 Status OuterDecodeAndWrite(const ArchiveParams& p, const ArchiveLayout& layout, SlotStore& store,
                            const OutputPlan& output, const DecodeProgressFn& progress,
@@ -276,6 +289,17 @@ Status OuterDecodeAndWrite(const ArchiveParams& p, const ArchiveLayout& layout, 
   report->missing.clear();
   report->oligos_present = store.count(SlotStore::kValid);
   report->suspect_frames_used = store.count(SlotStore::kSuspect);
+  if (output.discard) {
+    ContentHasher hasher;
+    std::vector<uint64_t> digests;
+    DNASTORE_RETURN_IF_ERROR(DecodeStripes(p, layout, store, progress, nullptr, hasher,
+                                           output.frame_digests ? &digests : nullptr, report));
+    report->missing = MergeRanges(std::move(report->missing));
+    report->hash_ok = hasher.Digest() == p.hash;
+    if (!report->hash_ok || !report->missing.empty()) return NotRecovered(p, *report);
+    if (output.frame_digests) *output.frame_digests = std::move(digests);
+    return Status::Ok();
+  }
   const std::string out_path = OutputName(output.path, p);
   if (output.path.empty()) {  // a name from the archive: not one of the run's files
     std::vector<std::string> outputs = output.other_outputs;
@@ -286,7 +310,8 @@ Status OuterDecodeAndWrite(const ArchiveParams& p, const ArchiveLayout& layout, 
   auto out = AtomicOutput::Create(out_path, output.force);
   if (!out.ok()) return out.status();
   ContentHasher hasher;
-  DNASTORE_RETURN_IF_ERROR(DecodeStripes(p, layout, store, progress, *out, hasher, report));
+  DNASTORE_RETURN_IF_ERROR(
+      DecodeStripes(p, layout, store, progress, &*out, hasher, output.frame_digests, report));
   report->missing = MergeRanges(std::move(report->missing));
   report->hash_ok = hasher.Digest() == p.hash;
   const bool recovered = report->hash_ok && report->missing.empty();

@@ -23,7 +23,17 @@ struct OutputPlan {
   // With `path` empty: the run's inputs and other outputs, which the name
   // from the archive must not be (core's CheckRunFiles).
   std::vector<std::string> inputs, other_outputs;
+  // Decode without writing anything, only to learn the archive's frames
+  // (reads of several archives mixed: another archive's frames are set
+  // aside by what they hold).
+  bool discard = false;
+  // When set: FrameDigest of every data and parity frame as decoded, by
+  // oligo index (filled only when the file was recovered).
+  std::vector<uint64_t>* frame_digests = nullptr;
 };
+
+// A frame's bytes as a nonzero 64-bit digest.
+uint64_t FrameDigest(const uint8_t* data, size_t n);
 
 // Decodes every stripe of `layout` from `store`, checks the hash of the
 // result against params.hash and writes it per `output`. Sets (replaces) the

@@ -53,7 +53,8 @@ Status SlotStore::Read(uint64_t first_index, uint64_t count, uint8_t* out) {
   return Status::Ok();
 }
 
-Status PlaceFrames(const InnerFrames& batch, SlotStore* store, DecodeReport* report) {
+Status PlaceFrames(const InnerFrames& batch, SlotStore* store, DecodeReport* report,
+                   bool set_aside_fills_gaps) {
   const size_t d = batch.data_bytes;
   for (size_t i = 0; i < batch.frames.size(); ++i) {
     const InnerFrame& f = batch.frames[i];
@@ -68,6 +69,10 @@ Status PlaceFrames(const InnerFrames& batch, SlotStore* store, DecodeReport* rep
         break;
       case InnerFrame::kHeader:
         ++report->header_frames;
+        break;
+      case InnerFrame::kSetAside:
+        ++report->frames_other_archives;
+        if (set_aside_fills_gaps) store->Add(f.index, batch.data.data() + i * d, true);
         break;
       default:
         ++report->frames_rejected;

@@ -43,7 +43,12 @@ class SlotStore {
 
 // Places a batch of inner-decoded frames into `store` and flushes it.
 // Counts into `report`: strands, data_frames, duplicate_frames,
-// header_frames, frames_rejected (suspect frames count as rejected too).
-Status PlaceFrames(const InnerFrames& batch, SlotStore* store, DecodeReport* report);
+// header_frames, frames_rejected (suspect frames count as rejected too),
+// frames_other_archives (set-aside frames: dropped, or with
+// `set_aside_fills_gaps` placed as suspects, since a frame another archive
+// holds at an index is this archive's too when both hold the same bytes
+// there, as two versions of one file do).
+Status PlaceFrames(const InnerFrames& batch, SlotStore* store, DecodeReport* report,
+                   bool set_aside_fills_gaps = false);
 
 }  // namespace dnastore

@@ -82,6 +82,9 @@ struct DecodeReport {
   uint64_t data_frames = 0;      // valid data frames (CRC ok)
   uint64_t frames_rejected = 0;  // payloads whose CRC or shape did not check out
   uint64_t duplicate_frames = 0;
+  // Data frames set aside as another archive's (mixed archives: those of
+  // the others that decoded, recognised by what they hold at their index).
+  uint64_t frames_other_archives = 0;
   uint64_t oligos_expected = 0;      // data + parity oligos in the design
   uint64_t oligos_present = 0;       // distinct indices recovered with a valid CRC
   uint64_t suspect_frames_used = 0;  // slots filled by CRC-failed frames (outer code checks them)
