@@ -30,6 +30,7 @@ nlohmann::json ReportJson(const DecodeReport& r, const Status& st) {
       {"records", r.records},
       {"strands", r.strands},
       {"reads_junk", r.reads_junk},
+      {"reads_placed", r.reads_placed},
       {"clusters", r.clusters},
       {"coverage_histogram", r.coverage_histogram},
       {"frames",
@@ -161,9 +162,11 @@ int RunDecode(const DecodeCliOptions& o) {
         std::fprintf(stderr, "              %llu of their data frames set aside\n",
                      (unsigned long long)r.frames_other_archives);
       if (r.mode == "reads")
-        std::fprintf(stderr, "  reads       %llu (%llu without primers, ignored), %llu clusters\n",
+        std::fprintf(stderr,
+                     "  reads       %llu (%llu without primers, ignored): %llu placed by their "
+                     "index, the others in %llu clusters\n",
                      (unsigned long long)r.records, (unsigned long long)r.reads_junk,
-                     (unsigned long long)r.clusters);
+                     (unsigned long long)r.reads_placed, (unsigned long long)r.clusters);
       std::fprintf(stderr,
                    "  strands     %llu: %llu data frames, %llu header frames, %llu rejected, "
                    "%llu duplicates\n",

@@ -11,6 +11,7 @@
 #include "codec/archive_header.h"
 #include "codec/archive_layout.h"
 #include "codec/base_mapper.h"
+#include "codec/index_votes.h"
 #include "codec/inner_decode.h"
 #include "codec/outer_decode.h"
 #include "codec/slot_store.h"
@@ -49,7 +50,18 @@ struct ArchiveState {
   HeaderPayloads header_payloads;   // this archive's header oligos, between the primers
   HeaderAssembler census;           // every header frame the attempt saw (mixed archives)
   bool either_orientation = false;  // primers removed: strands of either orientation
+  // Reads mode: the reads whose payloads are valid frames, placed by index.
+  std::unique_ptr<IndexVotes> votes;
 };
+
+// Reads mode with the archive known before a pass: reads that are valid
+// frames are placed by their index, not clustered (index_votes.h).
+void PlaceVerifiedReads(ArchiveState* s, FrontEndOptions* fo) {
+  s->votes = std::make_unique<IndexVotes>(s->params, *s->mapper, s->layout->total_oligos(),
+                                          s->header_payloads, s->either_orientation);
+  IndexVotes* votes = s->votes.get();
+  fo->take_read = [votes](std::string_view payload) { return votes->Offer(payload); };
+}
 
 // Whether the frames of two archives look alike to the inner decode: same
 // payload length and mapping, same frame layout.
@@ -387,6 +399,14 @@ AttemptResult AttemptRunner::RunReads(const DecodeAttempt& a) {
   r.report.mode = "reads";
   std::vector<Strand> strands;
   if (!ReadStrands(a, &strands, &r)) return r;
+  if (r.archive->votes) {  // placed reads first: they win their index
+    Status st = r.archive->votes->PlaceInto(r.archive->store.get(), excluded_,
+                                            set_aside_fills_gaps_, &r.report);
+    if (!st.ok()) {
+      Stop(&r, AttemptEnd::kDone, st);
+      return r;
+    }
+  }
   // Best-supported strands first: they win duplicate indices.
   std::stable_sort(strands.begin(), strands.end(),
                    [](const Strand& x, const Strand& y) { return x.reads > y.reads; });
@@ -410,6 +430,7 @@ bool AttemptRunner::ReadStrands(const DecodeAttempt& a, std::vector<Strand>* str
                                 AttemptResult* r) {
   FrontEndOptions fo = FrontEndOptionsFor(a, input_.options);
   fo.progress = progress_;  // reads taken, then clusters built
+  if (r->archive) PlaceVerifiedReads(r->archive.get(), &fo);
   const ProbePrimers primers = a.primers_removed      ? ProbePrimers::kRemoved
                                : a.fwd_primer.empty() ? ProbePrimers::kInferred
                                                       : ProbePrimers::kKnown;
@@ -475,6 +496,7 @@ bool AttemptRunner::AdoptHeader(const DecodeAttempt& a, StrandHeaderProbe& probe
   fo.rev_primer = g.rev_primer;
   fo.payload_nt = g.payload_nt;
   fo.resolve_payload_nt = nullptr;
+  PlaceVerifiedReads(r->archive.get(), &fo);
   strands->clear();
   *stats = FrontEndStats();
   st = RunFrontEnd(input_.options, fo, strands, stats, &tally_);

@@ -65,14 +65,12 @@ bool HeaderPayloads::Contains(std::string_view payload) const {
   return false;
 }
 
-namespace {
-
 // DecodeOne, and with `either` the reverse complement when that gives a
 // data or header frame (and the payload as it is gave neither).
-InnerFrame DecodeEither(std::string_view payload, const PayloadMapper& mapper,
-                        const ArchiveParams& params, uint64_t total_oligos,
-                        const HeaderPayloads& header_payloads, bool either, uint8_t* frame,
-                        uint8_t* data) {
+InnerFrame DecodePayload(std::string_view payload, const PayloadMapper& mapper,
+                         const ArchiveParams& params, uint64_t total_oligos,
+                         const HeaderPayloads& header_payloads, bool either, uint8_t* frame,
+                         uint8_t* data) {
   InnerFrame res = DecodeOne(payload, mapper, params, total_oligos, header_payloads, frame, data);
   if (!either || res.kind == InnerFrame::kData || res.kind == InnerFrame::kHeader) return res;
   std::vector<uint8_t> rc_data(static_cast<size_t>(params.data_bytes));
@@ -84,8 +82,6 @@ InnerFrame DecodeEither(std::string_view payload, const PayloadMapper& mapper,
   std::copy(rc_data.begin(), rc_data.end(), data);
   return other;
 }
-
-}  // namespace
 
 InnerFrames DecodeInner(const std::vector<std::string_view>& payloads, const PayloadMapper& mapper,
                         const ArchiveParams& params, uint64_t total_oligos,
@@ -100,8 +96,8 @@ InnerFrames DecodeInner(const std::vector<std::string_view>& payloads, const Pay
     tbb::parallel_for(tbb::blocked_range<size_t>(0, payloads.size(), 256), [&](const auto& r) {
       std::vector<uint8_t> frame(kMaxFrameBytes);
       for (size_t i = r.begin(); i != r.end(); ++i)
-        out.frames[i] = DecodeEither(payloads[i], mapper, params, total_oligos, header_payloads,
-                                     either_orientation, frame.data(), out.data.data() + i * d);
+        out.frames[i] = DecodePayload(payloads[i], mapper, params, total_oligos, header_payloads,
+                                      either_orientation, frame.data(), out.data.data() + i * d);
     });
   });
   std::vector<uint8_t> frame(kMaxFrameBytes);

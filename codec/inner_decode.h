@@ -54,6 +54,14 @@ class HeaderPayloads {
   std::vector<std::pair<uint64_t, std::string>> sorted_;
 };
 
+// One payload as DecodeInner decodes it: `frame` is scratch of
+// kMaxFrameBytes, `data` receives the D data bytes (kData, kSuspect).
+// Thread-safe.
+InnerFrame DecodePayload(std::string_view payload, const PayloadMapper& mapper,
+                         const ArchiveParams& params, uint64_t total_oligos,
+                         const HeaderPayloads& header_payloads, bool either_orientation,
+                         uint8_t* frame, uint8_t* data);
+
 // Decodes `payloads` (primers removed, forward orientation; with
 // `either_orientation`, a payload that is no data or header frame is tried
 // reverse complemented too) of an archive with `params`, whose `mapper`

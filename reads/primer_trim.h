@@ -57,6 +57,7 @@ struct TrimmedRead {
   ReadOrientation orientation = ReadOrientation::kJunk;
   int16_t start_primer_edits = -1;  // edits in the primer found at the read's start
   int16_t end_primer_edits = -1;    // edits in the primer found at the read's end
+  bool taken = false;               // the read front end's caller took it (take_read)
 };
 
 // Finds primers and trims reads. Construction validates options; Trim is

@@ -143,7 +143,7 @@ class Pipeline {
   void TrimBatch(const SeqRecord* batch, size_t n, std::vector<TrimmedRead>* trimmed) {
     auto t0 = std::chrono::steady_clock::now();
     trimmed->resize(n);
-    Trim(batch, n, trimmed);
+    Trim(batch, n, trimmed, static_cast<bool>(opt_.take_read));
     const double dt = SecondsSince(t0);
     std::lock_guard<std::mutex> lock(time_mutex_);
     stats_.seconds_trim += dt;
@@ -168,6 +168,10 @@ class Pipeline {
       ++(t.orientation == ReadOrientation::kForward ? stats_.reads_forward : stats_.reads_reverse);
       edits += static_cast<uint64_t>(t.start_primer_edits + t.end_primer_edits);
       primer_nt += primers_nt;
+      if (t.taken) {
+        ++stats_.reads_taken;
+        continue;
+      }
       payloads.push_back({std::move(t.seq), std::move(t.qual)});
     }
     std::vector<TrimmedRead>().swap(trimmed);
@@ -373,7 +377,8 @@ class Pipeline {
 
  private:
   // Trims (and collapses) records [batch, batch + n) in parallel.
-  void Trim(const SeqRecord* batch, size_t n, std::vector<TrimmedRead>* trimmed) {
+  void Trim(const SeqRecord* batch, size_t n, std::vector<TrimmedRead>* trimmed,
+            bool take = false) {
     arena_.execute([&] {
       tbb::parallel_for(tbb::blocked_range<size_t>(0, n, 512),
                         [&](const tbb::blocked_range<size_t>& r) {
@@ -387,6 +392,8 @@ class Pipeline {
                               t.qual.swap(cq);
                               if (t.seq.empty()) t.orientation = ReadOrientation::kJunk;
                             }
+                            if (take && t.orientation != ReadOrientation::kJunk)
+                              t.taken = opt_.take_read(t.seq);
                           }
                         });
     });

@@ -74,9 +74,13 @@ struct DecodeReport {
   // another archive's data oligos of the same geometry compete for the same
   // indices, and the outer code corrects what they displace).
   std::vector<OtherArchive> other_archives;
-  uint64_t records = 0;          // input records seen
-  uint64_t strands = 0;          // payloads decoded (records or consensus strands)
-  uint64_t reads_junk = 0;       // reads without primers (reads mode)
+  uint64_t records = 0;     // input records seen
+  uint64_t strands = 0;     // payloads decoded (records or consensus strands)
+  uint64_t reads_junk = 0;  // reads without primers (reads mode)
+  // Reads whose payload was a valid data frame, placed by its index without
+  // clustering (reads mode, archive known before the pass); the others
+  // were clustered.
+  uint64_t reads_placed = 0;
   uint64_t clusters = 0;         // clusters (reads mode)
   uint64_t header_frames = 0;    // valid header frames seen
   uint64_t data_frames = 0;      // valid data frames (CRC ok)

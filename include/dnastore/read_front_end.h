@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dnastore/seq_io.h"
@@ -92,6 +93,12 @@ struct FrontEndOptions {
   std::function<int(const std::vector<Strand>& chunk, const std::string& fwd_primer,
                     const std::string& rev_primer)>
       resolve_payload_nt;
+  // Reads the caller can place without clustering (a decoder: payloads that
+  // are valid frames): called on every trimmed payload (forward
+  // orientation, after collapsing), concurrently from worker threads;
+  // returning true takes the read, which is then counted (reads_taken) but
+  // not clustered. Null = every read is clustered.
+  std::function<bool(std::string_view payload)> take_read;
   // Progress: (stage, done, total). Stage "reads": reads taken so far, total 0
   // (unknown), after each batch; stage "consensus": clusters done of total.
   // Called never concurrently, possibly from a worker thread; must not throw.
@@ -112,6 +119,7 @@ struct FrontEndStats {
   uint64_t reads_total = 0;      // reads seen (a merged pair counts once, an unmerged pair twice)
   uint64_t reads_used = 0;       // reads whose primers were found (clustered)
   uint64_t reads_junk = 0;       // reads without a matching primer pair or plausible payload
+  uint64_t reads_taken = 0;      // of reads_used, those take_read took (not clustered)
   uint64_t clusters = 0;         // clusters found (including those below min_cluster_reads)
   uint64_t clusters_folded = 0;  // small clusters folded into a larger one (fold_below_reads)
   uint64_t reads_forward = 0;    // used reads of the forward strand

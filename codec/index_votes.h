@@ -1,0 +1,83 @@
+// Reads placed by their index, with no clustering: at Illumina error rates
+// most reads are exact, so their payload is a data frame whose CRC-8 holds
+// and whose index is in range. Such reads vote for the frame at their index;
+// only the others go through clustering and consensus (read_front_end.h,
+// FrontEndOptions::take_read). A read with errors passes the CRC-8 about
+// once in 256, so an index may see a wrong frame: the frame with the most
+// votes wins (ties: the smaller digest), and the outer code corrects what
+// slips through as it corrects any error.
+//
+// Memory: D + 16 bytes per oligo, plus the rare second and third candidates.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <mutex>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "codec/base_mapper.h"
+#include "codec/inner_decode.h"
+#include "codec/slot_store.h"
+#include "dnastore/archive.h"
+#include "dnastore/decoder.h"
+#include "dnastore/status.h"
+
+namespace dnastore {
+
+class IndexVotes {
+ public:
+  // Candidate frames kept per index; a fourth distinct one is dropped.
+  static constexpr int kMaxCandidates = 3;
+
+  // For the archive `params` (its `mapper`, `total_oligos`, the payloads of
+  // its header oligos, which are never data); `either_orientation` as
+  // DecodeInner's.
+  IndexVotes(const ArchiveParams& params, const PayloadMapper& mapper, uint64_t total_oligos,
+             const HeaderPayloads& header_payloads, bool either_orientation);
+
+  // Takes the read when its payload is a valid data frame: returns true and
+  // counts its vote. Thread-safe; the result of the votes does not depend
+  // on the order of the calls.
+  bool Offer(std::string_view payload);
+
+  // Places the winner of every index into `store` (before any consensus
+  // strand, so that they win their index). A candidate whose digest
+  // another archive holds at that index (`excluded`, as FrameDigest by
+  // index) is set aside: dropped, or with `set_aside_fills_gaps` placed as
+  // a suspect. Counts data_frames, duplicate_frames (the winner's other
+  // votes and the losers'), frames_other_archives and reads_placed.
+  Status PlaceInto(SlotStore* store, const std::vector<std::vector<uint64_t>>& excluded,
+                   bool set_aside_fills_gaps, DecodeReport* report) const;
+
+ private:
+  struct Candidate {
+    uint64_t digest = 0;  // 0 = none
+    uint32_t votes = 0;
+  };
+  struct Slot {
+    std::array<Candidate, kMaxCandidates> candidates{};
+  };
+  // Candidate c's bytes at index i: the first in data_, the others (rare)
+  // in extra_.
+  const uint8_t* Data(uint64_t index, int c) const;
+  void Vote(uint64_t index, const uint8_t* data);
+  bool SetAside(uint64_t index, uint64_t digest,
+                const std::vector<std::vector<uint64_t>>& excluded) const;
+
+  const ArchiveParams& params_;
+  const PayloadMapper& mapper_;
+  uint64_t total_;
+  const HeaderPayloads& header_payloads_;
+  bool either_;
+  size_t d_;
+  std::vector<Slot> slots_;
+  std::vector<uint8_t> data_;                                 // D bytes per index: candidate 0
+  std::unordered_map<uint64_t, std::vector<uint8_t>> extra_;  // index * 4 + c -> bytes
+  static constexpr size_t kStripes = 4096;
+  mutable std::array<std::mutex, kStripes> locks_;  // by index % kStripes
+  std::mutex extra_lock_;
+};
+
+}  // namespace dnastore
