@@ -15,6 +15,7 @@ struct DecodeCliOptions {
   std::string output, report_path, primers, archive;
   bool partial = false, reads_mode = false;
   int primer_slack = -1;
+  double error_rate = 0;
   CommonOptions common;
 };
 
@@ -128,6 +129,7 @@ int RunDecode(const DecodeCliOptions& o) {
   opts.force_reads_mode = o.reads_mode;
   opts.primer_search_slack_nt = o.primer_slack;
   opts.archive = o.archive;
+  opts.error_rate = o.error_rate;
   opts.threads = ResolveThreads(o.common.threads);
   Progress bar("decoding", 1000, o.common.quiet);
   DecodeReport r;
@@ -210,6 +212,10 @@ void RegisterDecode(CLI::App& app, RunFn& run) {
       "On failure, write the recovered bytes anyway (missing ranges are listed in the report)");
   cmd->add_option("--report", o->report_path, "Write a JSON report");
   cmd->add_option("--primers", o->primers, "Primers FWD,REV to look for in noisy reads");
+  cmd->add_option("--error-rate", o->error_rate,
+                  "Per-base read error rate for clustering and consensus (default: measured on "
+                  "the primers; give it when primers were attached after synthesis or removed)")
+      ->check(CLI::Range(0.0, 0.5));
   cmd->add_option("--archive", o->archive,
                   "Reads of several archives mixed: decode this one (id prefix or file name; "
                   "default: the one with the most reads)");

@@ -17,6 +17,7 @@
 #include "codec/slot_store.h"
 #include "core/file_util.h"
 #include "reads/front_end_profile.h"
+#include "reads/primer_trim.h"
 
 namespace dnastore {
 namespace {
@@ -119,6 +120,7 @@ FrontEndOptions FrontEndOptionsFor(const DecodeAttempt& a, const DecodeOptions& 
   // estimated from them says nothing about the payload, where missed
   // cycles leave ~5% deletions after run collapsing (channel docs).
   if (a.collapse_runs) fo.error_rate = kTdtCollapsedErrorRate;
+  if (o.error_rate > 0) fo.error_rate = o.error_rate;
   return fo;
 }
 
@@ -131,6 +133,7 @@ DecodeAttempt Retarget(DecodeAttempt a, const ArchiveParams& header) {
   a.collapse_runs = g.mapping == Mapping::kTransition;
   a.payload_nt = g.payload_nt;
   a.archive_chosen = true;
+  a.only_if_header_unsettled = false;
   return a;
 }
 
@@ -152,6 +155,22 @@ void SetAsideOtherArchives(const std::vector<std::vector<uint64_t>>& excluded, I
   }
 }
 
+// A failure with other archives' reads present says what they may have
+// cost: format v1 data oligos carry no archive tag, so those of the same
+// geometry take this archive's indices unless their archive decoded and
+// its frames were set aside.
+Status ExplainMixed(const DecodeReport& report, Status st) {
+  if (st.ok() || report.other_archives.empty()) return st;
+  const std::string others = std::to_string(report.other_archives.size()) + " other archive(s)";
+  if (report.frames_other_archives > 0)
+    return Status(st.code(), st.message() + " (reads of " + others + " are present; " +
+                                 std::to_string(report.frames_other_archives) +
+                                 " of their data frames were set aside)");
+  return Status(st.code(), st.message() + " (reads of " + others +
+                               " are present, and their data oligos compete for this archive's "
+                               "oligo indices)");
+}
+
 // Runs attempts, each with fresh state; shares only the input, the worker
 // threads, the candidate mappers and the front-end tally between them.
 class AttemptRunner {
@@ -171,7 +190,10 @@ class AttemptRunner {
     if (found.header)
       primers.insert(primers.end(),
                      {found.header->geometry.fwd_primer, found.header->geometry.rev_primer});
-    found.primers_absent = PrimersAbsent(input_.first.batch, primers);
+    // Custom primers look absent too; primer-less reads also have no
+    // conserved ends to infer primers from.
+    found.primers_absent = PrimersAbsent(input_.first.batch, primers) &&
+                           !InferPrimersOfLength(input_.first.batch, kMinInferredPrimerNt).ok();
     return found;
   }
   // Inferring primers is pointless once known primers were found in nearly
@@ -203,7 +225,7 @@ class AttemptRunner {
   // Decodes a kept provisional result's slots again, now writing what
   // --partial asks for; one that never opened its archive keeps its status.
   void Finish(AttemptResult* kept) {
-    if (kept->archive) kept->status = OuterDecode(true, kept);
+    if (kept->archive) kept->status = ExplainMixed(kept->report, OuterDecode(true, kept));
   }
 
  private:
@@ -338,22 +360,6 @@ bool AttemptRunner::SettleArchive(const DecodeAttempt& a, AttemptResult* r) {
   return Stop(r, AttemptEnd::kOtherArchive);
 }
 
-// A failure with other archives' reads present says what they may have
-// cost: format v1 data oligos carry no archive tag, so those of the same
-// geometry take this archive's indices unless their archive decoded and
-// its frames were set aside.
-Status ExplainMixed(const DecodeReport& report, Status st) {
-  if (st.ok() || report.other_archives.empty()) return st;
-  const std::string others = std::to_string(report.other_archives.size()) + " other archive(s)";
-  if (report.frames_other_archives > 0)
-    return Status(st.code(), st.message() + " (reads of " + others + " are present; " +
-                                 std::to_string(report.frames_other_archives) +
-                                 " of their data frames were set aside)");
-  return Status(st.code(), st.message() + " (reads of " + others +
-                               " are present, and their data oligos compete for this archive's "
-                               "oligo indices)");
-}
-
 // Designed oligos (a pool file, or perfect reads): every record decoded
 // directly.
 AttemptResult AttemptRunner::RunStrands(const DecodeAttempt& a) {
@@ -408,8 +414,11 @@ AttemptResult AttemptRunner::RunReads(const DecodeAttempt& a) {
     }
   }
   // Best-supported strands first: they win duplicate indices.
-  std::stable_sort(strands.begin(), strands.end(),
-                   [](const Strand& x, const Strand& y) { return x.reads > y.reads; });
+  // Ties by content, not input order (reads of mixed archives in any order
+  // give the same result).
+  std::sort(strands.begin(), strands.end(), [](const Strand& x, const Strand& y) {
+    return x.reads != y.reads ? x.reads > y.reads : x.seq < y.seq;
+  });
   std::vector<std::string_view> payloads;
   payloads.reserve(strands.size());
   for (const auto& s : strands) payloads.push_back(s.seq);
@@ -476,7 +485,6 @@ bool AttemptRunner::ReadStrands(const DecodeAttempt& a, std::vector<Strand>* str
 bool AttemptRunner::AdoptHeader(const DecodeAttempt& a, StrandHeaderProbe& probe,
                                 FrontEndOptions fo, std::vector<Strand>* strands,
                                 FrontEndStats* stats, AttemptResult* r) {
-  const Mapping mapping = a.collapse_runs ? Mapping::kTransition : Mapping::kDirect;
   const std::optional<ArchiveParams> header =
       probe.header()
           ? probe.header()
@@ -601,14 +609,14 @@ Status RunDecodeAttempts(DecodeInput input, const DecodeProgressFn& progress,
     last = runner.Run(a);
     if (last.end == AttemptEnd::kOtherArchive) {
       // Mixed archives: this attempt and those after it that would open the
-      // same archive decode the chosen one instead.
+      // same archive decode the chosen one instead. A retargeted attempt
+      // never switches again (archive_chosen), so this runs once.
       const std::optional<ArchiveParams> was = a.header;
       for (size_t j = i + 1; j < plan.size(); ++j)
         if (!was || (plan[j].header && ArchiveId(*plan[j].header) == ArchiveId(*was)))
           plan[j] = Retarget(plan[j], *last.switch_to);
-      plan[i] = Retarget(a, *last.switch_to);
-      --i;
-      continue;
+      const DecodeAttempt chosen = Retarget(a, *last.switch_to);
+      last = runner.Run(chosen);
     }
     if (last.end != AttemptEnd::kDone) {
       if (!last.status.ok()) no_archive = last.status;

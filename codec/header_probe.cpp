@@ -62,8 +62,6 @@ std::vector<const std::string*> OneOrientation(const std::vector<std::string>& s
   return group;
 }
 
-// Whether the payload of `s` between primers of pf and pr nt is a header
-// chunk under some mapping.
 // The mapping under which the payload of `s` between primers of pf and pr
 // nt is a header chunk, and the base before the payload it assumed (the
 // primer's last; any base when there is no primer).

@@ -92,7 +92,11 @@ Status IndexVotes::PlaceInto(SlotStore* store, const std::vector<std::vector<uin
       }
       ++report->data_frames;
       report->duplicate_frames += x.votes - 1;
-      if (!store->Add(i, Data(i, order[k]), false)) ++report->duplicate_frames;
+      // A tie says nothing about which frame is right: the winner is only a
+      // suspect, which the outer code may erase.
+      const bool tied = k == 0 && n > 1 && slot.candidates[order[1]].votes == x.votes &&
+                        !SetAside(i, slot.candidates[order[1]].digest, excluded);
+      if (!store->Add(i, Data(i, order[k]), tied)) ++report->duplicate_frames;
     }
     if ((i & kFlushEvery) == kFlushEvery) DNASTORE_RETURN_IF_ERROR(store->Flush());
   }

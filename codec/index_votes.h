@@ -4,8 +4,9 @@
 // only the others go through clustering and consensus (read_front_end.h,
 // FrontEndOptions::take_read). A read with errors passes the CRC-8 about
 // once in 256, so an index may see a wrong frame: the frame with the most
-// votes wins (ties: the smaller digest), and the outer code corrects what
-// slips through as it corrects any error.
+// votes wins (a tie: the smaller digest, placed only as a suspect that the
+// outer code may erase), and the outer code corrects what slips through as
+// it corrects any error.
 //
 // Memory: D + 16 bytes per oligo, plus the rare second and third candidates.
 #pragma once

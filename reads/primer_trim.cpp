@@ -296,12 +296,14 @@ InferredPrimers InferPrimersInWindows(const std::vector<SeqRecord>& sample, size
 namespace {
 
 // Grows both primers base by base while at least 90% of the reads that
-// carry them (either strand) agree on the next base, up to kMaxLength nt.
+// carry them as grown so far (either strand, exactly: a read with an indel
+// in the primer would shift the next base) agree on the next base, up to
+// kMaxLength nt.
 void ExtendByConservation(const std::vector<SeqRecord>& sample, InferredPrimers* p) {
   constexpr size_t kMaxLength = 32, kMaxSample = 20000;
   for (std::string* primer : {&p->fwd_primer, &p->rev_primer}) {
-    const std::string probe = *primer, probe_rc = ReverseComplement(*primer);
     while (primer->size() < kMaxLength) {
+      const std::string probe = *primer, probe_rc = ReverseComplement(*primer);
       const size_t at = primer->size();
       uint64_t counts[4] = {0, 0, 0, 0}, total = 0;
       for (size_t i = 0; i < sample.size() && i < kMaxSample; ++i) {

@@ -154,6 +154,8 @@ struct InferredPrimers {
 Result<InferredPrimers> InferPrimersOfLength(const std::vector<SeqRecord>& sample,
                                              int primer_length);
 
+inline constexpr int kMinInferredPrimerNt = 16;
+
 // Primers of unknown length (16 to 32 nt): the pair of kMinInferredPrimerNt
 // nt found as InferPrimersOfLength does, each then grown while 90% of the
 // reads carrying it agree on the next base. A primer grown this way may
@@ -161,7 +163,6 @@ Result<InferredPrimers> InferPrimersOfLength(const std::vector<SeqRecord>& sampl
 // constraint seeds are small numbers: the payload's first base or two);
 // callers that can check payloads give those back (codec/header_probe.h).
 // `primer_length` > 0: InferPrimersOfLength. Errors: as InferPrimersOfLength.
-inline constexpr int kMinInferredPrimerNt = 16;
 Result<InferredPrimers> InferPrimers(const std::vector<SeqRecord>& sample, int primer_length);
 
 }  // namespace dnastore

@@ -36,6 +36,10 @@ struct DecodeOptions {
   std::string fwd_primer, rev_primer;
   // Treat the input as reads even when it looks like clean designed oligos.
   bool force_reads_mode = false;
+  // Per-base read error rate that sets clustering and consensus; 0 = measure
+  // it on the primers of the first reads (which says nothing when primers
+  // were attached after synthesis, or removed: then give it).
+  double error_rate = 0;
   // Bases before a primer (adapters) tolerated at each read end; < 0 = the
   // front end's default (FrontEndOptions::primer_search_slack_nt).
   int primer_search_slack_nt = -1;
