@@ -147,9 +147,9 @@ TEST_F(DecodeInputs, MixedArchivesDecodeTheBestSupportedWhateverTheOrder) {
 TEST_F(DecodeInputs, AMinorityArchiveDecodesOnceTheOthersAreSetAside) {
   // Both archives have the built-in geometry, so their data oligos share
   // indices: the majority is decoded first (written nowhere) and its frames
-  // are set aside.
-  const std::string a = Reads("a.bin", 12000, 3, 8);
-  const std::string b = Reads("b.bin", 8000, 4, 3);
+  // are set aside. (At 2:1 neither decodes: docs/reliability.md.)
+  const std::string a = Reads("a.bin", 12000, 3, 14);
+  const std::string b = Reads("b.bin", 8000, 4, 3.5);
   const std::string ab = WriteText(dir_ + "/ab.fastq", ReadText(a) + ReadText(b));
   auto r = Cli("decode " + ab + " -o " + dir_ + "/out --archive b.bin --report " + dir_ +
                "/report.json");
