@@ -1,5 +1,6 @@
 #include "cli/cli_common.h"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -65,6 +66,12 @@ int ResolveThreads(int threads) {
   if (threads > 0) return threads;
   unsigned n = std::thread::hardware_concurrency();
   return n == 0 ? 1 : static_cast<int>(n);
+}
+
+uint64_t PeakRssBytes() {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<uint64_t>(ru.ru_maxrss) * 1024;  // Linux: kilobytes
 }
 
 int ReportError(const std::string& cmd, const Status& st) {

@@ -116,4 +116,7 @@ std::string Printable(const std::string& text);
 // Human-readable byte count ("1.5 MiB").
 std::string HumanBytes(double bytes);
 
+// The peak resident memory of this process so far, in bytes (getrusage).
+uint64_t PeakRssBytes();
+
 }  // namespace dnastore::cli

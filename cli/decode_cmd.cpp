@@ -52,6 +52,7 @@ nlohmann::json ReportJson(const DecodeReport& r, const Status& st) {
       {"missing_ranges", missing},
       {"output", r.output_path},
       {"seconds", r.seconds},
+      {"peak_rss_bytes", PeakRssBytes()},
       {"front_end",
        {{"passes", r.front_end_passes},
         {"payload_nt_estimated", r.payload_nt_estimated},
@@ -185,8 +186,9 @@ int RunDecode(const DecodeCliOptions& o) {
       std::fprintf(stderr, "  integrity   %s\n",
                    r.hash_ok ? "hash verified (XXH3-128)" : "hash NOT verified");
       if (st.ok())
-        std::fprintf(stderr, "  wrote       %s in %.2f s\n", Printable(r.output_path).c_str(),
-                     r.seconds);
+        std::fprintf(stderr, "  wrote       %s in %.2f s, peak memory %s\n",
+                     Printable(r.output_path).c_str(), r.seconds,
+                     HumanBytes(static_cast<double>(PeakRssBytes())).c_str());
     }
   }
   if (!st.ok()) return ReportError("decode", st);

@@ -194,7 +194,22 @@ class AttemptRunner {
     // conserved ends to infer primers from.
     found.primers_absent = PrimersAbsent(input_.first.batch, primers) &&
                            !InferPrimersOfLength(input_.first.batch, kMinInferredPrimerNt).ok();
+    // A large pool: its header reads are further on. Knowing the header
+    // before the pass lets reads be placed by their index.
+    if (look && !found.header && input_.first.batch.size() >= kRecordBatch) ScanFurther(&found);
     return found;
+  }
+  // Reads records past the first batch for the header (ScanForHeader).
+  void ScanFurther(FirstBatchFindings* found) {
+    constexpr uint64_t kMaxScan = 8 << 20;
+    Result<HeaderInRecords> scan =
+        ScanForHeader(input_.first.batch, input_.options.inputs, cache_, kMaxScan);
+    if (!scan.ok() || !scan->header) return;  // reading errors surface in the attempts
+    found->header = std::move(scan->header);
+    found->fwd_primer = std::move(scan->fwd_primer);
+    found->rev_primer = std::move(scan->rev_primer);
+    found->primers_removed = scan->primers_removed;
+    found->designed_oligos = false;  // the first batch had no header: reads
   }
   // Inferring primers is pointless once known primers were found in nearly
   // all reads: inference would find the same ones, and the reads again hold

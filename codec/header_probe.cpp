@@ -37,14 +37,18 @@ int CommonEdge(const std::vector<const std::string*>& seqs, bool suffix) {
   }
 }
 
+// Records of one orientation share their first kOrientationPrefixNt bases.
+constexpr size_t kOrientationPrefixNt = 12;
+
 // The records of one orientation: those starting with the most common
 // 12-mer (sequencer reads come in both; a pool file in one), of the most
 // common length among them (reads without errors), at most kMaxGroup.
 std::vector<const std::string*> OneOrientation(const std::vector<std::string>& seqs) {
-  constexpr size_t kPrefix = 12, kMaxGroup = 4096;
+  constexpr size_t kMaxGroup = 4096;
   std::map<std::string_view, int> prefixes;
   for (const std::string& s : seqs)
-    if (s.size() >= kPrefix) ++prefixes[std::string_view(s).substr(0, kPrefix)];
+    if (s.size() >= kOrientationPrefixNt)
+      ++prefixes[std::string_view(s).substr(0, kOrientationPrefixNt)];
   if (prefixes.empty()) return {};
   const std::string_view modal =
       std::max_element(prefixes.begin(), prefixes.end(), [](const auto& a, const auto& b) {
@@ -81,25 +85,58 @@ std::optional<std::pair<Mapping, char>> HeaderMappingAt(MapperCache& cache, cons
   return std::nullopt;
 }
 
+// The records of one orientation (OneOrientation) and the primer lengths
+// their conserved ends suggest: up to `spread` nt shorter than the
+// conserved prefix (the seeds of the first payload bases are small numbers,
+// so those bases are conserved too) and `spread` shorter than the suffix.
+struct Guess {
+  std::vector<const std::string*> group;
+  std::vector<std::pair<int, int>> cands;
+};
+Guess GuessPlacement(const std::vector<std::string>& seqs, int spread) {
+  Guess g;
+  g.group = OneOrientation(seqs);
+  // 0 + 0: reads whose primers a lab pipeline removed.
+  g.cands = {{20, 20}, {0, 0}};
+  const int lcp = CommonEdge(g.group, false), lcs = CommonEdge(g.group, true);
+  for (int a = lcp; a >= std::max(1, lcp - spread); --a)
+    for (int b = lcs; b >= std::max(1, lcs - spread); --b) g.cands.push_back({a, b});
+  return g;
+}
+
+// A header chunk in `s` (a record of the group's orientation) or its
+// reverse complement, cut by one of `cands`.
+std::optional<Placement> PlacementIn(MapperCache& cache, const std::string& s,
+                                     const std::vector<std::pair<int, int>>& cands) {
+  const std::string rc = ReverseComplement(s);
+  for (auto [pf, pr] : cands) {
+    if (auto m = HeaderMappingAt(cache, s, pf, pr)) return PlacementOf(s, pf, pr, *m);
+    if (auto m = HeaderMappingAt(cache, rc, pr, pf)) return PlacementOf(rc, pr, pf, *m);
+  }
+  return std::nullopt;
+}
+
 // Looks for header frames in clean records (designed oligos, or reads
 // without errors among sequencer reads) with unknown primer lengths: the
-// primers are the records' conserved ends, or a few bases shorter (the
-// seeds of the first payload bases are small numbers, so those bases are
-// conserved too). Records of both orientations are tried.
+// primers are the records' conserved ends, or a few bases shorter. Records
+// of both orientations are tried.
 std::optional<Placement> FindHeaderPlacement(const std::vector<std::string>& seqs,
                                              MapperCache& cache) {
-  const std::vector<const std::string*> group = OneOrientation(seqs);
-  // 0 + 0: reads whose primers a lab pipeline removed.
-  std::vector<std::pair<int, int>> cands = {{20, 20}, {0, 0}};
-  const int lcp = CommonEdge(group, false), lcs = CommonEdge(group, true);
-  for (int a = lcp; a >= std::max(1, lcp - 10); --a)
-    for (int b = lcs; b >= std::max(1, lcs - 10); --b) cands.push_back({a, b});
-  for (const std::string* s : group) {
-    const std::string rc = ReverseComplement(*s);
-    for (auto [pf, pr] : cands) {
-      if (auto m = HeaderMappingAt(cache, *s, pf, pr)) return PlacementOf(*s, pf, pr, *m);
-      if (auto m = HeaderMappingAt(cache, rc, pr, pf)) return PlacementOf(rc, pr, pf, *m);
-    }
+  const Guess g = GuessPlacement(seqs, 10);
+  for (const std::string* s : g.group)
+    if (auto p = PlacementIn(cache, *s, g.cands)) return p;
+  return std::nullopt;
+}
+
+// The header chunk of `s` (either orientation) cut as `p` says.
+std::optional<HeaderChunk> ChunkAt(MapperCache& cache, const std::string& s, const Placement& p) {
+  const int l = static_cast<int>(s.size()) - p.pf - p.pr;
+  if (l < 1) return std::nullopt;
+  const std::string rc = ReverseComplement(s);
+  for (const std::string* o : {&s, &rc}) {
+    const char before = p.pf > 0 ? (*o)[p.pf - 1] : p.before;
+    if (auto c = HeaderChunkOf(cache, std::string_view(*o).substr(p.pf, l), p.mapping, before))
+      return c;
   }
   return std::nullopt;
 }
@@ -180,19 +217,8 @@ HeaderInRecords HeaderFromRecords(const ReadBatch& batch, MapperCache& cache) {
   found.rev_primer = p->rev_primer;
   found.primers_removed = p->pf == 0 && p->pr == 0;
   HeaderAssembler assembler;
-  for (const std::string& s : seqs) {
-    const int l = static_cast<int>(s.size()) - p->pf - p->pr;
-    if (l < 1) continue;
-    // Records of either strand: the designed orientation starts with F.
-    const std::string rc = ReverseComplement(s);
-    for (const std::string* o : {&s, &rc}) {
-      auto c = HeaderChunkOf(cache, std::string_view(*o).substr(p->pf, l), p->mapping,
-                             p->pf > 0 ? (*o)[p->pf - 1] : p->before);
-      if (!c) continue;
-      assembler.Add(*c);
-      break;
-    }
-  }
+  for (const std::string& s : seqs)
+    if (auto c = ChunkAt(cache, s, *p)) assembler.Add(*c);
   found.header = assembler.Assemble();
   return found;
 }
@@ -290,6 +316,48 @@ std::optional<ArchiveParams> StrandHeaderProbe::HeaderAmong(const std::vector<St
   HeaderAssembler assembler;
   AddChunks(strands, fwd_primer, rev_primer, length, &assembler, nullptr);
   return assembler.Assemble();
+}
+
+Result<HeaderInRecords> ScanForHeader(const ReadBatch& first,
+                                      const std::vector<std::string>& inputs, MapperCache& cache,
+                                      uint64_t max_records) {
+  std::vector<std::string> seqs;
+  for (const auto& r : first) seqs.push_back(NormalizeBases(r.seq));
+  const Guess g = GuessPlacement(seqs, 3);
+  HeaderInRecords found;
+  if (g.group.empty()) return found;
+  const size_t length = g.group.front()->size();
+  const std::string prefix = g.group.front()->substr(0, kOrientationPrefixNt);
+  std::optional<Placement> p;
+  HeaderAssembler assembler;
+  uint64_t seen = 0;
+  ReadBatch batch;
+  for (const std::string& path : inputs) {
+    auto reader = SeqReader::Open(path);
+    if (!reader.ok()) return reader.status();
+    // No header chunk among the first kScanWithoutChunk records: junk, or
+    // primers cut otherwise than guessed (the strands will tell).
+    while (seen < max_records && (p || seen < kScanWithoutChunk)) {
+      DNASTORE_RETURN_IF_ERROR((*reader)->Next(batch, kScanBatch));
+      if (batch.empty()) break;
+      for (const SeqRecord& r : batch) {
+        ++seen;
+        if (r.seq.size() != length) continue;  // reads with indels hold no exact chunk
+        std::string s = NormalizeBases(r.seq);
+        if (!p && !s.starts_with(prefix)) s = ReverseComplement(s);  // the group's orientation
+        if (!p && s.starts_with(prefix) && (p = PlacementIn(cache, s, g.cands))) {
+          found.fwd_primer = p->fwd_primer;
+          found.rev_primer = p->rev_primer;
+          found.primers_removed = p->pf == 0 && p->pr == 0;
+        }
+        std::optional<HeaderChunk> c = p ? ChunkAt(cache, s, *p) : std::nullopt;
+        if (!c) continue;
+        assembler.Add(*c);
+        if ((found.header = assembler.Assemble())) return found;
+      }
+    }
+  }
+  return found;
 }
 
 bool PrimersAbsent(const ReadBatch& batch, const std::vector<std::string>& primers) {

@@ -128,6 +128,21 @@ struct FirstBatchFindings {
   bool primers_absent = false;   // hardly any record carries a primer we know (PrimersAbsent)
 };
 
+// Records read per batch by ScanForHeader; records it reads at most before
+// giving up when none held a header chunk.
+inline constexpr size_t kScanBatch = 1 << 14;
+inline constexpr uint64_t kScanWithoutChunk = 1 << 20;
+
+// For large pools, whose first records hold no header oligo's read: reads
+// `inputs` from the start (at most `max_records` records) until the header
+// chunks among the records of the length and orientation the `first`
+// records show, cut at their conserved ends (or up to 3 nt short of them),
+// assemble the header; it gives up after kScanWithoutChunk records when none
+// held a header chunk. Errors: those of reading.
+Result<HeaderInRecords> ScanForHeader(const ReadBatch& first,
+                                      const std::vector<std::string>& inputs, MapperCache& cache,
+                                      uint64_t max_records);
+
 // Whether at most 1% of the first records (up to 4096) carry one of
 // `primers` (5'->3') at an end: its first 12 nt within a record's first 40,
 // or their reverse complement within its last 40.

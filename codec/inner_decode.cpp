@@ -73,13 +73,14 @@ InnerFrame DecodePayload(std::string_view payload, const PayloadMapper& mapper,
                          uint8_t* data) {
   InnerFrame res = DecodeOne(payload, mapper, params, total_oligos, header_payloads, frame, data);
   if (!either || res.kind == InnerFrame::kData || res.kind == InnerFrame::kHeader) return res;
-  std::vector<uint8_t> rc_data(static_cast<size_t>(params.data_bytes));
-  const std::string rc = ReverseComplement(std::string(payload));
-  InnerFrame other =
-      DecodeOne(rc, mapper, params, total_oligos, header_payloads, frame, rc_data.data());
+  uint8_t rc_data[kMaxFrameBytes];
+  thread_local std::string rc;  // reused: this runs once per read
+  rc.assign(payload.rbegin(), payload.rend());
+  for (char& c : rc) c = ComplementBase(c);
+  InnerFrame other = DecodeOne(rc, mapper, params, total_oligos, header_payloads, frame, rc_data);
   if (other.kind != InnerFrame::kData && other.kind != InnerFrame::kHeader) return res;
   other.reversed = true;
-  std::copy(rc_data.begin(), rc_data.end(), data);
+  std::memcpy(data, rc_data, static_cast<size_t>(params.data_bytes));
   return other;
 }
 

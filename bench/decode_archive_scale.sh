@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Issue 14's case: decode an archive at low coverage, where every read is
+# kept and cost grows with the number of oligos. Encodes MB megabytes of
+# random bytes (default 48: ~1.9 M oligos), simulates Illumina reads at
+# COVERAGE (default 5: ~9.5 M reads, ~3.7 GB of FASTQ) and decodes them,
+# reporting seconds, reads/s, peak RSS and the front end's stages. With
+# BASELINE=path/to/other/dnastore, the same reads are decoded by that build
+# too, side by side (medians of RUNS runs each, default 1), and the ratio
+# is printed. Scratch in $WORK (default: a new temporary directory, removed
+# on exit); needs about 1.2 x (the FASTQ size) of free space.
+#   bash bench/decode_archive_scale.sh [MB] [COVERAGE] [THREADS]
+# Targets (issue 14): >= 600k reads/s on 2 threads, peak <= 2 GiB.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MB=${1:-48}
+COVERAGE=${2:-5}
+THREADS=${3:-$(nproc)}
+RUNS=${RUNS:-1}
+for tool in /usr/bin/time python3; do
+  command -v "$tool" >/dev/null || { echo "needs $tool (apt-get install time python3)" >&2; exit 1; }
+done
+BIN=${DNASTORE:-build/cli/dnastore}
+WORK=${WORK:-$(mktemp -d)}
+trap 'rm -rf "$WORK"' EXIT
+head -c $((MB * 1000000)) /dev/urandom >"$WORK/in.bin"
+"$BIN" encode "$WORK/in.bin" -o "$WORK/pool.fasta" -t "$THREADS" -q
+"$BIN" simulate "$WORK/pool.fasta" -o "$WORK/reads.fastq" --preset illumina \
+  --coverage "$COVERAGE" -t "$THREADS" --seed 1 -q
+
+# decode_with BINARY LABEL: RUNS decodes; prints "LABEL secs kb" per run.
+decode_with() {
+  for _ in $(seq "$RUNS"); do
+    rm -f "$WORK/out.bin"
+    /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$1" decode "$WORK/reads.fastq" \
+      -o "$WORK/out.bin" -t "$THREADS" -q --report "$WORK/report_$2.json"
+    cmp -s "$WORK/in.bin" "$WORK/out.bin" || { echo "$2: decode output differs" >&2; exit 1; }
+    echo "$2 $(cat "$WORK/time.txt")"
+  done
+}
+{
+  decode_with "$BIN" now
+  if [[ -n "${BASELINE:-}" ]]; then decode_with "$BASELINE" baseline; fi
+} >"$WORK/runs.txt"
+python3 - "$WORK" "$THREADS" <<'PY'
+import json, statistics, sys
+work, threads = sys.argv[1], sys.argv[2]
+runs = {}
+for line in open(f"{work}/runs.txt"):
+    label, secs, kb = line.split()
+    runs.setdefault(label, []).append((float(secs), int(kb)))
+med = {}
+for label, rs in runs.items():
+    r = json.load(open(f"{work}/report_{label}.json"))
+    secs = statistics.median(s for s, _ in rs)
+    kb = statistics.median(k for _, k in rs)
+    med[label] = secs
+    fe = r["front_end"]
+    print(f"{label}: {r['records']} reads, {r['oligos_expected']} oligos, {threads} threads: "
+          f"{secs:.1f} s ({r['records'] / secs / 1e3:.0f}k reads/s), peak RSS "
+          f"{kb / 1048576:.2f} GiB; placed by index {r.get('reads_placed', 0)}, clusters "
+          f"{r['clusters']}; trim {fe['seconds_trim']:.1f} s, cluster {fe['seconds_cluster']:.1f} s, "
+          f"consensus {fe['seconds_consensus']:.1f} s (median of {len(rs)})")
+if "baseline" in med:
+    print(f"speed-up vs baseline: {med['baseline'] / med['now']:.2f}x")
+print("targets (issue 14): >= 600k reads/s on 2 threads, peak <= 2 GiB")
+PY
