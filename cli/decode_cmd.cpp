@@ -32,6 +32,7 @@ nlohmann::json ReportJson(const DecodeReport& r, const Status& st) {
       {"strands", r.strands},
       {"reads_junk", r.reads_junk},
       {"reads_placed", r.reads_placed},
+      {"reads_dropped", r.reads_dropped},
       {"clusters", r.clusters},
       {"coverage_histogram", r.coverage_histogram},
       {"frames",
@@ -167,9 +168,10 @@ int RunDecode(const DecodeCliOptions& o) {
       if (r.mode == "reads")
         std::fprintf(stderr,
                      "  reads       %llu (%llu without primers, ignored): %llu placed by their "
-                     "index, the others in %llu clusters\n",
+                     "index, %llu noisy copies of those, the others in %llu clusters\n",
                      (unsigned long long)r.records, (unsigned long long)r.reads_junk,
-                     (unsigned long long)r.reads_placed, (unsigned long long)r.clusters);
+                     (unsigned long long)r.reads_placed, (unsigned long long)r.reads_dropped,
+                     (unsigned long long)r.clusters);
       std::fprintf(stderr,
                    "  strands     %llu: %llu data frames, %llu header frames, %llu rejected, "
                    "%llu duplicates\n",

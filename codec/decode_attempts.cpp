@@ -62,6 +62,7 @@ void PlaceVerifiedReads(ArchiveState* s, FrontEndOptions* fo) {
                                           s->header_payloads, s->either_orientation);
   IndexVotes* votes = s->votes.get();
   fo->take_read = [votes](std::string_view payload) { return votes->Offer(payload); };
+  fo->drop_before_clustering = [votes](std::string_view payload) { return votes->Covers(payload); };
 }
 
 // Whether the frames of two archives look alike to the inner decode: same

@@ -33,6 +33,19 @@ bool IndexVotes::Offer(std::string_view payload) {
   return true;
 }
 
+bool IndexVotes::Covers(std::string_view payload) const {
+  uint8_t frame[kMaxFrameBytes];
+  uint8_t data[kMaxFrameBytes];
+  const InnerFrame f =
+      DecodePayload(payload, mapper_, params_, total_, header_payloads_, either_, frame, data);
+  if (f.kind != InnerFrame::kSuspect || slots_[f.index].candidates[0].digest == 0) return false;
+  const uint8_t* placed = data_.data() + f.index * d_;
+  int differing = 0;
+  for (size_t i = 0; i < d_ && differing <= kMaxDifferingBytes; ++i)
+    differing += data[i] != placed[i];
+  return differing <= kMaxDifferingBytes;
+}
+
 void IndexVotes::Vote(uint64_t index, const uint8_t* data) {
   const uint64_t digest = FrameDigest(data, d_);
   std::lock_guard<std::mutex> lock(locks_[index % kStripes]);

@@ -43,6 +43,14 @@ class IndexVotes {
   // on the order of the calls.
   bool Offer(std::string_view payload);
 
+  // After every Offer: whether a payload that was no valid frame is a noisy
+  // copy of a frame placed at its index (its index field read, at most
+  // kMaxDifferingBytes of its data bytes differ from the leading candidate
+  // there: substitutions outside the seed and index). Such reads add
+  // nothing to clustering. Thread-safe (const).
+  static constexpr int kMaxDifferingBytes = 4;
+  bool Covers(std::string_view payload) const;
+
   // Places the winner of every index into `store` (before any consensus
   // strand, so that they win their index). A candidate whose digest
   // another archive holds at that index (`excluded`, as FrameDigest by

@@ -39,6 +39,7 @@ void AddPass(const FrontEndStats& stats, bool ok, FrontEndTally* tally) {
   tally->have_counts = true;
   tally->records = stats.reads_total;
   tally->reads_junk = stats.reads_junk;
+  tally->reads_dropped = stats.reads_dropped;
   tally->clusters = stats.clusters;
   tally->coverage_histogram = stats.coverage_histogram;
 }
@@ -93,6 +94,7 @@ void FrontEndTally::ApplyTo(DecodeReport* report) const {
   if (!have_counts) return;
   report->records = records;
   report->reads_junk = reads_junk;
+  report->reads_dropped = reads_dropped;
   report->clusters = clusters;
   report->coverage_histogram = coverage_histogram;
 }
@@ -110,6 +112,7 @@ Status RunFrontEnd(const DecodeOptions& o, const FrontEndOptions& fo, std::vecto
       stats->reads_total += more_stats.reads_total;
       stats->reads_used += more_stats.reads_used;
       stats->reads_junk += more_stats.reads_junk;
+      stats->reads_dropped += more_stats.reads_dropped;
       stats->clusters += more_stats.clusters;
     }
   } else {

@@ -54,10 +54,10 @@ struct FrontEndTally {
   double seconds_trim = 0, seconds_cluster = 0, seconds_consensus = 0;
   // Counts of the last pass that succeeded (have_counts: there was one).
   bool have_counts = false;
-  uint64_t records = 0, reads_junk = 0, clusters = 0;
+  uint64_t records = 0, reads_junk = 0, reads_dropped = 0, clusters = 0;
   std::vector<uint64_t> coverage_histogram;
   // Sets the report's front_end_* and seconds_* fields, and records,
-  // reads_junk, clusters and coverage_histogram when have_counts.
+  // reads_junk, reads_dropped, clusters and coverage_histogram when have_counts.
   void ApplyTo(DecodeReport* report) const;
 };
 

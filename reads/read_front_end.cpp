@@ -13,6 +13,7 @@
 #include <mutex>
 #include <numeric>
 #include <optional>
+#include <utility>
 
 #include "reads/front_end_profile.h"
 #include "reads/pair_merge.h"
@@ -194,9 +195,11 @@ class Pipeline {
                                      : FrontEndProfileFor(err).reads_per_cluster;
       clusterer_ = MakeReadClusterer(co);
     }
-    const uint64_t first = next_payload_index_;
-    next_payload_index_ += payloads.size();
-    arena_.execute([&] { clusterer_->AddBatch(std::move(payloads), first); });
+    if (opt_.drop_before_clustering) {  // clustered in Finish, after the caller's look
+      for (PayloadRead& r : payloads) deferred_.push_back(std::move(r));
+    } else {
+      AddToClusters(std::move(payloads));
+    }
     const double dt = SecondsSince(t0);
     std::lock_guard<std::mutex> lock(time_mutex_);
     stats_.seconds_cluster += dt;
@@ -205,8 +208,41 @@ class Pipeline {
 
   tbb::task_arena& arena() { return arena_; }
 
+  void AddToClusters(std::vector<PayloadRead>&& payloads) {
+    const uint64_t first = next_payload_index_;
+    next_payload_index_ += payloads.size();
+    arena_.execute([&] { clusterer_->AddBatch(std::move(payloads), first); });
+  }
+
+  // FrontEndOptions::drop_before_clustering: the deferred reads the caller
+  // does not drop are clustered, in input order, in batches of batch_reads
+  // (as they would have been).
+  void ClusterDeferred() {
+    auto t0 = std::chrono::steady_clock::now();
+    std::vector<uint8_t> drop(deferred_.size(), 0);
+    arena_.execute([&] {
+      tbb::parallel_for(tbb::blocked_range<size_t>(0, deferred_.size(), 1024), [&](const auto& r) {
+        for (size_t i = r.begin(); i != r.end(); ++i)
+          drop[i] = opt_.drop_before_clustering(deferred_[i].seq);
+      });
+    });
+    std::vector<PayloadRead> batch;
+    for (size_t i = 0; i < deferred_.size(); ++i) {
+      if (drop[i]) {
+        ++stats_.reads_dropped;
+        continue;
+      }
+      batch.push_back(std::move(deferred_[i]));
+      if (batch.size() == opt_.batch_reads) AddToClusters(std::exchange(batch, {}));
+    }
+    if (!batch.empty()) AddToClusters(std::move(batch));
+    std::vector<PayloadRead>().swap(deferred_);
+    stats_.seconds_cluster += SecondsSince(t0);
+  }
+
   Status Finish(std::vector<Strand>* strands, FrontEndStats* stats) {
     strands->clear();
+    if (clusterer_ && opt_.drop_before_clustering) ClusterDeferred();
     auto t0 = std::chrono::steady_clock::now();
     if (clusterer_) {
       std::vector<ReadCluster> clusters = clusterer_->TakeClusters();
@@ -436,6 +472,7 @@ class Pipeline {
   int payload_hint_ = 0;  // estimated payload length (resolve_payload_nt mode)
   std::unique_ptr<ReadClusterer> clusterer_;
   uint64_t next_payload_index_ = 0;
+  std::vector<PayloadRead> deferred_;  // drop_before_clustering: reads to look at first
   FrontEndStats stats_;
 };
 

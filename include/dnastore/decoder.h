@@ -85,6 +85,9 @@ struct DecodeReport {
   // clustering (reads mode, archive known before the pass); the others
   // were clustered.
   uint64_t reads_placed = 0;
+  // Of the others, noisy copies of frames placed by index (their index
+  // field and most data bytes agree), not clustered either.
+  uint64_t reads_dropped = 0;
   uint64_t clusters = 0;         // clusters (reads mode)
   uint64_t header_frames = 0;    // valid header frames seen
   uint64_t data_frames = 0;      // valid data frames (CRC ok)

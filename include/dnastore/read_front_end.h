@@ -99,6 +99,12 @@ struct FrontEndOptions {
   // returning true takes the read, which is then counted (reads_taken) but
   // not clustered. Null = every read is clustered.
   std::function<bool(std::string_view payload)> take_read;
+  // Reads the caller can tell apart once every read was seen (a decoder:
+  // noisy copies of frames it placed): when set, the reads not taken are
+  // clustered only after the whole input was read, and this is called on
+  // each of them first (concurrently); returning true drops the read
+  // (counted in reads_dropped). Null = no second look.
+  std::function<bool(std::string_view payload)> drop_before_clustering;
   // Progress: (stage, done, total). Stage "reads": reads taken so far, total 0
   // (unknown), after each batch; stage "consensus": clusters done of total.
   // Called never concurrently, possibly from a worker thread; must not throw.
@@ -120,6 +126,7 @@ struct FrontEndStats {
   uint64_t reads_used = 0;       // reads whose primers were found (clustered)
   uint64_t reads_junk = 0;       // reads without a matching primer pair or plausible payload
   uint64_t reads_taken = 0;      // of reads_used, those take_read took (not clustered)
+  uint64_t reads_dropped = 0;    // of reads_used, those drop_before_clustering dropped
   uint64_t clusters = 0;         // clusters found (including those below min_cluster_reads)
   uint64_t clusters_folded = 0;  // small clusters folded into a larger one (fold_below_reads)
   uint64_t reads_forward = 0;    // used reads of the forward strand
