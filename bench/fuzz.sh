@@ -4,8 +4,8 @@
 # (clang; ASan + UBSan in build-fuzz/, or UBSan only in build-fuzz-ubsan/),
 # copies the committed corpus tests/fuzz/corpus/<target>/ to a scratch
 # directory, runs each target in turn (one process at a time, no -jobs or
-# -fork, under `nice -n 19`), merges the inputs that add coverage to the
-# committed corpus into a scratch copy of it (-merge=1), prints per target
+# -fork, under `nice -n 19`), merges the inputs that add coverage edges to
+# the committed corpus into a scratch copy of it (-merge=1), prints per target
 # the executions, exec/s, coverage, the number of such new inputs and the
 # findings, and removes its scratch space on exit. Scratch files (corpus,
 # the targets' own files) live on /dev/shm when it is writable: the output
@@ -17,7 +17,7 @@
 #               start counts); default 100000
 #   -t SECONDS  run each target this long instead (-max_total_time)
 #   -s SET      asan (default): ASan + UBSan, leaks included; ubsan: UBSan
-#               only (no memory-error or leak detection), ~2.5x the exec/s of
+#               only (no memory-error or leak detection), ~2x the exec/s of
 #               decode and roundtrip, for throughput next to an asan run
 #   -o OUTDIR   keep the logs, the new inputs (OUTDIR/TARGET/new/) and any
 #               crash reproducer in OUTDIR (default: only reproducers are
@@ -92,8 +92,10 @@ for t in "${TARGETS[@]}"; do
   # shellcheck disable=SC2086
   nice -n 19 "$bin" "$corpus" "${limit[@]}" -timeout=20 -print_final_stats=1 \
     -artifact_prefix="$SCRATCH/artifacts/$t/" ${FUZZ_ARGS:-} >"$log" 2>&1 || rc=$?
-  # The run's inputs that add coverage to the committed corpus.
-  nice -n 19 "$bin" -merge=1 "$merged" "$corpus" >"$SCRATCH/$t.merge.log" 2>&1 || true
+  # The run's inputs that add coverage (edges: -use_counters=0, so hit-count
+  # buckets alone do not make an input new) to the committed corpus.
+  nice -n 19 "$bin" -merge=1 -use_counters=0 "$merged" "$corpus" >"$SCRATCH/$t.merge.log" 2>&1 ||
+    true
   new=$SCRATCH/new/$t
   mkdir -p "$new"
   for f in "$merged"/*; do

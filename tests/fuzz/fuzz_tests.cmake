@@ -8,7 +8,7 @@
 # -fsanitize=fuzzer,address,undefined; the dnastore libraries get
 # -fsanitize=fuzzer-no-link,address,undefined so libFuzzer sees their coverage.
 # DNASTORE_FUZZ_SANITIZERS picks another set: "undefined" (no ASan, no leak
-# checks) runs the slow targets about 3x faster, for throughput campaigns
+# checks) runs the slow targets about 2x faster, for throughput campaigns
 # next to a shorter ASan one (bench/fuzz.sh -s ubsan; docs/reliability.md).
 set(DNASTORE_FUZZ_TARGETS seq_reader header decode roundtrip)
 set(DNASTORE_FUZZ_DIR ${CMAKE_CURRENT_SOURCE_DIR}/fuzz)
