@@ -1,9 +1,12 @@
 #include "codec/base_mapper.h"
 
+#include <algorithm>
 #include <array>
+#include <atomic>
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <mutex>
 #include <unordered_map>
 
 #include "core/dna.h"
@@ -22,6 +25,40 @@ std::vector<uint64_t> KeystreamWords(Mapping mapping, FrameKind kind, uint64_t s
   for (auto& w : out) w = SplitMix64(state);
   return out;
 }
+
+// Per-seed rows of a mapper's keystream table, each computed the first time
+// it is used, then read-only. A decode that looks for its header demaps a
+// few payloads under each of dozens of candidate geometries; building all
+// 2 x 256 rows of every candidate up front cost more than the probing did.
+// Thread-safe: a row is filled under the mutex and published by its flag
+// (release); a reader that sees the flag set (acquire) reads a finished row.
+class LazySeedRows {
+ public:
+  // `rows` rows of `width` words each, none computed yet.
+  LazySeedRows(size_t rows, size_t width)
+      : width_(width),
+        data_(std::make_unique_for_overwrite<uint64_t[]>(rows * width)),
+        ready_(std::make_unique<std::atomic<bool>[]>(rows)) {}
+  // Row `row`, filled by fill(row, words) first if it is not yet.
+  template <typename Fill>
+  const uint64_t* Get(size_t row, const Fill& fill) const {
+    uint64_t* r = data_.get() + row * width_;
+    if (!ready_[row].load(std::memory_order_acquire)) {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!ready_[row].load(std::memory_order_relaxed)) {
+        fill(row, r);
+        ready_[row].store(true, std::memory_order_release);
+      }
+    }
+    return r;
+  }
+
+ private:
+  size_t width_;
+  std::unique_ptr<uint64_t[]> data_;
+  std::unique_ptr<std::atomic<bool>[]> ready_;
+  mutable std::mutex mu_;
+};
 
 // Byte lookup tables: a frame byte (4 nt, first nt in the top bits) to the
 // packed layout (first nt in the low bits), and packed 4 nt to ASCII.
@@ -113,15 +150,10 @@ class DirectMapper final : public PayloadMapper {
     pair_.assign(words_ + 1, 0);
     for (int i = 0; i < total_; ++i) valid_[i / 32] |= 1ULL << (2 * (i % 32));
     for (int i = 0; i + 1 < total_; ++i) pair_[i / 32] |= 1ULL << (2 * (i % 32));
-    for (int kind = 0; kind < 2; ++kind) {
-      auto& tab = table_[kind];
-      auto& nts = body_ks_[kind];
-      tab.assign(static_cast<size_t>(kTabledSeeds) * words_, 0);
-      nts.assign(static_cast<size_t>(kTabledSeeds) * body_nt_, 0);
-      for (int c = 0; c < kTabledSeeds; ++c)
-        SeedTable(static_cast<FrameKind>(kind), c, tab.data() + static_cast<size_t>(c) * words_,
-                  nts.data() + static_cast<size_t>(c) * body_nt_);
-    }
+    // Seed rows: the keystream in oligo coordinates (words_ words), then as
+    // body nucleotides (one byte each), computed as seeds are used.
+    const size_t row_words = words_ + (body_nt_ + 7) / 8;
+    for (auto& rows : rows_) rows = std::make_unique<LazySeedRows>(kTabledSeeds, row_words);
   }
 
   int body_bits() const override { return 2 * body_nt_; }
@@ -143,7 +175,6 @@ class DirectMapper final : public PayloadMapper {
       int pos = off + j;
       base[pos >> 5] |= v << (2 * (pos & 31));
     }
-    const uint64_t* tab = table_[static_cast<int>(kind)].data();
     uint64_t cand[kMaxWords + 1] = {};
     std::vector<uint64_t> extra_words;
     std::vector<uint8_t> extra_nts;
@@ -151,7 +182,7 @@ class DirectMapper final : public PayloadMapper {
     for (int64_t c = 0; c < seeds; ++c) {
       const uint64_t* t;
       if (c < kTabledSeeds) {
-        t = tab + static_cast<size_t>(c) * words_;
+        t = Row(kind, c);
       } else {  // long oligos: rarely needed seeds are computed on the fly
         extra_words.assign(words_, 0);
         extra_nts.assign(body_nt_, 0);
@@ -183,7 +214,7 @@ class DirectMapper final : public PayloadMapper {
     const uint8_t* ks;
     std::vector<uint8_t> extra_nts;
     if (c < kTabledSeeds) {
-      ks = body_ks_[static_cast<int>(kind)].data() + static_cast<size_t>(c) * body_nt_;
+      ks = reinterpret_cast<const uint8_t*>(Row(kind, c) + words_);
     } else {
       std::vector<uint64_t> extra_words(words_, 0);
       extra_nts.assign(body_nt_, 0);
@@ -217,8 +248,17 @@ class DirectMapper final : public PayloadMapper {
   static constexpr int kMaxWords = 16;  // oligos up to 512 nt
 
  private:
-  // Seed digits and keystream of seed c, in oligo coordinates (`w`) and as
-  // body nucleotides (`nts`).
+  // Seed c's row of the table (c < kTabledSeeds): words_ words of
+  // SeedTable's `w`, then its `nts` bytes.
+  const uint64_t* Row(FrameKind kind, int64_t c) const {
+    return rows_[static_cast<int>(kind)]->Get(static_cast<size_t>(c), [&](size_t, uint64_t* row) {
+      std::fill(row, row + words_, 0);
+      SeedTable(kind, c, row, reinterpret_cast<uint8_t*>(row + words_));
+    });
+  }
+
+  // Seed digits and keystream of seed c, in oligo coordinates (`w`, zero
+  // outside the seed and the body) and as body nucleotides (`nts`).
   void SeedTable(FrameKind kind, int64_t c, uint64_t* w, uint8_t* nts) const {
     for (int i = 0; i < seed_nt_; ++i)
       SetNt(w, pf_ + i, static_cast<int>((c >> (2 * (seed_nt_ - 1 - i))) & 3));
@@ -326,8 +366,7 @@ class DirectMapper final : public PayloadMapper {
   int pf_, pr_, total_, body_nt_, words_, gc_lo_, gc_hi_;
   PrimerPatterns patterns_;
   std::vector<uint64_t> base_, valid_, pair_;
-  std::array<std::vector<uint64_t>, 2> table_;
-  std::array<std::vector<uint8_t>, 2> body_ks_;
+  std::array<std::unique_ptr<LazySeedRows>, 2> rows_;  // by FrameKind
 };
 
 class TransitionMapper final : public PayloadMapper {
@@ -350,16 +389,8 @@ class TransitionMapper final : public PayloadMapper {
     gc_lo_ = GcLow(g.constraints, total_);
     gc_hi_ = GcHigh(g.constraints, total_);
     frame_bytes_ = (body_bits_ + 7) / 8;
-    for (int kind = 0; kind < 2; ++kind) {
-      ks_[kind].resize(static_cast<size_t>(kSeeds) * frame_bytes_);
-      for (int c = 0; c < kSeeds; ++c) {
-        auto w = KeystreamWords(Mapping::kTransition, static_cast<FrameKind>(kind), c,
-                                (frame_bytes_ + 7) / 8);
-        for (int b = 0; b < frame_bytes_; ++b)
-          ks_[kind][static_cast<size_t>(c) * frame_bytes_ + b] =
-              static_cast<uint8_t>(w[b / 8] >> (56 - 8 * (b % 8)));
-      }
-    }
+    for (auto& rows : ks_)
+      rows = std::make_unique<LazySeedRows>(kSeeds, (static_cast<size_t>(frame_bytes_) + 7) / 8);
   }
 
   int body_bits() const override { return body_bits_; }
@@ -369,8 +400,7 @@ class TransitionMapper final : public PayloadMapper {
     std::vector<int> trits(g_.payload_nt);
     std::string payload(g_.payload_nt, 'A');
     for (int c = 0; c < kSeeds; ++c) {
-      const uint8_t* ks =
-          ks_[static_cast<int>(kind)].data() + static_cast<size_t>(c) * frame_bytes_;
+      const uint8_t* ks = Keystream(kind, c);
       for (int b = 0; b < frame_bytes_; ++b) wf[b] = frame[b] ^ ks[b];
       int t = 0;
       for (int i = kSeedTrits - 1, v = c; i >= 0; --i, v /= 3) trits[i] = v % 3;
@@ -407,7 +437,9 @@ class TransitionMapper final : public PayloadMapper {
   bool Demap(std::string_view payload, FrameKind kind, uint8_t* frame) const override {
     if (static_cast<int>(payload.size()) != g_.payload_nt) return false;
     int prev = first_prev_;
-    std::vector<int> trits(g_.payload_nt);
+    // On the stack: Demap runs for every candidate geometry of every record
+    // while a header is looked for (MakeMapper bounds payload_nt).
+    std::array<int, kMaxPayloadNt> trits;
     for (int i = 0; i < g_.payload_nt; ++i) {
       int v = BaseCode(payload[i]);
       if (v < 0) v = (prev + 1) & 3;
@@ -432,7 +464,7 @@ class TransitionMapper final : public PayloadMapper {
       if (nbits < 64) v &= (static_cast<unsigned __int128>(1) << nbits) - 1;
       PutBits(frame, kChunkBits * ch, nbits, static_cast<uint64_t>(v));
     }
-    const uint8_t* ks = ks_[static_cast<int>(kind)].data() + static_cast<size_t>(c) * frame_bytes_;
+    const uint8_t* ks = Keystream(kind, c);
     for (int b = 0; b < frame_bytes_; ++b) frame[b] ^= ks[b];
     if (body_bits_ % 8)
       frame[frame_bytes_ - 1] &= static_cast<uint8_t>(0xFF << (8 - body_bits_ % 8));
@@ -451,6 +483,19 @@ class TransitionMapper final : public PayloadMapper {
   static constexpr int kChunkTrits = 7;
 
  private:
+  // The frame_bytes_ keystream bytes of seed c (< kSeeds).
+  const uint8_t* Keystream(FrameKind kind, int c) const {
+    const uint64_t* row =
+        ks_[static_cast<int>(kind)]->Get(static_cast<size_t>(c), [&](size_t, uint64_t* out) {
+          auto w = KeystreamWords(Mapping::kTransition, kind, static_cast<uint64_t>(c),
+                                  (frame_bytes_ + 7) / 8);
+          uint8_t* bytes = reinterpret_cast<uint8_t*>(out);
+          for (int b = 0; b < frame_bytes_; ++b)
+            bytes[b] = static_cast<uint8_t>(w[b / 8] >> (56 - 8 * (b % 8)));
+        });
+    return reinterpret_cast<const uint8_t*>(row);
+  }
+
   static uint64_t GetBits(const uint8_t* buf, int offset, int nbits) {
     uint64_t v = 0;
     for (int i = 0; i < nbits; ++i) {
@@ -470,7 +515,7 @@ class TransitionMapper final : public PayloadMapper {
   PrimerPatterns patterns_;
   int body_trits_, full_chunks_, rem_trits_, rem_bits_, body_bits_, first_prev_, after_;
   int total_, gc_lo_, gc_hi_, frame_bytes_, fixed_gc_ = 0;
-  std::array<std::vector<uint8_t>, 2> ks_;
+  std::array<std::unique_ptr<LazySeedRows>, 2> ks_;  // by FrameKind
 };
 
 }  // namespace

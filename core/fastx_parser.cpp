@@ -8,6 +8,9 @@
 namespace dnastore {
 namespace {
 
+// The read buffer starts small and grows (x4) while reads fill it, up to
+// 1 MiB: a small file costs no 1 MiB allocation, a large one few reads.
+constexpr size_t kFirstBufferBytes = size_t{1} << 16;
 constexpr size_t kBufferBytes = size_t{1} << 20;
 
 // Bases as HTSlib stores them (IUPAC upper case, anything else 'N'), so that
@@ -27,11 +30,20 @@ void NormalizeInPlace(std::string& seq, size_t from) {
 }  // namespace
 
 FastxParser::FastxParser(ReadFn read, bool fastq, size_t max_read_nt)
-    : read_(std::move(read)), fastq_(fastq), max_read_nt_(max_read_nt), buf_(kBufferBytes) {}
+    : read_(std::move(read)),
+      fastq_(fastq),
+      max_read_nt_(max_read_nt),
+      buf_(std::make_unique_for_overwrite<char[]>(kFirstBufferBytes)),
+      capacity_(kFirstBufferBytes) {}
 
 bool FastxParser::Fill() {
   if (eof_ || error_) return false;
-  const long n = read_(buf_.data(), buf_.size());
+  // Called only once the buffer is consumed (pos_ == end_): nothing to keep.
+  if (end_ == capacity_ && capacity_ < kBufferBytes) {
+    capacity_ = std::min(kBufferBytes, 4 * capacity_);
+    buf_ = std::make_unique_for_overwrite<char[]>(capacity_);
+  }
+  const long n = read_(buf_.get(), capacity_);
   if (n < 0) error_ = true;
   if (n <= 0) {
     eof_ = true;
@@ -50,7 +62,7 @@ long FastxParser::ReadLine(std::string* out, bool keep, size_t max_keep) {
   while (true) {
     if (pos_ == end_ && !Fill()) break;
     any = true;
-    const char* start = buf_.data() + pos_;
+    const char* start = buf_.get() + pos_;
     const void* nl = std::memchr(start, '\n', end_ - pos_);
     const size_t take =
         nl ? static_cast<size_t>(static_cast<const char*>(nl) - start) : end_ - pos_;

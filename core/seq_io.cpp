@@ -55,12 +55,14 @@ struct SeqReader::Impl {
 
 Result<std::unique_ptr<SeqReader>> SeqReader::Open(const std::string& path) {
   QuietHtslib();
+  bool small_file = false;  // a regular file that one 1 MiB block would hold
   if (path != "-") {
     struct stat st;
     if (stat(path.c_str(), &st) != 0) return IoError(path + ": cannot open: " + Errno());
     if (S_ISDIR(st.st_mode)) return IoError(path + ": is a directory, not a sequence file");
     // Only a regular file's size means anything: pipes and FIFOs report 0.
     if (S_ISREG(st.st_mode) && st.st_size == 0) return BadInput(path + ": file is empty");
+    small_file = S_ISREG(st.st_mode) && st.st_size < (1 << 20);
   }
   std::unique_ptr<SeqReader> r(new SeqReader());
   r->path_ = path;
@@ -99,8 +101,10 @@ Result<std::unique_ptr<SeqReader>> SeqReader::Open(const std::string& path) {
     }
   }
   // A 1 MiB read buffer: HTSlib sizes it by st_blksize (often 4 KiB), a
-  // system call per ~40 reads, a tenth of the decoder's time on a VM.
-  (void)hts_set_opt(r->impl_->fp, HTS_OPT_BLOCK_SIZE, 1 << 20);
+  // system call per ~40 reads, a tenth of the decoder's time on a VM. Not
+  // for a file smaller than that (its reads are bounded by its size): a
+  // 1 MiB allocation per small file was most of the cost of reading one.
+  if (!small_file) (void)hts_set_opt(r->impl_->fp, HTS_OPT_BLOCK_SIZE, 1 << 20);
   if (fmt->format == fasta_format || fmt->format == fastq_format) {
     // HTSlib's own parser holds a whole record (a 1-Gnt line in a 1 MB gzip:
     // 3.5 GB) before any limit applies; ours streams it past.

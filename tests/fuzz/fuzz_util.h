@@ -15,14 +15,22 @@
 
 namespace dnastore_fuzz {
 
+// Where scratch files go: $TMPDIR when set, else /dev/shm when it is a
+// writable directory (tmpfs: a decode creates, syncs, renames and removes
+// files, 18% of a small decode on a disk), else /tmp.
+inline std::string ScratchRoot() {
+  const char* t = std::getenv("TMPDIR");
+  if (t && *t) return t;
+  if (access("/dev/shm", W_OK | X_OK) == 0) return "/dev/shm";
+  return "/tmp";
+}
+
 // A scratch directory unique to this process (fuzz jobs may run in parallel),
 // removed at exit.
 inline const std::string& ScratchDir() {
   // Never destroyed, so the atexit handler can still read it.
   static const std::string& dir = *new std::string([] {
-    const char* t = std::getenv("TMPDIR");
-    std::string d =
-        std::string(t && *t ? t : "/tmp") + "/dnastore_fuzz_" + std::to_string(getpid());
+    std::string d = ScratchRoot() + "/dnastore_fuzz_" + std::to_string(getpid());
     std::filesystem::create_directories(d);
     std::atexit([] {
       std::error_code ec;
