@@ -224,6 +224,19 @@ class AttemptRunner {
                      std::make_pair(a.fwd_primer, a.rev_primer)) != primers_absent_.end();
   }
   AttemptResult Run(const DecodeAttempt& a) {
+    AttemptResult r = RunPeeling(a);
+    // Reads placed by index leave only noisy reads to clustering, which
+    // loses a little at the coverage threshold: an unrecoverable result is
+    // tried again with every read clustered, as before placement existed.
+    if (r.status.code() == ErrorCode::kUnrecoverable && r.archive && r.archive->votes) {
+      place_by_index_ = false;
+      r = RunPeeling(a);
+      place_by_index_ = true;
+    }
+    tally_.ApplyTo(&r.report);
+    return r;
+  }
+  AttemptResult RunPeeling(const DecodeAttempt& a) {
     AttemptResult r = RunOnce(a);
     if (Peel(a, r)) {
       r = RunOnce(a);
@@ -235,7 +248,6 @@ class AttemptRunner {
         set_aside_fills_gaps_ = false;
       }
     }
-    tally_.ApplyTo(&r.report);
     return r;
   }
   // Decodes a kept provisional result's slots again, now writing what
@@ -269,6 +281,7 @@ class AttemptRunner {
   // donors: their frames are set aside.
   std::vector<std::vector<uint64_t>> excluded_;
   bool set_aside_fills_gaps_ = false;  // PlaceFrames' set_aside_fills_gaps
+  bool place_by_index_ = true;         // reads attempts: PlaceVerifiedReads
   std::vector<std::pair<std::string, std::string>> primers_absent_;  // in <= 1% of the reads
 };
 
@@ -455,7 +468,7 @@ bool AttemptRunner::ReadStrands(const DecodeAttempt& a, std::vector<Strand>* str
                                 AttemptResult* r) {
   FrontEndOptions fo = FrontEndOptionsFor(a, input_.options);
   fo.progress = progress_;  // reads taken, then clusters built
-  if (r->archive) PlaceVerifiedReads(r->archive.get(), &fo);
+  if (r->archive && place_by_index_) PlaceVerifiedReads(r->archive.get(), &fo);
   const ProbePrimers primers = a.primers_removed      ? ProbePrimers::kRemoved
                                : a.fwd_primer.empty() ? ProbePrimers::kInferred
                                                       : ProbePrimers::kKnown;
@@ -520,7 +533,7 @@ bool AttemptRunner::AdoptHeader(const DecodeAttempt& a, StrandHeaderProbe& probe
   fo.rev_primer = g.rev_primer;
   fo.payload_nt = g.payload_nt;
   fo.resolve_payload_nt = nullptr;
-  PlaceVerifiedReads(r->archive.get(), &fo);
+  if (place_by_index_) PlaceVerifiedReads(r->archive.get(), &fo);
   strands->clear();
   *stats = FrontEndStats();
   st = RunFrontEnd(input_.options, fo, strands, stats, &tally_);
