@@ -325,7 +325,10 @@ Result<HeaderInRecords> ScanForHeader(const ReadBatch& first,
   for (const auto& r : first) seqs.push_back(NormalizeBases(r.seq));
   const Guess g = GuessPlacement(seqs, 3);
   HeaderInRecords found;
-  if (g.group.empty()) return found;
+  // Without conserved primers (primer-less or junk reads) there is no
+  // orientation to read the records in.
+  if (g.group.empty() || CommonEdge(g.group, false) < static_cast<int>(kOrientationPrefixNt))
+    return found;
   const size_t length = g.group.front()->size();
   const std::string prefix = g.group.front()->substr(0, kOrientationPrefixNt);
   std::optional<Placement> p;

@@ -138,7 +138,8 @@ inline constexpr uint64_t kScanWithoutChunk = 1 << 20;
 // chunks among the records of the length and orientation the `first`
 // records show, cut at their conserved ends (or up to 3 nt short of them),
 // assemble the header; it gives up after kScanWithoutChunk records when none
-// held a header chunk. Errors: those of reading.
+// held a header chunk, and at once when the first records have no conserved
+// 12-nt start (no primers to orient by). Errors: those of reading.
 Result<HeaderInRecords> ScanForHeader(const ReadBatch& first,
                                       const std::vector<std::string>& inputs, MapperCache& cache,
                                       uint64_t max_records);

@@ -28,9 +28,7 @@ bool IndexVotes::Offer(std::string_view payload) {
   uint8_t data[kMaxFrameBytes];
   const InnerFrame f =
       DecodePayload(payload, mapper_, params_, total_, header_payloads_, either_, frame, data);
-  if (f.kind != InnerFrame::kData) return false;
-  Vote(f.index, data);
-  return true;
+  return f.kind == InnerFrame::kData && Vote(f.index, data);
 }
 
 bool IndexVotes::Covers(std::string_view payload) const {
@@ -38,15 +36,21 @@ bool IndexVotes::Covers(std::string_view payload) const {
   uint8_t data[kMaxFrameBytes];
   const InnerFrame f =
       DecodePayload(payload, mapper_, params_, total_, header_payloads_, either_, frame, data);
-  if (f.kind != InnerFrame::kSuspect || slots_[f.index].candidates[0].digest == 0) return false;
-  const uint8_t* placed = data_.data() + f.index * d_;
-  int differing = 0;
-  for (size_t i = 0; i < d_ && differing <= kMaxDifferingBytes; ++i)
-    differing += data[i] != placed[i];
-  return differing <= kMaxDifferingBytes;
+  if (f.kind != InnerFrame::kSuspect) return false;
+  // Any candidate (not the first to arrive): the same answer whatever the
+  // order of the votes.
+  for (int c = 0; c < kMaxCandidates; ++c) {
+    if (slots_[f.index].candidates[c].digest == 0) break;
+    const uint8_t* placed = Data(f.index, c);
+    int differing = 0;
+    for (size_t i = 0; i < d_ && differing <= kMaxDifferingBytes; ++i)
+      differing += data[i] != placed[i];
+    if (differing <= kMaxDifferingBytes) return true;
+  }
+  return false;
 }
 
-void IndexVotes::Vote(uint64_t index, const uint8_t* data) {
+bool IndexVotes::Vote(uint64_t index, const uint8_t* data) {
   const uint64_t digest = FrameDigest(data, d_);
   std::lock_guard<std::mutex> lock(locks_[index % kStripes]);
   Slot& slot = slots_[index];
@@ -54,7 +58,7 @@ void IndexVotes::Vote(uint64_t index, const uint8_t* data) {
     Candidate& cand = slot.candidates[c];
     if (cand.digest == digest) {
       ++cand.votes;
-      return;
+      return true;
     }
     if (cand.digest != 0) continue;
     cand = {digest, 1};
@@ -64,8 +68,9 @@ void IndexVotes::Vote(uint64_t index, const uint8_t* data) {
       std::lock_guard<std::mutex> extra(extra_lock_);
       extra_[index * 4 + c].assign(data, data + d_);
     }
-    return;
+    return true;
   }
+  return false;  // no room: the read is clustered instead
 }
 
 const uint8_t* IndexVotes::Data(uint64_t index, int c) const {
@@ -103,13 +108,15 @@ Status IndexVotes::PlaceInto(SlotStore* store, const std::vector<std::vector<uin
         if (set_aside_fills_gaps) store->Add(i, Data(i, order[k]), true);
         continue;
       }
-      ++report->data_frames;
-      report->duplicate_frames += x.votes - 1;
+      // One valid frame per index; the winner's other votes and the
+      // losers count as duplicates.
+      if (k == 0) ++report->data_frames;
+      report->duplicate_frames += x.votes - (k == 0 ? 1 : 0);
       // A tie says nothing about which frame is right: the winner is only a
       // suspect, which the outer code may erase.
       const bool tied = k == 0 && n > 1 && slot.candidates[order[1]].votes == x.votes &&
                         !SetAside(i, slot.candidates[order[1]].digest, excluded);
-      if (!store->Add(i, Data(i, order[k]), tied)) ++report->duplicate_frames;
+      if (k == 0) store->Add(i, Data(i, order[k]), tied);  // losers never replace it
     }
     if ((i & kFlushEvery) == kFlushEvery) DNASTORE_RETURN_IF_ERROR(store->Flush());
   }

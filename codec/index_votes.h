@@ -8,7 +8,8 @@
 // outer code may erase), and the outer code corrects what slips through as
 // it corrects any error.
 //
-// Memory: D + 16 bytes per oligo, plus the rare second and third candidates.
+// Memory: D + 48 bytes per oligo (allocated up front), plus the rare second
+// and third candidates' bytes.
 #pragma once
 
 #include <array>
@@ -29,7 +30,8 @@ namespace dnastore {
 
 class IndexVotes {
  public:
-  // Candidate frames kept per index; a fourth distinct one is dropped.
+  // Candidate frames kept per index; the read of a fourth distinct one is
+  // not taken (it is clustered).
   static constexpr int kMaxCandidates = 3;
 
   // For the archive `params` (its `mapper`, `total_oligos`, the payloads of
@@ -38,14 +40,14 @@ class IndexVotes {
   IndexVotes(const ArchiveParams& params, const PayloadMapper& mapper, uint64_t total_oligos,
              const HeaderPayloads& header_payloads, bool either_orientation);
 
-  // Takes the read when its payload is a valid data frame: returns true and
-  // counts its vote. Thread-safe; the result of the votes does not depend
-  // on the order of the calls.
+  // Takes the read when its payload is a valid data frame (and its index
+  // has room for it): returns true and counts its vote. Thread-safe; the result of the votes does
+  // not depend on the order of the calls.
   bool Offer(std::string_view payload);
 
   // After every Offer: whether a payload that was no valid frame is a noisy
-  // copy of a frame placed at its index (its index field read, at most
-  // kMaxDifferingBytes of its data bytes differ from the leading candidate
+  // copy of a frame voted for at its index (its index field read, at most
+  // kMaxDifferingBytes of its data bytes differ from one of the candidates
   // there: substitutions outside the seed and index). Such reads add
   // nothing to clustering. Thread-safe (const).
   static constexpr int kMaxDifferingBytes = 4;
@@ -71,7 +73,7 @@ class IndexVotes {
   // Candidate c's bytes at index i: the first in data_, the others (rare)
   // in extra_.
   const uint8_t* Data(uint64_t index, int c) const;
-  void Vote(uint64_t index, const uint8_t* data);
+  bool Vote(uint64_t index, const uint8_t* data);
   bool SetAside(uint64_t index, uint64_t digest,
                 const std::vector<std::vector<uint64_t>>& excluded) const;
 

@@ -195,7 +195,14 @@ class Pipeline {
                                      : FrontEndProfileFor(err).reads_per_cluster;
       clusterer_ = MakeReadClusterer(co);
     }
-    if (opt_.drop_before_clustering) {  // clustered in Finish, after the caller's look
+    // Deferred (clustered in Finish, after the caller's look) only when the
+    // caller takes a good share of the reads: otherwise there is little to
+    // drop, and clustering would no longer overlap reading.
+    if (!defer_decided_) {
+      defer_ = opt_.drop_before_clustering && 10 * stats_.reads_taken >= stats_.reads_used;
+      defer_decided_ = true;
+    }
+    if (defer_) {
       for (PayloadRead& r : payloads) deferred_.push_back(std::move(r));
     } else {
       AddToClusters(std::move(payloads));
@@ -242,7 +249,7 @@ class Pipeline {
 
   Status Finish(std::vector<Strand>* strands, FrontEndStats* stats) {
     strands->clear();
-    if (clusterer_ && opt_.drop_before_clustering) ClusterDeferred();
+    if (clusterer_ && defer_) ClusterDeferred();
     auto t0 = std::chrono::steady_clock::now();
     if (clusterer_) {
       std::vector<ReadCluster> clusters = clusterer_->TakeClusters();
@@ -472,7 +479,8 @@ class Pipeline {
   int payload_hint_ = 0;  // estimated payload length (resolve_payload_nt mode)
   std::unique_ptr<ReadClusterer> clusterer_;
   uint64_t next_payload_index_ = 0;
-  std::vector<PayloadRead> deferred_;  // drop_before_clustering: reads to look at first
+  std::vector<PayloadRead> deferred_;           // drop_before_clustering: reads to look at first
+  bool defer_ = false, defer_decided_ = false;  // whether to defer, decided on the first batch
   FrontEndStats stats_;
 };
 

@@ -100,10 +100,11 @@ struct FrontEndOptions {
   // not clustered. Null = every read is clustered.
   std::function<bool(std::string_view payload)> take_read;
   // Reads the caller can tell apart once every read was seen (a decoder:
-  // noisy copies of frames it placed): when set, the reads not taken are
-  // clustered only after the whole input was read, and this is called on
-  // each of them first (concurrently); returning true drops the read
-  // (counted in reads_dropped). Null = no second look.
+  // noisy copies of frames it placed): when set, and take_read took at
+  // least 10% of the first batch's reads, the reads not taken are clustered
+  // only after the whole input was read, and this is called on each of them
+  // first (concurrently); returning true drops the read (counted in
+  // reads_dropped). Null = no second look.
   std::function<bool(std::string_view payload)> drop_before_clustering;
   // Progress: (stage, done, total). Stage "reads": reads taken so far, total 0
   // (unknown), after each batch; stage "consensus": clusters done of total.
