@@ -128,6 +128,17 @@ std::optional<Placement> FindHeaderPlacement(const std::vector<std::string>& seq
   return std::nullopt;
 }
 
+// The primers of the record that showed a header chunk, when they are
+// primers at all (a read's N or IUPAC codes make them none).
+void TakePrimers(const Placement& p, HeaderInRecords* found) {
+  found->primers_removed = p.pf == 0 && p.pr == 0;
+  if (p.fwd_primer.find_first_not_of("ACGT") != std::string::npos ||
+      p.rev_primer.find_first_not_of("ACGT") != std::string::npos)
+    return;
+  found->fwd_primer = p.fwd_primer;
+  found->rev_primer = p.rev_primer;
+}
+
 // The header chunk of `s` (either orientation) cut as `p` says.
 std::optional<HeaderChunk> ChunkAt(MapperCache& cache, const std::string& s, const Placement& p) {
   const int l = static_cast<int>(s.size()) - p.pf - p.pr;
@@ -213,9 +224,7 @@ HeaderInRecords HeaderFromRecords(const ReadBatch& batch, MapperCache& cache) {
   HeaderInRecords found;
   const std::optional<Placement> p = FindHeaderPlacement(seqs, cache);
   if (!p) return found;
-  found.fwd_primer = p->fwd_primer;
-  found.rev_primer = p->rev_primer;
-  found.primers_removed = p->pf == 0 && p->pr == 0;
+  TakePrimers(*p, &found);
   HeaderAssembler assembler;
   for (const std::string& s : seqs)
     if (auto c = ChunkAt(cache, s, *p)) assembler.Add(*c);
@@ -349,9 +358,7 @@ Result<HeaderInRecords> ScanForHeader(const ReadBatch& first,
         std::string s = NormalizeBases(r.seq);
         if (!p && !s.starts_with(prefix)) s = ReverseComplement(s);  // the group's orientation
         if (!p && s.starts_with(prefix) && (p = PlacementIn(cache, s, g.cands))) {
-          found.fwd_primer = p->fwd_primer;
-          found.rev_primer = p->rev_primer;
-          found.primers_removed = p->pf == 0 && p->pr == 0;
+          TakePrimers(*p, &found);
         }
         std::optional<HeaderChunk> c = p ? ChunkAt(cache, s, *p) : std::nullopt;
         if (!c) continue;
