@@ -22,17 +22,22 @@
 namespace dnastore {
 namespace {
 
+// `a` reading the archive `header` the way its geometry says.
+DecodeAttempt WithHeader(DecodeAttempt a, const ArchiveParams& header) {
+  const OligoGeometry& g = header.geometry;
+  a.header = header;
+  a.fwd_primer = g.fwd_primer;
+  a.rev_primer = g.rev_primer;
+  a.collapse_runs = g.mapping == Mapping::kTransition;
+  a.payload_nt = g.payload_nt;
+  return a;
+}
+
 // The reads attempt with the header's geometry, preceded by a provisional
 // strands attempt when the first records are designed oligos.
 std::vector<DecodeAttempt> KnownHeaderAttempts(const ArchiveParams& header, bool designed,
                                                bool primers_removed) {
-  const OligoGeometry& g = header.geometry;
-  DecodeAttempt reads;
-  reads.header = header;
-  reads.fwd_primer = g.fwd_primer;
-  reads.rev_primer = g.rev_primer;
-  reads.collapse_runs = g.mapping == Mapping::kTransition;
-  reads.payload_nt = g.payload_nt;
+  DecodeAttempt reads = WithHeader(DecodeAttempt(), header);
   reads.primers_removed = primers_removed;
   if (!designed || primers_removed) return {reads};
   DecodeAttempt strands;
@@ -127,12 +132,7 @@ FrontEndOptions FrontEndOptionsFor(const DecodeAttempt& a, const DecodeOptions& 
 
 // `a` made to decode the archive `header`, whatever else it sees.
 DecodeAttempt Retarget(DecodeAttempt a, const ArchiveParams& header) {
-  const OligoGeometry& g = header.geometry;
-  a.header = header;
-  a.fwd_primer = g.fwd_primer;
-  a.rev_primer = g.rev_primer;
-  a.collapse_runs = g.mapping == Mapping::kTransition;
-  a.payload_nt = g.payload_nt;
+  a = WithHeader(std::move(a), header);
   a.archive_chosen = true;
   a.only_if_header_unsettled = false;
   return a;

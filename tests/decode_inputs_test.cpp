@@ -3,6 +3,7 @@
 // were already removed. Runs the built `dnastore` binary end to end.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -32,66 +33,74 @@ std::string Content(size_t n, uint32_t seed) {
   return s;
 }
 
-// The FASTQ `reads` with the reads of header oligos (truth: oligo ids "h...")
-// moved to the end, after more than the decoder's first batch of records;
-// with `garble`, each of those reads also gets a substitution in its middle,
-// so that no single read shows a header chunk (only consensus does).
-std::string HeaderReadsLast(const std::string& reads, const std::string& truth,
-                            bool garble = false) {
-  std::set<std::string> header_reads;
-  std::istringstream t(ReadText(truth));
-  for (std::string line; std::getline(t, line);) {
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream fields(line);
-    std::string read, oligo;
-    fields >> read >> oligo;
-    if (oligo.starts_with("h")) header_reads.insert(read);
-  }
-  std::istringstream in(ReadText(reads));
-  std::string front, back, rec[4];
-  size_t front_records = 0;
-  uint32_t n = 0;
-  while (std::getline(in, rec[0]) && std::getline(in, rec[1]) && std::getline(in, rec[2]) &&
-         std::getline(in, rec[3])) {
-    const bool header = header_reads.count(rec[0].substr(1, rec[0].find(' ') - 1)) > 0;
-    if (header && garble) {  // a different substitution in each read: consensus undoes them
-      char& b = rec[1][rec[1].size() / 4 + (n++ % (rec[1].size() / 2))];
-      b = b == 'A' ? 'C' : 'A';
-    }
-    (header ? back : front) += rec[0] + "\n" + rec[1] + "\n" + rec[2] + "\n" + rec[3] + "\n";
-    front_records += !header;
-  }
-  EXPECT_GT(front_records, 32768u);  // more than the first batch (payload_source.h)
-  EXPECT_FALSE(back.empty());
-  return WriteText(reads + ".late.fastq", front + back);
-}
-
-// The FASTQ `reads` with `front` bases cut from each read's start and `back`
-// from its end (in the read's own orientation), as a pipeline that removed
-// primers of those lengths would hand it over (reads of the reverse strand
-// start with the reverse primer: pass the lengths of equal primers, or cut
-// by the truth's strand).
-std::string WithoutPrimers(const std::string& reads, const std::string& truth, size_t fwd,
-                           size_t rev) {
-  std::set<std::string> reverse;
+// The reads of a simulate --truth table whose row `keep` accepts (fields:
+// read, oligo id, oligo index, strand).
+std::set<std::string> TruthReads(
+    const std::string& truth,
+    const std::function<bool(const std::string& oligo, const std::string& strand)>& keep) {
+  std::set<std::string> out;
   std::istringstream t(ReadText(truth));
   for (std::string line; std::getline(t, line);) {
     if (line.empty() || line[0] == '#') continue;
     std::istringstream fields(line);
     std::string read, oligo, index, strand;
     fields >> read >> oligo >> index >> strand;
-    if (strand == "-") reverse.insert(read);
+    if (keep(oligo, strand)) out.insert(read);
   }
-  std::istringstream in(ReadText(reads));
-  std::string out, rec[4];
+  return out;
+}
+
+// Calls fn(name, record lines) for each 4-line FASTQ record of `path`.
+void ForEachFastq(const std::string& path,
+                  const std::function<void(const std::string& name, std::string* rec)>& fn) {
+  std::istringstream in(ReadText(path));
+  std::string rec[4];
   while (std::getline(in, rec[0]) && std::getline(in, rec[1]) && std::getline(in, rec[2]) &&
-         std::getline(in, rec[3])) {
-    const bool rc = reverse.count(rec[0].substr(1, rec[0].find(' ') - 1)) > 0;
+         std::getline(in, rec[3]))
+    fn(rec[0].substr(1, rec[0].find(' ') - 1), rec);
+}
+
+// The FASTQ `reads` with the reads of header oligos (truth: oligo ids "h...")
+// moved to the end, after more than the decoder's first batch of records;
+// with `garble`, each of those reads also gets a substitution in its middle,
+// so that no single read shows a header chunk (only consensus does).
+std::string HeaderReadsLast(const std::string& reads, const std::string& truth,
+                            bool garble = false) {
+  const std::set<std::string> header_reads = TruthReads(
+      truth, [](const std::string& oligo, const std::string&) { return oligo.starts_with("h"); });
+  std::string front, back;
+  size_t front_records = 0;
+  uint32_t n = 0;
+  ForEachFastq(reads, [&](const std::string& name, std::string* rec) {
+    const bool header = header_reads.count(name) > 0;
+    if (header && garble) {  // a different substitution in each read: consensus undoes them
+      char& b = rec[1][rec[1].size() / 4 + (n++ % (rec[1].size() / 2))];
+      b = b == 'A' ? 'C' : 'A';
+    }
+    (header ? back : front) += rec[0] + "\n" + rec[1] + "\n" + rec[2] + "\n" + rec[3] + "\n";
+    front_records += !header;
+  });
+  EXPECT_GT(front_records, 32768u);  // more than the first batch (payload_source.h)
+  EXPECT_FALSE(back.empty());
+  return WriteText(reads + ".late.fastq", front + back);
+}
+
+// The FASTQ `reads` with `fwd` bases cut from the start and `rev` from the
+// end of each forward-strand read (the other way round for reverse-strand
+// reads, by the truth's strand), as a pipeline that removed primers of those
+// lengths would hand it over.
+std::string WithoutPrimers(const std::string& reads, const std::string& truth, size_t fwd,
+                           size_t rev) {
+  const std::set<std::string> reverse = TruthReads(
+      truth, [](const std::string&, const std::string& strand) { return strand == "-"; });
+  std::string out;
+  ForEachFastq(reads, [&](const std::string& name, std::string* rec) {
+    const bool rc = reverse.count(name) > 0;
     const size_t front = rc ? rev : fwd, back = rc ? fwd : rev;
-    if (rec[1].size() <= front + back) continue;
+    if (rec[1].size() <= front + back) return;
     const size_t n = rec[1].size() - front - back;
     out += rec[0] + "\n" + rec[1].substr(front, n) + "\n+\n" + rec[3].substr(front, n) + "\n";
-  }
+  });
   return WriteText(reads + ".noprimers.fastq", out);
 }
 
