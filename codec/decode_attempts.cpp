@@ -68,6 +68,7 @@ void PlaceVerifiedReads(ArchiveState* s, FrontEndOptions* fo) {
   IndexVotes* votes = s->votes.get();
   fo->take_read = [votes](std::string_view payload) { return votes->Offer(payload); };
   fo->drop_before_clustering = [votes](std::string_view payload) { return votes->Covers(payload); };
+  fo->all_reads_offered = [votes] { votes->Seal(); };
 }
 
 // Whether the frames of two archives look alike to the inner decode: same

@@ -1,14 +1,23 @@
 #include "codec/index_votes.h"
 
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+#include <tbb/parallel_sort.h>
+
 #include <algorithm>
 #include <cstring>
 
 #include "codec/data_frame.h"
 #include "codec/outer_decode.h"
+#include "core/dna.h"
+#include "reads/read_cluster.h"
 
 namespace dnastore {
 namespace {
 constexpr uint64_t kFlushEvery = (1 << 16) - 1;  // indices between slot-store flushes (mask)
+// Candidates verified per payload end at most (ends shared by chance are
+// rare; this bounds the work on a pool of look-alike payloads).
+constexpr int kMaxEndMatches = 8;
 }  // namespace
 
 IndexVotes::IndexVotes(const ArchiveParams& params, const PayloadMapper& mapper,
@@ -36,18 +45,101 @@ bool IndexVotes::Covers(std::string_view payload) const {
   uint8_t data[kMaxFrameBytes];
   const InnerFrame f =
       DecodePayload(payload, mapper_, params_, total_, header_payloads_, either_, frame, data);
-  if (f.kind != InnerFrame::kSuspect) return false;
-  // Any candidate (not the first to arrive): the same answer whatever the
-  // order of the votes.
+  if (f.kind == InnerFrame::kSuspect && ByteCopy(f.index, data)) return true;
+  // Header frames are never dropped; a valid frame not taken had no room.
+  return (f.kind == InnerFrame::kSuspect || f.kind == InnerFrame::kNone) && NearEnds(payload);
+}
+
+// Whether `data` (a suspect frame's bytes at `index`) differs from one of
+// the candidates there in at most kMaxDifferingBytes bytes. Any candidate,
+// not the first to arrive: the same answer whatever the order of the votes.
+bool IndexVotes::ByteCopy(uint64_t index, const uint8_t* data) const {
   for (int c = 0; c < kMaxCandidates; ++c) {
-    if (slots_[f.index].candidates[c].digest == 0) break;
-    const uint8_t* placed = Data(f.index, c);
+    if (slots_[index].candidates[c].digest == 0) break;
+    const uint8_t* placed = Data(index, c);
     int differing = 0;
     for (size_t i = 0; i < d_ && differing <= kMaxDifferingBytes; ++i)
       differing += data[i] != placed[i];
     if (differing <= kMaxDifferingBytes) return true;
   }
   return false;
+}
+
+bool IndexVotes::EndKey(std::string_view bases, int which, uint64_t* key) {
+  uint64_t k = 0;
+  for (char b : bases) {
+    const int code = BaseCode(b);
+    if (code < 0) return false;
+    k = k << 2 | static_cast<uint64_t>(code);
+  }
+  *key = k << 1 | static_cast<uint64_t>(which);
+  return true;
+}
+
+std::string IndexVotes::Payload(uint64_t index, int c) const {
+  uint8_t frame[kMaxFrameBytes + 8] = {};
+  PackDataFrame(params_, index, Data(index, c), frame);
+  std::string oligo;
+  if (!mapper_.Map(frame, FrameKind::kData, &oligo)) return std::string();
+  const size_t pf = params_.geometry.fwd_primer.size();
+  const size_t nt = static_cast<size_t>(params_.geometry.payload_nt);
+  return oligo.size() >= pf + nt ? oligo.substr(pf, nt) : std::string();
+}
+
+bool IndexVotes::NearEnds(std::string_view payload) const {
+  if (ends_.empty() || payload.size() < static_cast<size_t>(kEndNt)) return false;
+  std::string rc;
+  for (int orientation = 0; orientation < (either_ ? 2 : 1); ++orientation) {
+    std::string_view read = payload;
+    if (orientation == 1) {
+      rc = ReverseComplement(std::string(payload));
+      read = rc;
+    }
+    for (int which = 0; which < 2; ++which) {
+      uint64_t key = 0;
+      const size_t at = which == 0 ? 0 : read.size() - kEndNt;
+      if (!EndKey(read.substr(at, kEndNt), which, &key)) continue;
+      auto it = std::lower_bound(ends_.begin(), ends_.end(), End{key, 0});
+      for (int m = 0; it != ends_.end() && it->key == key && m < kMaxEndMatches; ++it, ++m) {
+        for (int c = 0; c < kMaxCandidates && slots_[it->index].candidates[c].digest != 0; ++c) {
+          const std::string cand = Payload(it->index, c);
+          const int max_edits =
+              static_cast<int>(kMaxEditFraction * static_cast<double>(cand.size()));
+          if (!cand.empty() && BoundedEditDistance(read, cand, max_edits) >= 0) return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+
+void IndexVotes::Seal() {
+  tbb::enumerable_thread_specific<std::vector<End>> found;
+  tbb::parallel_for(tbb::blocked_range<uint64_t>(0, total_, 4096), [&](const auto& r) {
+    std::vector<End>& out = found.local();
+    for (uint64_t i = r.begin(); i != r.end(); ++i) {
+      for (int c = 0; c < kMaxCandidates && slots_[i].candidates[c].digest != 0; ++c) {
+        const std::string p = Payload(i, c);
+        if (p.size() < static_cast<size_t>(kEndNt)) continue;
+        uint64_t key = 0;
+        if (EndKey(std::string_view(p).substr(0, kEndNt), 0, &key)) out.push_back({key, i});
+        if (EndKey(std::string_view(p).substr(p.size() - kEndNt), 1, &key)) out.push_back({key, i});
+      }
+    }
+  });
+  std::vector<End>().swap(ends_);
+  size_t n = 0;
+  for (const auto& v : found) n += v.size();
+  ends_.reserve(n);
+  for (auto& v : found) {
+    ends_.insert(ends_.end(), v.begin(), v.end());
+    std::vector<End>().swap(v);
+  }
+  tbb::parallel_sort(ends_.begin(), ends_.end());
+  ends_.erase(
+      std::unique(ends_.begin(), ends_.end(),
+                  [](const End& a, const End& b) { return a.key == b.key && a.index == b.index; }),
+      ends_.end());
 }
 
 bool IndexVotes::Vote(uint64_t index, const uint8_t* data) {

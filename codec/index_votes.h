@@ -8,8 +8,15 @@
 // outer code may erase), and the outer code corrects what slips through as
 // it corrects any error.
 //
+// A read with an indel has no readable frame (its index field shifts), yet
+// it is as useless once its index is placed: after the votes, Seal indexes
+// every candidate's payload by its first and last kEndNt bases, and Covers
+// drops a read that starts or ends like one of them and lies within
+// kMaxEditFraction of its length of that candidate (at Illumina rates this
+// leaves the clusterer the reads of unplaced indices, not every noisy copy).
+//
 // Memory: D + 48 bytes per oligo (allocated up front), plus the rare second
-// and third candidates' bytes.
+// and third candidates' bytes; after Seal, 16 bytes per payload end.
 #pragma once
 
 #include <array>
@@ -50,8 +57,18 @@ class IndexVotes {
   // kMaxDifferingBytes of its data bytes differ from one of the candidates
   // there: substitutions outside the seed and index). Such reads add
   // nothing to clustering. Thread-safe (const).
+  // After Seal, also whether it is within kMaxEditFraction of its length
+  // (edit distance) of a candidate it shares its first or last kEndNt
+  // bases with.
   static constexpr int kMaxDifferingBytes = 4;
+  static constexpr int kEndNt = 20;
+  static constexpr double kMaxEditFraction = 0.25;
   bool Covers(std::string_view payload) const;
+
+  // After the last Offer and before Covers: indexes the candidates' payload
+  // ends (their payloads are mapped again). Parallel on the caller's TBB
+  // arena; the result does not depend on the threads.
+  void Seal();
 
   // Places the winner of every index into `store` (before any consensus
   // strand, so that they win their index). A candidate whose digest
@@ -76,6 +93,19 @@ class IndexVotes {
   bool Vote(uint64_t index, const uint8_t* data);
   bool SetAside(uint64_t index, uint64_t digest,
                 const std::vector<std::vector<uint64_t>>& excluded) const;
+  // Candidate c's payload at index i (mapped again; empty when it cannot be).
+  std::string Payload(uint64_t index, int c) const;
+  bool ByteCopy(uint64_t index, const uint8_t* data) const;
+  bool NearEnds(std::string_view payload) const;
+
+  // A payload end: its kEndNt bases 2 bits each, then 1 bit (0: first
+  // bases, 1: last), and the index whose candidate has it.
+  struct End {
+    uint64_t key = 0;
+    uint64_t index = 0;
+    bool operator<(const End& o) const { return key != o.key ? key < o.key : index < o.index; }
+  };
+  static bool EndKey(std::string_view bases, int which, uint64_t* key);
 
   const ArchiveParams& params_;
   const PayloadMapper& mapper_;
@@ -86,6 +116,7 @@ class IndexVotes {
   std::vector<Slot> slots_;
   std::vector<uint8_t> data_;                                 // D bytes per index: candidate 0
   std::unordered_map<uint64_t, std::vector<uint8_t>> extra_;  // index * 4 + c -> bytes
+  std::vector<End> ends_;                                     // sorted (Seal)
   static constexpr size_t kStripes = 4096;
   mutable std::array<std::mutex, kStripes> locks_;  // by index % kStripes
   std::mutex extra_lock_;

@@ -228,6 +228,7 @@ class Pipeline {
     auto t0 = std::chrono::steady_clock::now();
     std::vector<uint8_t> drop(deferred_.size(), 0);
     arena_.execute([&] {
+      if (opt_.all_reads_offered) opt_.all_reads_offered();
       tbb::parallel_for(tbb::blocked_range<size_t>(0, deferred_.size(), 1024), [&](const auto& r) {
         for (size_t i = r.begin(); i != r.end(); ++i)
           drop[i] = opt_.drop_before_clustering(deferred_[i].seq);

@@ -106,6 +106,10 @@ struct FrontEndOptions {
   // first (concurrently); returning true drops the read (counted in
   // reads_dropped). Null = no second look.
   std::function<bool(std::string_view payload)> drop_before_clustering;
+  // Called once, after the last take_read and before the first
+  // drop_before_clustering (on a thread of the front end's TBB arena: it may
+  // run parallel work there). Null = nothing to prepare.
+  std::function<void()> all_reads_offered;
   // Progress: (stage, done, total). Stage "reads": reads taken so far, total 0
   // (unknown), after each batch; stage "consensus": clusters done of total.
   // Called never concurrently, possibly from a worker thread; must not throw.

@@ -1,0 +1,116 @@
+// Reads placed by their index (codec/index_votes.h): exact reads vote, and
+// noisy copies of placed frames (substitutions, indels) are dropped before
+// clustering, while copies of frames nobody placed are kept.
+#include "codec/index_votes.h"
+
+#include <gtest/gtest.h>
+#include <tbb/task_arena.h>
+
+#include <string>
+#include <vector>
+
+#include "codec/archive_layout.h"
+#include "codec/data_frame.h"
+#include "core/dna.h"
+#include "core/rng.h"
+
+using namespace dnastore;
+
+namespace {
+
+constexpr uint64_t kOligos = 64;
+constexpr uint64_t kNeverPlaced = 10;
+
+class IndexVotesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    p_.geometry.fwd_primer = kDefaultFwdPrimer;
+    p_.geometry.rev_primer = kDefaultRevPrimer;
+    p_.geometry.payload_nt = 150;
+    p_.geometry.mapping = Mapping::kDirect;
+    p_.rs_k = 50;
+    p_.rs_p = 14;
+    p_.stripe_blocks = 1;
+    p_.file_size = 1 << 12;
+    std::string err;
+    mapper_ = MakeMapper(p_.geometry, &err);
+    ASSERT_TRUE(mapper_) << err;
+    ASSERT_TRUE(ChooseFrameLayout(p_, mapper_->body_bits()).ok());
+    Rng rng(14, 1);
+    for (uint64_t i = 0; i < kOligos; ++i) {
+      std::vector<uint8_t> data(p_.data_bytes), frame(kMaxFrameBytes + 8, 0);
+      for (auto& b : data) b = static_cast<uint8_t>(rng.Next());
+      PackDataFrame(p_, i, data.data(), frame.data());
+      std::string oligo;
+      ASSERT_TRUE(mapper_->Map(frame.data(), FrameKind::kData, &oligo));
+      payloads_.push_back(oligo.substr(p_.geometry.fwd_primer.size(), 150));
+    }
+    votes_ = std::make_unique<IndexVotes>(p_, *mapper_, kOligos, headers_, false);
+    for (uint64_t i = 0; i < kOligos; ++i)
+      if (i != kNeverPlaced) ASSERT_TRUE(votes_->Offer(payloads_[i]));
+  }
+
+  // Payload i with base `at` deleted.
+  std::string Deleted(uint64_t i, size_t at) const {
+    std::string s = payloads_[i];
+    return s.erase(at, 1);
+  }
+  static std::string Substituted(std::string s, size_t at) {
+    s[at] = s[at] == 'A' ? 'C' : 'A';
+    return s;
+  }
+
+  ArchiveParams p_;
+  std::unique_ptr<PayloadMapper> mapper_;
+  HeaderPayloads headers_;
+  std::vector<std::string> payloads_;
+  std::unique_ptr<IndexVotes> votes_;
+};
+
+TEST_F(IndexVotesTest, IndelCopiesOfPlacedFramesAreDroppedAfterSeal) {
+  const std::string middle = Deleted(5, 70), early = Deleted(6, 3), late = Deleted(7, 140);
+  std::string inserted = payloads_[8];
+  inserted.insert(90, "G");
+  EXPECT_FALSE(votes_->Offer(middle));
+  EXPECT_FALSE(votes_->Covers(middle)) << "ends are indexed only by Seal";
+  tbb::task_arena arena(2);
+  arena.execute([&] { votes_->Seal(); });
+  EXPECT_TRUE(votes_->Covers(middle));
+  EXPECT_TRUE(votes_->Covers(early)) << "its last bases still match";
+  EXPECT_TRUE(votes_->Covers(late)) << "its first bases still match";
+  EXPECT_TRUE(votes_->Covers(inserted));
+  EXPECT_TRUE(votes_->Covers(Substituted(Substituted(payloads_[9], 60), 100)));
+}
+
+TEST_F(IndexVotesTest, CopiesOfUnplacedFramesAndStrangersAreKept) {
+  tbb::task_arena arena(1);
+  arena.execute([&] { votes_->Seal(); });
+  EXPECT_FALSE(votes_->Covers(Deleted(kNeverPlaced, 70)));
+  EXPECT_FALSE(votes_->Covers(Substituted(payloads_[kNeverPlaced], 50)));
+  // Damaged at both ends and in the middle: no end to look it up by.
+  EXPECT_FALSE(votes_->Covers(Substituted(Substituted(Deleted(5, 70), 2), 146)));
+  Rng rng(14, 2);
+  for (int trial = 0; trial < 200; ++trial) {
+    std::string stranger(150, 'A');
+    for (char& c : stranger) c = kBases[rng.Below(4)];
+    // Shares a placed payload's first bases, yet is far from it.
+    if (trial % 2) stranger.replace(0, IndexVotes::kEndNt, payloads_[3], 0, IndexVotes::kEndNt);
+    EXPECT_FALSE(votes_->Covers(stranger)) << stranger;
+  }
+}
+
+TEST_F(IndexVotesTest, SealDoesNotDependOnThreads) {
+  std::vector<std::string> probes;
+  Rng rng(14, 3);
+  for (uint64_t i = 0; i < kOligos; ++i) probes.push_back(Deleted(i, rng.Below(150)));
+  std::vector<bool> one, two;
+  tbb::task_arena a1(1), a2(2);
+  a1.execute([&] { votes_->Seal(); });
+  for (const auto& s : probes) one.push_back(votes_->Covers(s));
+  a2.execute([&] { votes_->Seal(); });
+  for (const auto& s : probes) two.push_back(votes_->Covers(s));
+  EXPECT_EQ(one, two);
+  EXPECT_FALSE(one[kNeverPlaced]);
+}
+
+}  // namespace
