@@ -58,8 +58,10 @@ for label, rs in runs.items():
     print(f"{label}: {r['records']} reads, {r['oligos_expected']} oligos, {threads} threads: "
           f"{secs:.1f} s ({r['records'] / secs / 1e3:.0f}k reads/s), peak RSS "
           f"{kb / 1048576:.2f} GiB; placed by index {r.get('reads_placed', 0)}, clusters "
-          f"{r['clusters']}; trim {fe['seconds_trim']:.1f} s, cluster {fe['seconds_cluster']:.1f} s, "
-          f"consensus {fe['seconds_consensus']:.1f} s (median of {len(rs)})")
+          f"{r['clusters']}; input {fe.get('seconds_input', 0):.1f} s (trim {fe['seconds_trim']:.1f}), "
+          f"drop {fe.get('seconds_drop', 0):.1f} s, cluster {fe['seconds_cluster']:.1f} s, "
+          f"consensus {fe['seconds_consensus']:.1f} s, place {r.get('seconds_place', 0):.1f} s, "
+          f"outer {r.get('seconds_outer', 0):.1f} s (median of {len(rs)})")
 if "baseline" in med:
     print(f"speed-up vs baseline: {med['baseline'] / med['now']:.2f}x")
 print("targets (issue 14): >= 600k reads/s on 2 threads, peak <= 2 GiB")

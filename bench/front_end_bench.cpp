@@ -57,9 +57,9 @@ void Run(benchmark::State& state, bool nanopore) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * pool.reads.size()));
   state.counters["strands"] = static_cast<double>(strands.size());
   state.counters["reads"] = static_cast<double>(pool.reads.size());
-  state.counters["s_trim"] = st.seconds_trim;
-  state.counters["s_cluster"] = st.seconds_cluster;
-  state.counters["s_consensus"] = st.seconds_consensus;
+  state.counters["s_trim"] = st.seconds.trim;
+  state.counters["s_cluster"] = st.seconds.cluster;
+  state.counters["s_consensus"] = st.seconds.consensus;
 }
 
 void BM_FrontEndIllumina(benchmark::State& state) { Run(state, false); }

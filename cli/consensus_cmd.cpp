@@ -190,7 +190,7 @@ int RunConsensus(const ConsensusCliOptions& o) {
                  "\ntime:     %.2f s (%.0f reads/s, %d threads; trim %.2f s, cluster %.2f s, "
                  "consensus %.2f s)\n",
                  secs, secs > 0 ? static_cast<double>(st.reads_total) / secs : 0.0, fo.threads,
-                 st.seconds_trim, st.seconds_cluster, st.seconds_consensus);
+                 st.seconds.trim, st.seconds.cluster, st.seconds.consensus);
   }
   return 0;
 }

@@ -57,9 +57,13 @@ nlohmann::json ReportJson(const DecodeReport& r, const Status& st) {
       {"front_end",
        {{"passes", r.front_end_passes},
         {"payload_nt_estimated", r.payload_nt_estimated},
-        {"seconds_trim", r.seconds_trim},
-        {"seconds_cluster", r.seconds_cluster},
-        {"seconds_consensus", r.seconds_consensus}}},
+        {"seconds_input", r.front_end_seconds.input},
+        {"seconds_trim", r.front_end_seconds.trim},
+        {"seconds_drop", r.front_end_seconds.drop},
+        {"seconds_cluster", r.front_end_seconds.cluster},
+        {"seconds_consensus", r.front_end_seconds.consensus}}},
+      {"seconds_place", r.seconds_place},
+      {"seconds_outer", r.seconds_outer},
   };
   nlohmann::json others = nlohmann::json::array();
   for (const OtherArchive& a : r.other_archives)
@@ -183,6 +187,14 @@ int RunDecode(const DecodeCliOptions& o) {
                    "with errors corrected\n",
                    (unsigned long long)r.oligos_present, (unsigned long long)r.oligos_expected,
                    (unsigned long long)r.erasures, (unsigned long long)r.columns_with_errors);
+      if (r.mode == "reads") {
+        const FrontEndSeconds& s = r.front_end_seconds;
+        std::fprintf(stderr,
+                     "  stages      %d pass(es); input %.1f s (trim %.1f), drop %.1f s, cluster "
+                     "%.1f s, consensus %.1f s, place %.1f s, outer decode %.1f s\n",
+                     r.front_end_passes, s.input, s.trim, s.drop, s.cluster, s.consensus,
+                     r.seconds_place, r.seconds_outer);
+      }
       std::fprintf(stderr, "  margin      %d parity oligos to spare in the weakest codeword\n",
                    r.min_parity_margin);
       std::fprintf(stderr, "  integrity   %s\n",

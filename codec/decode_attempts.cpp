@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <iterator>
 #include <memory>
 #include <utility>
@@ -435,6 +436,7 @@ AttemptResult AttemptRunner::RunReads(const DecodeAttempt& a) {
   r.report.mode = "reads";
   std::vector<Strand> strands;
   if (!ReadStrands(a, &strands, &r)) return r;
+  const auto t0 = std::chrono::steady_clock::now();
   if (r.archive->votes) {  // placed reads first: they win their index
     Status st = r.archive->votes->PlaceInto(r.archive->store.get(), excluded_,
                                             set_aside_fills_gaps_, &r.report);
@@ -453,11 +455,15 @@ AttemptResult AttemptRunner::RunReads(const DecodeAttempt& a) {
   payloads.reserve(strands.size());
   for (const auto& s : strands) payloads.push_back(s.seq);
   Status st = DecodePayloads(payloads, &r);
+  const auto t1 = std::chrono::steady_clock::now();
+  r.report.seconds_place += std::chrono::duration<double>(t1 - t0).count();
   if (!st.ok()) {
     Stop(&r, AttemptEnd::kDone, st);
     return r;
   }
   if (SettleArchive(a, &r)) r.status = ExplainMixed(r.report, OuterDecode(!a.provisional, &r));
+  r.report.seconds_outer +=
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
   return r;
 }
 

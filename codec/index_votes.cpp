@@ -105,7 +105,10 @@ bool IndexVotes::NearEnds(std::string_view payload) const {
           const std::string cand = Payload(it->index, c);
           const int max_edits =
               static_cast<int>(kMaxEditFraction * static_cast<double>(cand.size()));
-          if (!cand.empty() && BoundedEditDistance(read, cand, max_edits) >= 0) return true;
+          if (cand.empty()) continue;
+          // Most noisy copies: substitutions and one indel, in O(length).
+          if (OneIndelDistance(read, cand, max_edits) <= max_edits) return true;
+          if (BoundedEditDistance(read, cand, max_edits) >= 0) return true;
         }
       }
     }

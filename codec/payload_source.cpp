@@ -32,9 +32,7 @@ std::vector<std::string> OrientRecords(const ReadBatch& batch, const OligoGeomet
 void AddPass(const FrontEndStats& stats, bool ok, FrontEndTally* tally) {
   ++tally->passes;
   if (stats.payload_nt_estimated > 0) tally->payload_nt_estimated = stats.payload_nt_estimated;
-  tally->seconds_trim += stats.seconds_trim;
-  tally->seconds_cluster += stats.seconds_cluster;
-  tally->seconds_consensus += stats.seconds_consensus;
+  tally->seconds += stats.seconds;
   if (!ok) return;
   tally->have_counts = true;
   tally->records = stats.reads_total;
@@ -88,9 +86,7 @@ Status ForEachCleanBatch(FirstRecords first, const std::vector<std::string>& inp
 void FrontEndTally::ApplyTo(DecodeReport* report) const {
   report->front_end_passes = passes;
   report->payload_nt_estimated = payload_nt_estimated;
-  report->seconds_trim = seconds_trim;
-  report->seconds_cluster = seconds_cluster;
-  report->seconds_consensus = seconds_consensus;
+  report->front_end_seconds = seconds;
   if (!have_counts) return;
   report->records = records;
   report->reads_junk = reads_junk;

@@ -51,7 +51,7 @@ Status ForEachCleanBatch(FirstRecords first, const std::vector<std::string>& inp
 struct FrontEndTally {
   int passes = 0;
   int payload_nt_estimated = 0;  // the last estimate made (0 = none)
-  double seconds_trim = 0, seconds_cluster = 0, seconds_consensus = 0;
+  FrontEndSeconds seconds;
   // Counts of the last pass that succeeded (have_counts: there was one).
   bool have_counts = false;
   uint64_t records = 0, reads_junk = 0, reads_dropped = 0, clusters = 0;

@@ -147,7 +147,7 @@ class Pipeline {
     Trim(batch, n, trimmed, static_cast<bool>(opt_.take_read));
     const double dt = SecondsSince(t0);
     std::lock_guard<std::mutex> lock(time_mutex_);
-    stats_.seconds_trim += dt;
+    stats_.seconds.trim += dt;
   }
 
   // Clusters a trimmed batch. Batches must come in input order, one at a time.
@@ -209,7 +209,7 @@ class Pipeline {
     }
     const double dt = SecondsSince(t0);
     std::lock_guard<std::mutex> lock(time_mutex_);
-    stats_.seconds_cluster += dt;
+    stats_.seconds.cluster += dt;
     if (opt_.progress) opt_.progress("reads", stats_.reads_total, 0);
   }
 
@@ -234,6 +234,8 @@ class Pipeline {
           drop[i] = opt_.drop_before_clustering(deferred_[i].seq);
       });
     });
+    stats_.seconds.drop += SecondsSince(t0);
+    const auto t1 = std::chrono::steady_clock::now();
     std::vector<PayloadRead> batch;
     for (size_t i = 0; i < deferred_.size(); ++i) {
       if (drop[i]) {
@@ -245,7 +247,7 @@ class Pipeline {
     }
     if (!batch.empty()) AddToClusters(std::move(batch));
     std::vector<PayloadRead>().swap(deferred_);
-    stats_.seconds_cluster += SecondsSince(t0);
+    stats_.seconds.cluster += SecondsSince(t1);
   }
 
   Status Finish(std::vector<Strand>* strands, FrontEndStats* stats) {
@@ -317,7 +319,7 @@ class Pipeline {
         if (all[k].reads >= opt_.min_cluster_reads) strands->push_back(std::move(all[k]));
       }
     }
-    stats_.seconds_consensus = SecondsSince(t0);
+    stats_.seconds.consensus = SecondsSince(t0);
     stats_.strands = strands->size();
     for (const Strand& s : *strands)
       if (stats_.payload_nt > 0 && static_cast<int>(s.seq.size()) == stats_.payload_nt)
@@ -416,7 +418,7 @@ class Pipeline {
         out->push_back(r2[i]);
       }
     }
-    stats_.seconds_trim += SecondsSince(t0);
+    stats_.seconds.trim += SecondsSince(t0);
   }
 
  private:
@@ -528,6 +530,7 @@ Status ReconstructStrands(const std::vector<std::string>& paths, const FrontEndO
   Status error;
   std::mutex error_mutex;
   bool first = true;
+  const auto t0 = std::chrono::steady_clock::now();
   // Batches are recycled: the reader overwrites old records in place.
   std::vector<std::shared_ptr<ReadBatch>> spare;
   std::mutex spare_mutex;
@@ -579,6 +582,7 @@ Status ReconstructStrands(const std::vector<std::string>& paths, const FrontEndO
                 }));
   });
   DNASTORE_RETURN_IF_ERROR(error);
+  p.stats().seconds.input = SecondsSince(t0);
   return p.Finish(strands, stats);
 }
 

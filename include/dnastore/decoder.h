@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "dnastore/archive.h"
+#include "dnastore/read_front_end.h"
 #include "dnastore/status.h"
 
 namespace dnastore {
@@ -114,7 +115,11 @@ struct DecodeReport {
   // guessed again) and wall-clock seconds per stage, summed over passes.
   int front_end_passes = 0;
   int payload_nt_estimated = 0;  // first-batch estimate of the payload length (0 = not made)
-  double seconds_trim = 0, seconds_cluster = 0, seconds_consensus = 0;
+  FrontEndSeconds front_end_seconds;
+  // Wall-clock seconds after the front end, in the attempt reported: placing
+  // the voted frames and the strands into the archive's slots, and the
+  // outer decode (with writing the output).
+  double seconds_place = 0, seconds_outer = 0;
 };
 
 // Progress callback: (stage name such as "reading", "clustering", "decoding";

@@ -119,6 +119,24 @@ struct FrontEndOptions {
   size_t resolve_chunk_clusters = 4096;  // clusters per chunk offered to resolve_payload_nt
 };
 
+// Wall-clock seconds per stage of the front end (not deterministic, for
+// reports only). `input` is the whole streaming pass over the input:
+// reading, trimming (`trim`, which includes pair merging, summed over the
+// batches trimmed at once), take_read and clustering as they overlap it;
+// `drop` the drop_before_clustering look after it; `cluster` the clustering
+// during and after the pass; `consensus` the strands' consensus.
+struct FrontEndSeconds {
+  double input = 0, trim = 0, drop = 0, cluster = 0, consensus = 0;
+  FrontEndSeconds& operator+=(const FrontEndSeconds& o) {
+    input += o.input;
+    trim += o.trim;
+    drop += o.drop;
+    cluster += o.cluster;
+    consensus += o.consensus;
+    return *this;
+  }
+};
+
 // One reconstructed payload.
 struct Strand {
   std::string seq;     // ACGT payload (primers removed, forward orientation)
@@ -149,9 +167,7 @@ struct FrontEndStats {
   std::string fwd_primer;        // primers used (inferred when not given)
   std::string rev_primer;
   bool primers_inferred = false;
-  // Wall-clock seconds spent per stage (trim includes pair merging; not
-  // deterministic, for reports only).
-  double seconds_trim = 0, seconds_cluster = 0, seconds_consensus = 0;
+  FrontEndSeconds seconds;
   // coverage_histogram[c] = clusters (after folding) with c reads; the last bin
   // (kCoverageBins - 1) counts clusters with at least that many reads.
   static constexpr size_t kCoverageBins = 101;
