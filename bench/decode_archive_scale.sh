@@ -6,7 +6,8 @@
 # reporting seconds, reads/s, peak RSS and the front end's stages. With
 # BASELINE=path/to/other/dnastore, the same reads are decoded by that build
 # too, side by side (medians of RUNS runs each, default 1), and the ratio
-# is printed. Scratch in $WORK (default: a new temporary directory, removed
+# is printed. MEMORY=SIZE decodes with --memory SIZE (scratch in $WORK;
+# the baseline must then know --memory too). Scratch in $WORK (default: a new temporary directory, removed
 # on exit); needs about 1.2 x (the FASTQ size) of free space.
 #   bash bench/decode_archive_scale.sh [MB] [COVERAGE] [THREADS]
 # Targets (issue 14): >= 600k reads/s on 2 threads, peak <= 2 GiB.
@@ -32,7 +33,8 @@ decode_with() {
   for _ in $(seq "$RUNS"); do
     rm -f "$WORK/out.bin"
     /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$1" decode "$WORK/reads.fastq" \
-      -o "$WORK/out.bin" -t "$THREADS" -q --report "$WORK/report_$2.json"
+      -o "$WORK/out.bin" -t "$THREADS" -q --report "$WORK/report_$2.json" ${MEMORY:+--memory "$MEMORY"} \
+      ${MEMORY:+--tmp-dir "$WORK"}
     cmp -s "$WORK/in.bin" "$WORK/out.bin" || { echo "$2: decode output differs" >&2; exit 1; }
     echo "$2 $(cat "$WORK/time.txt")"
   done
@@ -55,13 +57,15 @@ for label, rs in runs.items():
     kb = statistics.median(k for _, k in rs)
     med[label] = secs
     fe = r["front_end"]
+    mem = r.get("memory", {})
     print(f"{label}: {r['records']} reads, {r['oligos_expected']} oligos, {threads} threads: "
           f"{secs:.1f} s ({r['records'] / secs / 1e3:.0f}k reads/s), peak RSS "
           f"{kb / 1048576:.2f} GiB; placed by index {r.get('reads_placed', 0)}, clusters "
           f"{r['clusters']}; input {fe.get('seconds_input', 0):.1f} s (trim {fe['seconds_trim']:.1f}), "
           f"drop {fe.get('seconds_drop', 0):.1f} s, cluster {fe['seconds_cluster']:.1f} s, "
           f"consensus {fe['seconds_consensus']:.1f} s, place {r.get('seconds_place', 0):.1f} s, "
-          f"outer {r.get('seconds_outer', 0):.1f} s (median of {len(rs)})")
+          f"outer {r.get('seconds_outer', 0):.1f} s; budget {mem.get('budget_bytes', 0) / 1048576:.0f} MiB, "
+          f"spilled {mem.get('bytes_spilled', 0) / 1048576:.0f} MiB (median of {len(rs)})")
 if "baseline" in med:
     print(f"speed-up vs baseline: {med['baseline'] / med['now']:.2f}x")
 print("targets (issue 14): >= 600k reads/s on 2 threads, peak <= 2 GiB")

@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -206,6 +207,28 @@ std::string Printable(const std::string& text) {
     }
   }
   return out;
+}
+
+Result<uint64_t> ParseByteSize(const std::string& text, const std::string& option) {
+  const Status bad =
+      UsageError(option + " " + Printable(text) + ": give a size such as 512M, 4G or 1.5GiB");
+  size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(text, &used);
+  } catch (const std::exception&) {
+    return bad;
+  }
+  std::string unit = text.substr(used);
+  for (char& c : unit) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (unit.size() > 1 && unit.back() == 'B') unit.pop_back();  // "GB", "GIB"
+  if (unit.size() > 1 && unit.back() == 'I') unit.pop_back();
+  const std::string units = "BKMGT";
+  const size_t u = unit.empty() ? 0 : units.find(unit);
+  if (unit.size() > 1 || u == std::string::npos || !(v > 0)) return bad;
+  const double bytes = v * std::pow(1024.0, static_cast<double>(u));
+  if (bytes < 1 || bytes > std::ldexp(1.0, 62)) return bad;
+  return static_cast<uint64_t>(bytes);
 }
 
 std::string HumanBytes(double bytes) {

@@ -113,6 +113,11 @@ Status ParsePrimerPair(const std::string& text, std::string* fwd, std::string* r
 // an archive header or a read file are untrusted.
 std::string Printable(const std::string& text);
 
+// Parses a byte count for --memory: a number (decimals allowed) and an
+// optional unit K, M, G or T (powers of 1024; "KiB", "KB", "k" alike) or B.
+// kUsage naming `option` otherwise (and for 0 or more than 2^62 bytes).
+Result<uint64_t> ParseByteSize(const std::string& text, const std::string& option);
+
 // Human-readable byte count ("1.5 MiB").
 std::string HumanBytes(double bytes);
 

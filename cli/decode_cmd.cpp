@@ -12,7 +12,7 @@ namespace {
 
 struct DecodeCliOptions {
   std::vector<std::string> inputs, paired;
-  std::string output, report_path, primers, archive;
+  std::string output, report_path, primers, archive, memory, tmp_dir;
   bool partial = false, reads_mode = false;
   int primer_slack = -1;
   double error_rate = 0;
@@ -62,6 +62,11 @@ nlohmann::json ReportJson(const DecodeReport& r, const Status& st) {
         {"seconds_drop", r.front_end_seconds.drop},
         {"seconds_cluster", r.front_end_seconds.cluster},
         {"seconds_consensus", r.front_end_seconds.consensus}}},
+      {"memory",
+       {{"budget_bytes", r.memory_budget_bytes},
+        {"reads_deferred", r.reads_deferred},
+        {"deferred_peak_bytes", r.deferred_peak_bytes},
+        {"bytes_spilled", r.bytes_spilled}}},
       {"seconds_place", r.seconds_place},
       {"seconds_outer", r.seconds_outer},
   };
@@ -136,6 +141,12 @@ int RunDecode(const DecodeCliOptions& o) {
   opts.primer_search_slack_nt = o.primer_slack;
   opts.archive = o.archive;
   opts.error_rate = o.error_rate;
+  if (!o.memory.empty()) {
+    auto m = ParseByteSize(o.memory, "--memory");
+    if (!m.ok()) return ReportError("decode", m.status());
+    opts.memory_bytes = *m;
+  }
+  opts.tmp_dir = o.tmp_dir;
   opts.threads = ResolveThreads(o.common.threads);
   Progress bar("decoding", 1000, o.common.quiet);
   DecodeReport r;
@@ -199,6 +210,14 @@ int RunDecode(const DecodeCliOptions& o) {
                    r.min_parity_margin);
       std::fprintf(stderr, "  integrity   %s\n",
                    r.hash_ok ? "hash verified (XXH3-128)" : "hash NOT verified");
+      if (r.mode == "reads")
+        std::fprintf(stderr,
+                     "  memory      budget %s; %llu reads waited for a second look (%s packed "
+                     "in memory at most, %s spilled to scratch)\n",
+                     HumanBytes(static_cast<double>(r.memory_budget_bytes)).c_str(),
+                     (unsigned long long)r.reads_deferred,
+                     HumanBytes(static_cast<double>(r.deferred_peak_bytes)).c_str(),
+                     HumanBytes(static_cast<double>(r.bytes_spilled)).c_str());
       if (st.ok())
         std::fprintf(stderr, "  wrote       %s in %.2f s, peak memory %s\n",
                      Printable(r.output_path).c_str(), r.seconds,
@@ -235,6 +254,11 @@ void RegisterDecode(CLI::App& app, RunFn& run) {
   cmd->add_option("--archive", o->archive,
                   "Reads of several archives mixed: decode this one (id prefix or file name; "
                   "default: the one with the most reads)");
+  cmd->add_option("--memory", o->memory,
+                  "Memory budget, e.g. 2G (default: the smaller of 4 GiB and half the RAM); "
+                  "reads beyond it wait in a scratch file");
+  cmd->add_option("--tmp-dir", o->tmp_dir,
+                  "Directory for scratch files (default: $TMPDIR or /tmp); removed on any exit");
   cmd->add_flag("--reads", o->reads_mode, "Treat input as sequencer reads even if it looks clean");
   AddCommonOptions(cmd, o->common, false);
   cmd->callback([&run, o] { run = [o] { return RunDecode(*o); }; });

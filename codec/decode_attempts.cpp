@@ -62,14 +62,29 @@ struct ArchiveState {
 };
 
 // Reads mode with the archive known before a pass: reads that are valid
-// frames are placed by their index, not clustered (index_votes.h).
-void PlaceVerifiedReads(ArchiveState* s, FrontEndOptions* fo) {
+// frames are placed by their index, not clustered (index_votes.h); the
+// others wait for a second look within what the memory budget leaves after
+// the votes (DecodeOptions::memory_bytes). kUsage when the votes alone do
+// not fit.
+Status PlaceVerifiedReads(ArchiveState* s, const DecodeOptions& o, FrontEndOptions* fo) {
+  const uint64_t budget = o.memory_bytes > 0 ? o.memory_bytes : DefaultMemoryBudget();
+  const uint64_t votes_bytes =
+      IndexVotes::BytesFor(s->layout->total_oligos(), s->params.data_bytes);
+  if (votes_bytes + kDecodeMemoryReserve + kMinDeferredBytes > budget)
+    return UsageError(
+        "this archive's " + std::to_string(s->layout->total_oligos()) +
+        " oligos need a memory budget of at least " +
+        std::to_string((votes_bytes + kDecodeMemoryReserve + kMinDeferredBytes) >> 20) +
+        " MiB (--memory), " + std::to_string(budget >> 20) + " MiB given");
+  fo->deferred_memory_bytes = budget - votes_bytes - kDecodeMemoryReserve;
+  fo->scratch_dir = o.tmp_dir;
   s->votes = std::make_unique<IndexVotes>(s->params, *s->mapper, s->layout->total_oligos(),
                                           s->header_payloads, s->either_orientation);
   IndexVotes* votes = s->votes.get();
   fo->take_read = [votes](std::string_view payload) { return votes->Offer(payload); };
   fo->drop_before_clustering = [votes](std::string_view payload) { return votes->Covers(payload); };
   fo->all_reads_offered = [votes] { votes->Seal(); };
+  return Status::Ok();
 }
 
 // Whether the frames of two archives look alike to the inner decode: same
@@ -475,7 +490,10 @@ bool AttemptRunner::ReadStrands(const DecodeAttempt& a, std::vector<Strand>* str
                                 AttemptResult* r) {
   FrontEndOptions fo = FrontEndOptionsFor(a, input_.options);
   fo.progress = progress_;  // reads taken, then clusters built
-  if (r->archive && place_by_index_) PlaceVerifiedReads(r->archive.get(), &fo);
+  if (r->archive && place_by_index_) {
+    Status st = PlaceVerifiedReads(r->archive.get(), input_.options, &fo);
+    if (!st.ok()) return Stop(r, AttemptEnd::kDone, st);
+  }
   const ProbePrimers primers = a.primers_removed      ? ProbePrimers::kRemoved
                                : a.fwd_primer.empty() ? ProbePrimers::kInferred
                                                       : ProbePrimers::kKnown;
@@ -540,7 +558,10 @@ bool AttemptRunner::AdoptHeader(const DecodeAttempt& a, StrandHeaderProbe& probe
   fo.rev_primer = g.rev_primer;
   fo.payload_nt = g.payload_nt;
   fo.resolve_payload_nt = nullptr;
-  if (place_by_index_) PlaceVerifiedReads(r->archive.get(), &fo);
+  if (place_by_index_) {
+    Status placed = PlaceVerifiedReads(r->archive.get(), input_.options, &fo);
+    if (!placed.ok()) return Stop(r, AttemptEnd::kDone, placed);
+  }
   strands->clear();
   *stats = FrontEndStats();
   st = RunFrontEnd(input_.options, fo, strands, stats, &tally_);

@@ -5,7 +5,9 @@
 #include "dnastore/decoder.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <vector>
@@ -68,10 +70,22 @@ Status ReadFirstRecords(const std::vector<std::string>& inputs, FirstRecords* fi
   return Status::Ok();
 }
 
+// The memory budget and the scratch directory, checked before any work.
+Status CheckResources(const DecodeOptions& o) {
+  if (o.memory_bytes > 0 && o.memory_bytes < kMinMemoryBudget)
+    return UsageError("a memory budget below " + std::to_string(kMinMemoryBudget >> 20) +
+                      " MiB cannot hold a decode");
+  struct stat st;
+  if (!o.tmp_dir.empty() && (stat(o.tmp_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)))
+    return IoError(o.tmp_dir + ": no such directory (for scratch files)");
+  return Status::Ok();
+}
+
 Status Decode(const DecodeOptions& options, const DecodeProgressFn& progress,
               DecodeReport* report) {
   if (options.inputs.empty() && options.paired_r1.empty())
     return UsageError("no input files given");
+  DNASTORE_RETURN_IF_ERROR(CheckResources(options));
   DecodeInput input;
   input.options = options;
   input.names = InputNames(options);
@@ -98,6 +112,13 @@ Status Decode(const DecodeOptions& options, const DecodeProgressFn& progress,
 
 }  // namespace
 
+uint64_t DefaultMemoryBudget() {
+  constexpr uint64_t kCap = uint64_t{4} << 30;
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page <= 0) return kCap;
+  return std::min(kCap, static_cast<uint64_t>(pages) * static_cast<uint64_t>(page) / 2);
+}
+
 Status DecodeFile(const DecodeOptions& options, const DecodeProgressFn& progress,
                   DecodeReport* report) {
   const auto start = std::chrono::steady_clock::now();
@@ -105,6 +126,7 @@ Status DecodeFile(const DecodeOptions& options, const DecodeProgressFn& progress
   DecodeReport* r = report ? report : &local;
   *r = DecodeReport();
   Status st = Decode(options, progress, r);
+  r->memory_budget_bytes = options.memory_bytes > 0 ? options.memory_bytes : DefaultMemoryBudget();
   r->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return st;
 }

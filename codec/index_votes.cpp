@@ -32,6 +32,11 @@ IndexVotes::IndexVotes(const ArchiveParams& params, const PayloadMapper& mapper,
       slots_(total_oligos),
       data_(total_oligos * d_) {}
 
+uint64_t IndexVotes::BytesFor(uint64_t total_oligos, int data_bytes) {
+  // Slot + candidate 0's bytes, and two payload ends (in Seal, briefly twice).
+  return total_oligos * (sizeof(Slot) + static_cast<uint64_t>(data_bytes) + 4 * sizeof(End));
+}
+
 bool IndexVotes::Offer(std::string_view payload) {
   uint8_t frame[kMaxFrameBytes];
   uint8_t data[kMaxFrameBytes];

@@ -44,6 +44,10 @@ class IndexVotes {
   // For the archive `params` (its `mapper`, `total_oligos`, the payloads of
   // its header oligos, which are never data); `either_orientation` as
   // DecodeInner's.
+  // Memory the votes of an archive of `total_oligos` oligos of `data_bytes`
+  // each hold (the candidates up front, the payload ends after Seal).
+  static uint64_t BytesFor(uint64_t total_oligos, int data_bytes);
+
   IndexVotes(const ArchiveParams& params, const PayloadMapper& mapper, uint64_t total_oligos,
              const HeaderPayloads& header_payloads, bool either_orientation);
 

@@ -3,6 +3,8 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
+#include <algorithm>
+
 #include "core/dna.h"
 
 namespace dnastore {
@@ -33,11 +35,14 @@ void AddPass(const FrontEndStats& stats, bool ok, FrontEndTally* tally) {
   ++tally->passes;
   if (stats.payload_nt_estimated > 0) tally->payload_nt_estimated = stats.payload_nt_estimated;
   tally->seconds += stats.seconds;
+  tally->bytes_spilled += stats.bytes_spilled;
+  tally->deferred_peak_bytes = std::max(tally->deferred_peak_bytes, stats.deferred_peak_bytes);
   if (!ok) return;
   tally->have_counts = true;
   tally->records = stats.reads_total;
   tally->reads_junk = stats.reads_junk;
   tally->reads_dropped = stats.reads_dropped;
+  tally->reads_deferred = stats.reads_deferred;
   tally->clusters = stats.clusters;
   tally->coverage_histogram = stats.coverage_histogram;
 }
@@ -87,10 +92,13 @@ void FrontEndTally::ApplyTo(DecodeReport* report) const {
   report->front_end_passes = passes;
   report->payload_nt_estimated = payload_nt_estimated;
   report->front_end_seconds = seconds;
+  report->bytes_spilled = bytes_spilled;
+  report->deferred_peak_bytes = deferred_peak_bytes;
   if (!have_counts) return;
   report->records = records;
   report->reads_junk = reads_junk;
   report->reads_dropped = reads_dropped;
+  report->reads_deferred = reads_deferred;
   report->clusters = clusters;
   report->coverage_histogram = coverage_histogram;
 }
@@ -109,6 +117,10 @@ Status RunFrontEnd(const DecodeOptions& o, const FrontEndOptions& fo, std::vecto
       stats->reads_used += more_stats.reads_used;
       stats->reads_junk += more_stats.reads_junk;
       stats->reads_dropped += more_stats.reads_dropped;
+      stats->reads_deferred += more_stats.reads_deferred;
+      stats->bytes_spilled += more_stats.bytes_spilled;
+      stats->deferred_peak_bytes =
+          std::max(stats->deferred_peak_bytes, more_stats.deferred_peak_bytes);
       stats->clusters += more_stats.clusters;
     }
   } else {

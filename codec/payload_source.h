@@ -52,9 +52,10 @@ struct FrontEndTally {
   int passes = 0;
   int payload_nt_estimated = 0;  // the last estimate made (0 = none)
   FrontEndSeconds seconds;
+  uint64_t bytes_spilled = 0, deferred_peak_bytes = 0;  // summed, and the peak, over passes
   // Counts of the last pass that succeeded (have_counts: there was one).
   bool have_counts = false;
-  uint64_t records = 0, reads_junk = 0, reads_dropped = 0, clusters = 0;
+  uint64_t records = 0, reads_junk = 0, reads_dropped = 0, clusters = 0, reads_deferred = 0;
   std::vector<uint64_t> coverage_histogram;
   // Sets the report's front_end_* and seconds_* fields, and records,
   // reads_junk, reads_dropped, clusters and coverage_histogram when have_counts.

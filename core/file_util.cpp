@@ -614,11 +614,12 @@ Status AtomicOutput::Commit() {
   return Status::Ok();
 }
 
-Result<ScratchFile> ScratchFile::Create(const std::string& dir_hint) {
+Result<ScratchFile> ScratchFile::Create(const std::string& dir, bool or_tmpdir) {
   ScratchFile f;
-  f.fd_ = CreateUnlinkedFile(dir_hint + "/.dnastore-scratch-XXXXXX");
-  if (f.fd_ < 0) f.fd_ = CreateUnlinkedFile(TempDir() + "/dnastore-scratch-XXXXXX");
-  if (f.fd_ < 0) return IoError("cannot create a scratch file: " + Errno());
+  const std::string where = dir.empty() ? TempDir() : dir;
+  f.fd_ = CreateUnlinkedFile(where + "/.dnastore-scratch-XXXXXX");
+  if (f.fd_ < 0 && or_tmpdir) f.fd_ = CreateUnlinkedFile(TempDir() + "/dnastore-scratch-XXXXXX");
+  if (f.fd_ < 0) return IoError(where + ": cannot create a scratch file: " + Errno());
   return f;
 }
 ScratchFile::ScratchFile(ScratchFile&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }

@@ -99,7 +99,9 @@ class AtomicOutput {
 // Scratch file (unlinked at once) for large temporary state.
 class ScratchFile {
  public:
-  static Result<ScratchFile> Create(const std::string& dir_hint);
+  // In `dir` ("" = $TMPDIR); when that fails and `or_tmpdir`, in $TMPDIR.
+  // Errors: kIo naming the directory.
+  static Result<ScratchFile> Create(const std::string& dir, bool or_tmpdir = true);
   ScratchFile(ScratchFile&& other) noexcept;
   ScratchFile& operator=(ScratchFile&&) = delete;
   ~ScratchFile();

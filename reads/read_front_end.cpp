@@ -15,6 +15,7 @@
 #include <optional>
 #include <utility>
 
+#include "reads/deferred_reads.h"
 #include "reads/front_end_profile.h"
 #include "reads/pair_merge.h"
 #include "reads/primer_trim.h"
@@ -78,7 +79,8 @@ int EstimatePayloadLength(const SeqRecord* batch, const std::vector<TrimmedRead>
 // Orchestrates the stages on batches. Not thread-safe; parallel inside.
 class Pipeline {
  public:
-  explicit Pipeline(const FrontEndOptions& o) : opt_(o), arena_(std::max(1, o.threads)) {
+  explicit Pipeline(const FrontEndOptions& o)
+      : opt_(o), arena_(std::max(1, o.threads)), deferred_(o.deferred_memory_bytes, o.scratch_dir) {
     stats_.coverage_histogram.assign(FrontEndStats::kCoverageBins, 0);
     stats_.payload_nt = o.payload_nt;
   }
@@ -103,8 +105,7 @@ class Pipeline {
     DNASTORE_RETURN_IF_ERROR(Prepare(batch, n));
     std::vector<TrimmedRead> trimmed;
     TrimBatch(batch, n, &trimmed);
-    ClusterBatch(std::move(trimmed));
-    return Status::Ok();
+    return ClusterBatch(std::move(trimmed));
   }
 
   // Before the first TrimBatch: sets up the primer trimmer from the first
@@ -150,8 +151,10 @@ class Pipeline {
     stats_.seconds.trim += dt;
   }
 
-  // Clusters a trimmed batch. Batches must come in input order, one at a time.
-  void ClusterBatch(std::vector<TrimmedRead>&& trimmed) {
+  // Clusters a trimmed batch (or defers its reads). Batches must come in
+  // input order, one at a time. Errors: kIo when deferred reads cannot be
+  // spilled.
+  Status ClusterBatch(std::vector<TrimmedRead>&& trimmed) {
     auto t0 = std::chrono::steady_clock::now();
     std::vector<PayloadRead> payloads;
     payloads.reserve(trimmed.size());
@@ -202,15 +205,20 @@ class Pipeline {
       defer_ = opt_.drop_before_clustering && 10 * stats_.reads_taken >= stats_.reads_used;
       defer_decided_ = true;
     }
+    Status st;
     if (defer_) {
-      for (PayloadRead& r : payloads) deferred_.push_back(std::move(r));
+      for (size_t i = 0; i < payloads.size() && st.ok(); ++i)
+        st = deferred_.Add(payloads[i].seq, payloads[i].qual);
     } else {
       AddToClusters(std::move(payloads));
     }
     const double dt = SecondsSince(t0);
-    std::lock_guard<std::mutex> lock(time_mutex_);
-    stats_.seconds.cluster += dt;
+    {
+      std::lock_guard<std::mutex> lock(time_mutex_);
+      stats_.seconds.cluster += dt;
+    }
     if (opt_.progress) opt_.progress("reads", stats_.reads_total, 0);
+    return st;
   }
 
   tbb::task_arena& arena() { return arena_; }
@@ -224,35 +232,47 @@ class Pipeline {
   // FrontEndOptions::drop_before_clustering: the deferred reads the caller
   // does not drop are clustered, in input order, in batches of batch_reads
   // (as they would have been).
-  void ClusterDeferred() {
+  Status ClusterDeferred() {
     auto t0 = std::chrono::steady_clock::now();
-    std::vector<uint8_t> drop(deferred_.size(), 0);
-    arena_.execute([&] {
-      if (opt_.all_reads_offered) opt_.all_reads_offered();
-      tbb::parallel_for(tbb::blocked_range<size_t>(0, deferred_.size(), 1024), [&](const auto& r) {
-        for (size_t i = r.begin(); i != r.end(); ++i)
-          drop[i] = opt_.drop_before_clustering(deferred_[i].seq);
+    if (opt_.all_reads_offered) arena_.execute([&] { opt_.all_reads_offered(); });
+    stats_.reads_deferred = deferred_.reads();
+    stats_.bytes_spilled = deferred_.bytes_spilled();
+    stats_.deferred_peak_bytes = deferred_.peak_memory_bytes();
+    double clustering = 0;
+    std::vector<PayloadRead> kept;
+    Status st = deferred_.Drain(opt_.batch_reads, [&](std::vector<PayloadRead>&& batch) {
+      std::vector<uint8_t> drop(batch.size(), 0);
+      arena_.execute([&] {
+        tbb::parallel_for(tbb::blocked_range<size_t>(0, batch.size(), 1024), [&](const auto& r) {
+          for (size_t i = r.begin(); i != r.end(); ++i)
+            drop[i] = opt_.drop_before_clustering(batch[i].seq);
+        });
       });
-    });
-    stats_.seconds.drop += SecondsSince(t0);
-    const auto t1 = std::chrono::steady_clock::now();
-    std::vector<PayloadRead> batch;
-    for (size_t i = 0; i < deferred_.size(); ++i) {
-      if (drop[i]) {
-        ++stats_.reads_dropped;
-        continue;
+      for (size_t i = 0; i < batch.size(); ++i) {
+        if (drop[i]) {
+          ++stats_.reads_dropped;
+          continue;
+        }
+        kept.push_back(std::move(batch[i]));
+        if (kept.size() == opt_.batch_reads) {
+          const auto t1 = std::chrono::steady_clock::now();
+          AddToClusters(std::exchange(kept, {}));
+          clustering += SecondsSince(t1);
+        }
       }
-      batch.push_back(std::move(deferred_[i]));
-      if (batch.size() == opt_.batch_reads) AddToClusters(std::exchange(batch, {}));
-    }
-    if (!batch.empty()) AddToClusters(std::move(batch));
-    std::vector<PayloadRead>().swap(deferred_);
-    stats_.seconds.cluster += SecondsSince(t1);
+      return Status::Ok();
+    });
+    const auto t1 = std::chrono::steady_clock::now();
+    if (st.ok() && !kept.empty()) AddToClusters(std::move(kept));
+    clustering += SecondsSince(t1);
+    stats_.seconds.cluster += clustering;
+    stats_.seconds.drop += SecondsSince(t0) - clustering;
+    return st;
   }
 
   Status Finish(std::vector<Strand>* strands, FrontEndStats* stats) {
     strands->clear();
-    if (clusterer_ && defer_) ClusterDeferred();
+    if (clusterer_ && defer_) DNASTORE_RETURN_IF_ERROR(ClusterDeferred());
     auto t0 = std::chrono::steady_clock::now();
     if (clusterer_) {
       std::vector<ReadCluster> clusters = clusterer_->TakeClusters();
@@ -482,7 +502,7 @@ class Pipeline {
   int payload_hint_ = 0;  // estimated payload length (resolve_payload_nt mode)
   std::unique_ptr<ReadClusterer> clusterer_;
   uint64_t next_payload_index_ = 0;
-  std::vector<PayloadRead> deferred_;           // drop_before_clustering: reads to look at first
+  DeferredReads deferred_;                      // drop_before_clustering: reads to look at first
   bool defer_ = false, defer_decided_ = false;  // whether to defer, decided on the first batch
   FrontEndStats stats_;
 };
@@ -549,6 +569,13 @@ Status ReconstructStrands(const std::vector<std::string>& paths, const FrontEndO
                 }
               }
               if (!batch) batch = std::make_shared<ReadBatch>();
+              {  // a later stage failed: stop reading
+                std::lock_guard<std::mutex> lock(error_mutex);
+                if (!error.ok()) {
+                  fc.stop();
+                  return nullptr;
+                }
+              }
               Status st = reader.Next(*batch, options.batch_reads);
               if (st.ok() && first && !batch->empty()) st = p.Prepare(batch->data(), batch->size());
               first = false;
@@ -578,7 +605,9 @@ Status ReconstructStrands(const std::vector<std::string>& paths, const FrontEndO
                     std::lock_guard<std::mutex> lock(spare_mutex);
                     spare.push_back(std::move(item.first));
                   }
-                  p.ClusterBatch(std::move(item.second));
+                  Status st = p.ClusterBatch(std::move(item.second));
+                  std::lock_guard<std::mutex> lock(error_mutex);
+                  if (!st.ok() && error.ok()) error = st;
                 }));
   });
   DNASTORE_RETURN_IF_ERROR(error);

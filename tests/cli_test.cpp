@@ -154,6 +154,42 @@ TEST(Cli, NoisyReadsAroundTheCoverageLimit) {
   EXPECT_EQ(Read(out_pe), content);
 }
 
+// --memory and --tmp-dir: checked before any work, reported, and the
+// archive's own needs against the budget give a clear error.
+TEST(Cli, MemoryBudgetAndScratchDirectory) {
+  std::string content;
+  for (int i = 0; i < 800; ++i) content += std::to_string(i * 40503u) + ";";
+  std::string in = Write("budget.txt", content);
+  std::string pool = Dir() + "/budget.fasta", reads = Dir() + "/budget.fastq";
+  ASSERT_EQ(RunDnastore("encode " + in + " -o " + pool + " -q").code, 0);
+  ASSERT_EQ(RunDnastore("simulate " + pool + " -o " + reads + " --coverage 6 --seed 3 -q").code, 0);
+  const std::string scratch = Dir() + "/scratch";
+  fs::create_directories(scratch);
+  std::string out = Dir() + "/budget.out", report = Dir() + "/budget.json";
+  auto d = RunDnastore("decode " + reads + " -o " + out + " --memory 300M --tmp-dir " + scratch +
+                       " --report " + report);
+  ASSERT_EQ(d.code, 0) << d.err;
+  EXPECT_EQ(Read(out), content);
+  EXPECT_NE(d.err.find("budget 300.00 MiB"), std::string::npos) << d.err;
+  EXPECT_NE(Read(report).find("\"budget_bytes\": 314572800"), std::string::npos);
+  EXPECT_TRUE(fs::is_empty(scratch));
+  auto small = RunDnastore("decode " + reads + " -o " + Dir() + "/small.out --memory 256M");
+  EXPECT_EQ(small.code, 1);
+  EXPECT_NE(small.err.find("need a memory budget of at least"), std::string::npos) << small.err;
+  EXPECT_FALSE(fs::exists(Dir() + "/small.out"));
+  auto tiny = RunDnastore("decode " + reads + " -o " + Dir() + "/tiny.out --memory 100K");
+  EXPECT_EQ(tiny.code, 1);
+  EXPECT_NE(tiny.err.find("below 256 MiB"), std::string::npos) << tiny.err;
+  auto bad = RunDnastore("decode " + reads + " -o " + Dir() + "/bad.out --memory 4X");
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.err.find("--memory 4X"), std::string::npos) << bad.err;
+  auto nodir = RunDnastore("decode " + reads + " -o " + Dir() + "/nodir.out --tmp-dir " + Dir() +
+                           "/no-such-dir");
+  EXPECT_EQ(nodir.code, 2);
+  EXPECT_NE(nodir.err.find("no-such-dir"), std::string::npos) << nodir.err;
+  EXPECT_FALSE(fs::exists(Dir() + "/nodir.out"));
+}
+
 // Terminator-free TdT: transition-mapped pool, runs collapsed on reading.
 TEST(Cli, TdtTransitionPoolDecodes) {
   std::string content(6000, '\0');

@@ -3,8 +3,11 @@
 // ReconstructStrandsFromReads.
 #include <edlib.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <functional>
 #include <map>
 #include <set>
 #include <unordered_set>
@@ -645,6 +648,55 @@ TEST(FrontEnd, DeterministicAcrossThreadCounts) {
     EXPECT_EQ(s1[i].qual, s2[i].qual);
     EXPECT_EQ(s1[i].reads, s2[i].reads);
   }
+}
+
+// Reads a caller takes and drops (as a decoder's index votes do) wait for
+// the second look packed; spilled to scratch past deferred_memory_bytes,
+// they come back in order: the strands and counts are the same.
+TEST(FrontEnd, SpilledDeferredReadsGiveTheSameStrands) {
+  PoolSpec spec;
+  spec.oligos = 400;
+  spec.errors = {0.01, 0.005, 0.005};
+  auto pool = MakePool(spec);
+  const std::string dir = ::testing::TempDir() + "front_end_spill_" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir);
+  auto run = [&](uint64_t memory, std::vector<Strand>* strands, FrontEndStats* st) {
+    FrontEndOptions o;
+    o.fwd_primer = kTestFwd;
+    o.rev_primer = kTestRev;
+    o.payload_nt = 150;
+    o.threads = 2;
+    o.batch_reads = 700;
+    auto hash = [](std::string_view s) { return std::hash<std::string_view>()(s); };
+    o.take_read = [&](std::string_view p) { return hash(p) % 3 == 0; };
+    o.drop_before_clustering = [&](std::string_view p) { return hash(p) % 5 == 0; };
+    int offered = 0;
+    o.all_reads_offered = [&] { ++offered; };
+    o.deferred_memory_bytes = memory;
+    o.scratch_dir = dir;
+    ASSERT_TRUE(ReconstructStrandsFromReads(pool.reads, o, strands, st).ok());
+    EXPECT_EQ(offered, 1);
+  };
+  std::vector<Strand> s1, s2;
+  FrontEndStats st1, st2;
+  run(0, &s1, &st1);
+  run(1 << 14, &s2, &st2);
+  EXPECT_EQ(st1.bytes_spilled, 0u);
+  EXPECT_GT(st2.bytes_spilled, 0u);
+  EXPECT_GT(st1.reads_deferred, 0u);
+  EXPECT_EQ(st1.reads_deferred, st2.reads_deferred);
+  EXPECT_GT(st1.reads_dropped, 0u);
+  EXPECT_EQ(st1.reads_dropped, st2.reads_dropped);
+  EXPECT_EQ(st1.reads_taken, st2.reads_taken);
+  EXPECT_EQ(st1.clusters, st2.clusters);
+  ASSERT_EQ(s1.size(), s2.size());
+  for (size_t i = 0; i < s1.size(); ++i) {
+    EXPECT_EQ(s1[i].seq, s2[i].seq);
+    EXPECT_EQ(s1[i].qual, s2[i].qual);
+    EXPECT_EQ(s1[i].reads, s2[i].reads);
+  }
+  EXPECT_TRUE(std::filesystem::is_empty(dir)) << "scratch is unlinked";
+  std::filesystem::remove_all(dir);
 }
 
 TEST(FrontEnd, InfersPrimersWhenNotGiven) {

@@ -47,7 +47,9 @@ class IndexVotesTest : public ::testing::Test {
     }
     votes_ = std::make_unique<IndexVotes>(p_, *mapper_, kOligos, headers_, false);
     for (uint64_t i = 0; i < kOligos; ++i)
-      if (i != kNeverPlaced) ASSERT_TRUE(votes_->Offer(payloads_[i]));
+      if (i != kNeverPlaced) {
+        ASSERT_TRUE(votes_->Offer(payloads_[i]));
+      }
   }
 
   // Payload i with base `at` deleted.

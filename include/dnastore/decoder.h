@@ -53,7 +53,27 @@ struct DecodeOptions {
   // be, checked with the inputs when the output's name comes from the archive
   // (output_path empty): kUsage naming both, even with `force`.
   std::vector<std::string> other_files;
+  // Memory budget for the decode (0 = DefaultMemoryBudget()). Reads mode
+  // with index placement keeps what it holds per oligo (about
+  // IndexVotes's bytes) plus kDecodeMemoryReserve and spills the reads
+  // that wait for their second look to `tmp_dir` beyond that (kUsage when
+  // the archive's oligos alone need more than the budget). Clustering
+  // without index placement (no archive header known before the pass, or
+  // reads too noisy to place) is not bounded by it yet.
+  uint64_t memory_bytes = 0;
+  std::string tmp_dir;  // scratch for spilled reads ("" = $TMPDIR)
 };
+
+// The default memory budget: the smaller of 4 GiB and half the physical
+// memory.
+uint64_t DefaultMemoryBudget();
+// Smallest budget accepted (below it, kUsage), and the share of any budget
+// held back for what decode does not count (batches in flight, tables,
+// the outer decode).
+inline constexpr uint64_t kMinMemoryBudget = uint64_t{256} << 20;
+inline constexpr uint64_t kDecodeMemoryReserve = uint64_t{256} << 20;
+// The least memory left for the reads that wait for a second look.
+inline constexpr uint64_t kMinDeferredBytes = uint64_t{16} << 20;
 
 struct ByteRange {
   uint64_t offset = 0;
@@ -116,6 +136,11 @@ struct DecodeReport {
   int front_end_passes = 0;
   int payload_nt_estimated = 0;  // first-batch estimate of the payload length (0 = not made)
   FrontEndSeconds front_end_seconds;
+  // Memory: the budget applied; reads that waited for a second look (after
+  // every read was seen), the peak of their packed bytes in memory and the
+  // bytes of them spilled to scratch.
+  uint64_t memory_budget_bytes = 0;
+  uint64_t reads_deferred = 0, deferred_peak_bytes = 0, bytes_spilled = 0;
   // Wall-clock seconds after the front end, in the attempt reported: placing
   // the voted frames and the strands into the archive's slots, and the
   // outer decode (with writing the output).

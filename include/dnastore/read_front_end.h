@@ -110,6 +110,12 @@ struct FrontEndOptions {
   // drop_before_clustering (on a thread of the front end's TBB arena: it may
   // run parallel work there). Null = nothing to prepare.
   std::function<void()> all_reads_offered;
+  // The reads waiting for that look are packed (one byte per base) and,
+  // past `deferred_memory_bytes` of them (0 = no limit), spilled in order to
+  // an unlinked scratch file in `scratch_dir` ("" = $TMPDIR) and read back
+  // in order: the result is the same spilled or not.
+  uint64_t deferred_memory_bytes = 0;
+  std::string scratch_dir;
   // Progress: (stage, done, total). Stage "reads": reads taken so far, total 0
   // (unknown), after each batch; stage "consensus": clusters done of total.
   // Called never concurrently, possibly from a worker thread; must not throw.
@@ -168,6 +174,9 @@ struct FrontEndStats {
   std::string rev_primer;
   bool primers_inferred = false;
   FrontEndSeconds seconds;
+  uint64_t reads_deferred = 0;       // reads that waited for drop_before_clustering
+  uint64_t deferred_peak_bytes = 0;  // their packed bytes held in memory at once
+  uint64_t bytes_spilled = 0;        // and written to scratch (deferred_memory_bytes)
   // coverage_histogram[c] = clusters (after folding) with c reads; the last bin
   // (kCoverageBins - 1) counts clusters with at least that many reads.
   static constexpr size_t kCoverageBins = 101;
