@@ -12,7 +12,7 @@ namespace {
 
 struct DecodeCliOptions {
   std::vector<std::string> inputs, paired;
-  std::string output, report_path, primers, archive, memory, tmp_dir;
+  std::string output, report_path, primers, archive, memory, spill_after, tmp_dir;
   bool partial = false, reads_mode = false;
   int primer_slack = -1;
   double error_rate = 0;
@@ -146,6 +146,11 @@ int RunDecode(const DecodeCliOptions& o) {
     if (!m.ok()) return ReportError("decode", m.status());
     opts.memory_bytes = *m;
   }
+  if (!o.spill_after.empty()) {
+    auto m = ParseByteSize(o.spill_after, "--spill-after");
+    if (!m.ok()) return ReportError("decode", m.status());
+    opts.spill_after_bytes = *m;
+  }
   opts.tmp_dir = o.tmp_dir;
   opts.threads = ResolveThreads(o.common.threads);
   Progress bar("decoding", 1000, o.common.quiet);
@@ -257,6 +262,9 @@ void RegisterDecode(CLI::App& app, RunFn& run) {
   cmd->add_option("--memory", o->memory,
                   "Memory budget, e.g. 2G (default: the smaller of 4 GiB and half the RAM); "
                   "reads beyond it wait in a scratch file");
+  cmd->add_option("--spill-after", o->spill_after,
+                  "Spill waiting reads to scratch past SIZE of them in memory (default: what "
+                  "--memory leaves; the result is the same)");
   cmd->add_option("--tmp-dir", o->tmp_dir,
                   "Directory for scratch files (default: $TMPDIR or /tmp); removed on any exit");
   cmd->add_flag("--reads", o->reads_mode, "Treat input as sequencer reads even if it looks clean");

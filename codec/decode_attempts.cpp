@@ -77,6 +77,8 @@ Status PlaceVerifiedReads(ArchiveState* s, const DecodeOptions& o, FrontEndOptio
         std::to_string((votes_bytes + kDecodeMemoryReserve + kMinDeferredBytes) >> 20) +
         " MiB (--memory), " + std::to_string(budget >> 20) + " MiB given");
   fo->deferred_memory_bytes = budget - votes_bytes - kDecodeMemoryReserve;
+  if (o.spill_after_bytes > 0)
+    fo->deferred_memory_bytes = std::min(fo->deferred_memory_bytes, o.spill_after_bytes);
   fo->scratch_dir = o.tmp_dir;
   s->votes = std::make_unique<IndexVotes>(s->params, *s->mapper, s->layout->total_oligos(),
                                           s->header_payloads, s->either_orientation);

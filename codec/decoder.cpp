@@ -60,9 +60,9 @@ uint64_t FileBytes(const std::string& path) {
 }
 
 // The first batch of the first single-end input (none without one).
-Status ReadFirstRecords(const std::vector<std::string>& inputs, FirstRecords* first) {
+Status ReadFirstRecords(const std::vector<std::string>& inputs, int threads, FirstRecords* first) {
   if (inputs.empty()) return Status::Ok();
-  auto r = SeqReader::Open(inputs[0]);
+  auto r = SeqReader::Open(inputs[0], threads);
   if (!r.ok()) return r.status();
   first->reader = std::move(*r);
   DNASTORE_RETURN_IF_ERROR(first->reader->Next(first->batch, kRecordBatch));
@@ -106,7 +106,8 @@ Status Decode(const DecodeOptions& options, const DecodeProgressFn& progress,
     if (!probe.ok()) return probe.status();
   }
   for (const std::string& path : AllInputs(input.options)) input.input_bytes += FileBytes(path);
-  DNASTORE_RETURN_IF_ERROR(ReadFirstRecords(input.options.inputs, &input.first));
+  DNASTORE_RETURN_IF_ERROR(
+      ReadFirstRecords(input.options.inputs, std::max(1, options.threads), &input.first));
   return RunDecodeAttempts(std::move(input), progress, report);
 }
 

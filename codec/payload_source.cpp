@@ -56,7 +56,7 @@ Status ForEachCleanBatch(FirstRecords first, const std::vector<std::string>& inp
   std::unique_ptr<SeqReader> reader = std::move(first.reader);
   if (!reader) {  // a later pass: read from the start
     if (inputs.empty()) return InternalError("clean records read without an input");
-    auto opened = SeqReader::Open(inputs[0]);
+    auto opened = SeqReader::Open(inputs[0], arena.max_concurrency());
     if (!opened.ok()) return opened.status();
     reader = std::move(*opened);
     DNASTORE_RETURN_IF_ERROR(reader->Next(batch, kRecordBatch));
@@ -79,7 +79,7 @@ Status ForEachCleanBatch(FirstRecords first, const std::vector<std::string>& inp
     DNASTORE_RETURN_IF_ERROR(reader->Next(batch, kRecordBatch));
     if (batch.empty()) {
       if (++input >= inputs.size()) break;
-      auto next = SeqReader::Open(inputs[input]);
+      auto next = SeqReader::Open(inputs[input], arena.max_concurrency());
       if (!next.ok()) return next.status();
       reader = std::move(*next);
       DNASTORE_RETURN_IF_ERROR(reader->Next(batch, kRecordBatch));

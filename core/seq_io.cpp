@@ -53,7 +53,7 @@ struct SeqReader::Impl {
   }
 };
 
-Result<std::unique_ptr<SeqReader>> SeqReader::Open(const std::string& path) {
+Result<std::unique_ptr<SeqReader>> SeqReader::Open(const std::string& path, int threads) {
   QuietHtslib();
   bool small_file = false;  // a regular file that one 1 MiB block would hold
   if (path != "-") {
@@ -105,6 +105,10 @@ Result<std::unique_ptr<SeqReader>> SeqReader::Open(const std::string& path) {
   // for a file smaller than that (its reads are bounded by its size): a
   // 1 MiB allocation per small file was most of the cost of reading one.
   if (!small_file) (void)hts_set_opt(r->impl_->fp, HTS_OPT_BLOCK_SIZE, 1 << 20);
+  // HTSlib ignores this for plain gzip and uncompressed input. Failing to
+  // start threads only costs speed.
+  if (threads > 1 && !small_file && fmt->compression == bgzf)
+    (void)hts_set_threads(r->impl_->fp, threads);
   if (fmt->format == fasta_format || fmt->format == fastq_format) {
     // HTSlib's own parser holds a whole record (a 1-Gnt line in a 1 MB gzip:
     // 3.5 GB) before any limit applies; ours streams it past.

@@ -510,13 +510,15 @@ class Pipeline {
 // Reads consecutive batches across several files.
 class MultiFileReader {
  public:
-  explicit MultiFileReader(const std::vector<std::string>& paths) : paths_(paths) {}
+  // `threads`: BGZF decompression threads per file (SeqReader::Open).
+  explicit MultiFileReader(const std::vector<std::string>& paths, int threads = 1)
+      : paths_(paths), threads_(threads) {}
   // Fills `batch` (empty at the end of the last file).
   Status Next(ReadBatch& batch, size_t max_records) {
     // SeqReader::Next overwrites the batch's records in place (buffers reused).
     while (file_ < paths_.size()) {
       if (!reader_) {
-        auto r = SeqReader::Open(paths_[file_]);
+        auto r = SeqReader::Open(paths_[file_], threads_);
         if (!r.ok()) return r.status();
         reader_ = std::move(r.value());
       }
@@ -531,6 +533,7 @@ class MultiFileReader {
 
  private:
   std::vector<std::string> paths_;
+  int threads_;
   size_t file_ = 0;
   std::unique_ptr<SeqReader> reader_;
 };
@@ -542,7 +545,7 @@ Status ReconstructStrands(const std::vector<std::string>& paths, const FrontEndO
   DNASTORE_RETURN_IF_ERROR(Pipeline::Validate(options));
   if (paths.empty()) return UsageError("no read files given");
   Pipeline p(options);
-  MultiFileReader reader(paths);
+  MultiFileReader reader(paths, options.threads);
   // Three stages over batches: read (in order), trim (several batches at
   // once), cluster (in order). Trimming the next batch fills the clustering
   // stage's sequential parts; memory holds at most kInFlight batches.
@@ -632,7 +635,7 @@ Status ReconstructStrandsPaired(const std::string& r1, const std::string& r2,
                                 FrontEndStats* stats) {
   DNASTORE_RETURN_IF_ERROR(Pipeline::Validate(options));
   Pipeline p(options);
-  MultiFileReader a({r1}), b({r2});
+  MultiFileReader a({r1}, options.threads), b({r2}, options.threads);
   ReadBatch ba, bb, merged;
   for (;;) {
     DNASTORE_RETURN_IF_ERROR(a.Next(ba, options.batch_reads));

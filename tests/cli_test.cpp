@@ -2,8 +2,10 @@
 // and messages (0 ok, 1 usage, 2 bad input or I/O, 3 unrecoverable).
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include "tests/test_util.h"
@@ -13,6 +15,7 @@ namespace fs = std::filesystem;
 namespace {
 
 using dnastore::testing::RunDnastore;
+using dnastore::testing::SignalAfter;
 using dnastore::testing::StdoutTo;
 using dnastore::testing::WithStdin;
 
@@ -188,6 +191,62 @@ TEST(Cli, MemoryBudgetAndScratchDirectory) {
   EXPECT_EQ(nodir.code, 2);
   EXPECT_NE(nodir.err.find("no-such-dir"), std::string::npos) << nodir.err;
   EXPECT_FALSE(fs::exists(Dir() + "/nodir.out"));
+}
+
+// A report without what may differ between two runs of one decode: times,
+// peak memories, bytes spilled, the output's name.
+static std::string StableReport(const std::string& path) {
+  std::istringstream in(Read(path));
+  std::string line, kept;
+  while (std::getline(in, line)) {
+    bool varies = false;
+    for (const char* key : {"seconds", "peak", "bytes_spilled", "\"output\""})
+      varies = varies || line.find(key) != std::string::npos;
+    if (!varies) kept += line + "\n";
+  }
+  return kept;
+}
+
+// The two-pass path (waiting reads spilled to scratch) gives the same file
+// and the same report as the in-memory one; the scratch directory is empty
+// after every way a run ends.
+TEST(Cli, SpilledDecodeEqualsInMemoryDecode) {
+  std::string content;
+  for (int i = 0; i < 3000; ++i) content += std::to_string(i * 2246822519u) + ",";
+  std::string in = Write("spill.txt", content);
+  std::string pool = Dir() + "/spill.fasta", reads = Dir() + "/spill.fastq";
+  ASSERT_EQ(RunDnastore("encode " + in + " -o " + pool + " -q").code, 0);
+  ASSERT_EQ(RunDnastore("simulate " + pool + " -o " + reads + " --coverage 5 --seed 8 -q").code, 0);
+  const std::string scratch = Dir() + "/spill_scratch";
+  fs::create_directories(scratch);
+  const std::string spill = " --spill-after 4K --tmp-dir " + scratch;
+  auto a = RunDnastore("decode " + reads + " -o " + Dir() + "/spill_a.out --report " + Dir() +
+                       "/spill_a.json -t 2");
+  ASSERT_EQ(a.code, 0) << a.err;
+  auto b = RunDnastore("decode " + reads + " -o " + Dir() + "/spill_b.out --report " + Dir() +
+                       "/spill_b.json -t 2" + spill);
+  ASSERT_EQ(b.code, 0) << b.err;
+  EXPECT_EQ(Read(Dir() + "/spill_a.out"), content);
+  EXPECT_EQ(Read(Dir() + "/spill_b.out"), content);
+  EXPECT_NE(Read(Dir() + "/spill_a.json").find("\"bytes_spilled\": 0,"), std::string::npos)
+      << "the in-memory run spilled nothing";
+  EXPECT_EQ(Read(Dir() + "/spill_b.json").find("\"bytes_spilled\": 0,"), std::string::npos)
+      << "the spilled run spilled";
+  EXPECT_EQ(StableReport(Dir() + "/spill_a.json"), StableReport(Dir() + "/spill_b.json"));
+  EXPECT_TRUE(fs::is_empty(scratch));
+  // Too few reads (exit 3), a truncated file (exit 2), a signal: no scratch.
+  std::string sparse = Dir() + "/spill1.fastq";
+  ASSERT_EQ(RunDnastore("simulate " + pool + " -o " + sparse + " --coverage 1 --seed 8 -q").code,
+            0);
+  EXPECT_EQ(RunDnastore("decode " + sparse + " -o " + Dir() + "/spill1.out -q" + spill).code, 3);
+  const std::string text = Read(reads);
+  const std::string cut = Write("spill_cut.fastq", text.substr(0, text.size() - 7));
+  EXPECT_EQ(RunDnastore("decode " + cut + " -o " + Dir() + "/spill_cut.out -q" + spill).code, 2);
+  EXPECT_FALSE(fs::exists(Dir() + "/spill_cut.out"));
+  auto killed = RunDnastore("decode " + reads + " -o " + Dir() + "/spill_sig.out -q" + spill,
+                            SignalAfter(SIGTERM, 20));
+  if (killed.code != 0) EXPECT_FALSE(fs::exists(Dir() + "/spill_sig.out"));
+  EXPECT_TRUE(fs::is_empty(scratch));
 }
 
 // Terminator-free TdT: transition-mapped pool, runs collapsed on reading.

@@ -62,6 +62,10 @@ struct DecodeOptions {
   // reads too noisy to place) is not bounded by it yet.
   uint64_t memory_bytes = 0;
   std::string tmp_dir;  // scratch for spilled reads ("" = $TMPDIR)
+  // Packed bytes of waiting reads held in memory before they are spilled;
+  // 0 = what memory_bytes leaves (a smaller value spills sooner, e.g. to
+  // keep memory for other work; the result does not change).
+  uint64_t spill_after_bytes = 0;
 };
 
 // The default memory budget: the smaller of 4 GiB and half the physical

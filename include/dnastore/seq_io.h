@@ -36,7 +36,10 @@ class SeqReader {
   // Opens `path` ("-" = standard input; pipes and FIFOs are read once, as
   // they stream). Errors: kIo (missing, unreadable, a directory), kBadInput
   // (empty, or not a sequence file). The reader owns the open file.
-  static Result<std::unique_ptr<SeqReader>> Open(const std::string& path);
+  // `threads` > 1: BGZF input (what bgzip, samtools and our simulate write;
+  // BAM) is decompressed on that many threads of HTSlib's own. A plain gzip
+  // stream cannot be split and is inflated on the reading thread.
+  static Result<std::unique_ptr<SeqReader>> Open(const std::string& path, int threads = 1);
   ~SeqReader();
   SeqReader(const SeqReader&) = delete;
   SeqReader& operator=(const SeqReader&) = delete;
