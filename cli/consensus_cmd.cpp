@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "core/phred.h"
+#include "dnastore/decoder.h"
 #include "dnastore/read_front_end.h"
 #include "dnastore/seq_io.h"
 
@@ -21,7 +22,7 @@ constexpr int kMinAnyPrimerNt = 8, kMaxAnyPrimerNt = 64;
 struct ConsensusCliOptions {
   std::vector<std::string> inputs;
   std::vector<std::string> paired;
-  std::string output, report, primers, method = "vote";
+  std::string output, report, primers, method = "vote", memory, tmp_dir;
   int payload_nt = 0;
   int primer_nt = 20;
   bool collapse = false;
@@ -67,7 +68,7 @@ uint64_t MedianCoverage(const FrontEndStats& st) {
 }
 
 nlohmann::json ReportJson(const ConsensusCliOptions& o, const FrontEndOptions& fo,
-                          const FrontEndStats& st, double seconds) {
+                          const FrontEndStats& st, uint64_t budget, double seconds) {
   nlohmann::json hist = nlohmann::json::array();
   for (uint64_t c : st.coverage_histogram) hist.push_back(c);
   return {
@@ -97,6 +98,16 @@ nlohmann::json ReportJson(const ConsensusCliOptions& o, const FrontEndOptions& f
        {{"sub", st.primer_sub_rate}, {"ins", st.primer_ins_rate}, {"del", st.primer_del_rate}}},
       {"median_cluster_reads", MedianCoverage(st)},
       {"coverage_histogram", hist},
+      {"memory",
+       {{"budget_bytes", budget},
+        {"passes", st.partition_groups > 0 ? 2 : 1},
+        {"partitions", st.partition_groups > 0 ? kClusterPartitions : 0},
+        {"partition_groups", st.partition_groups},
+        {"partitioned_peak_bytes", st.partitioned_peak_bytes},
+        {"bytes_spilled", st.bytes_spilled}}},
+      {"seconds_trim", st.seconds.trim},
+      {"seconds_cluster", st.seconds.cluster},
+      {"seconds_consensus", st.seconds.consensus},
       {"seconds", seconds},
       {"reads_per_second", seconds > 0 ? static_cast<double>(st.reads_total) / seconds : 0.0},
   };
@@ -129,6 +140,18 @@ int RunConsensus(const ConsensusCliOptions& o) {
     return ReportError(kCmd, UsageError("--consensus must be 'vote' or 'spoa'"));
   }
 
+  uint64_t budget = DefaultMemoryBudget();
+  if (!o.memory.empty()) {
+    auto m = ParseByteSize(o.memory, "--memory");
+    if (!m.ok()) return ReportError(kCmd, m.status());
+    budget = *m;
+  }
+  if (budget < kMinMemoryBudget)
+    return ReportError(
+        kCmd, UsageError("a memory budget below " + std::to_string(kMinMemoryBudget >> 20) +
+                         " MiB cannot hold a consensus run"));
+  fo.cluster_memory_bytes = budget - kDecodeMemoryReserve;
+  fo.scratch_dir = o.tmp_dir;
   auto files = RunFiles::Prepare(o.paired.empty() ? o.inputs : o.paired, {o.output, o.report},
                                  o.common.force);
   if (!files.ok()) return ReportError(kCmd, files.status());
@@ -152,7 +175,7 @@ int RunConsensus(const ConsensusCliOptions& o) {
   if (!o.report.empty()) {
     auto report_path = files->Stage(o.report);
     if (!report_path.ok()) return ReportError(kCmd, report_path.status());
-    Status w = WriteTextFile(*report_path, ReportJson(o, fo, st, secs).dump(2) + "\n");
+    Status w = WriteTextFile(*report_path, ReportJson(o, fo, st, budget, secs).dump(2) + "\n");
     if (!w.ok()) return ReportError(kCmd, files->Explain(w));
   }
   if (Status cs = files->CommitAll(); !cs.ok()) return ReportError(kCmd, cs);
@@ -191,6 +214,11 @@ int RunConsensus(const ConsensusCliOptions& o) {
                  "consensus %.2f s)\n",
                  secs, secs > 0 ? static_cast<double>(st.reads_total) / secs : 0.0, fo.threads,
                  st.seconds.trim, st.seconds.cluster, st.seconds.consensus);
+    std::fprintf(stderr,
+                 "memory:   budget %llu MiB; %u group(s) of %zu minimizer partitions clustered "
+                 "in turn, %llu MiB spilled to scratch\n",
+                 static_cast<unsigned long long>(budget >> 20), st.partition_groups,
+                 kClusterPartitions, static_cast<unsigned long long>(st.bytes_spilled >> 20));
   }
   return 0;
 }
@@ -229,6 +257,12 @@ void RegisterConsensus(CLI::App& app, RunFn& run) {
       ->check(FiniteIn(0.0, 0.5));
   cmd->add_option("--batch-reads", opts->batch_reads, "Reads per batch (affects results)")
       ->check(CLI::Range(size_t{1}, size_t{1} << 26));
+  cmd->add_option("--memory", opts->memory,
+                  "Memory budget, e.g. 2G (default: the smaller of 4 GiB and half the RAM); "
+                  "reads are clustered in groups of minimizer partitions that fit it, the "
+                  "rest waiting in scratch files");
+  cmd->add_option("--tmp-dir", opts->tmp_dir,
+                  "Directory for scratch files (default: $TMPDIR or /tmp); removed on any exit");
   cmd->add_option("--report", opts->report, "Write a JSON report to this file");
   AddCommonOptions(cmd, opts->common, false);
   AddForceOption(cmd, opts->common);

@@ -75,10 +75,7 @@ Status CheckResources(const DecodeOptions& o) {
   if (o.memory_bytes > 0 && o.memory_bytes < kMinMemoryBudget)
     return UsageError("a memory budget below " + std::to_string(kMinMemoryBudget >> 20) +
                       " MiB cannot hold a decode");
-  struct stat st;
-  if (!o.tmp_dir.empty() && (stat(o.tmp_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)))
-    return IoError(o.tmp_dir + ": no such directory (for scratch files)");
-  return Status::Ok();
+  return ScratchFile::CheckDir(o.tmp_dir);
 }
 
 Status Decode(const DecodeOptions& options, const DecodeProgressFn& progress,

@@ -622,6 +622,12 @@ Result<ScratchFile> ScratchFile::Create(const std::string& dir, bool or_tmpdir) 
   if (f.fd_ < 0) return IoError(where + ": cannot create a scratch file: " + Errno());
   return f;
 }
+Status ScratchFile::CheckDir(const std::string& dir) {
+  struct stat st;
+  if (!dir.empty() && (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)))
+    return IoError(dir + ": no such directory (for scratch files)");
+  return Status::Ok();
+}
 ScratchFile::ScratchFile(ScratchFile&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
 ScratchFile::~ScratchFile() {
   if (fd_ >= 0) Io().Close(fd_);

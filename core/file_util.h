@@ -102,6 +102,9 @@ class ScratchFile {
   // In `dir` ("" = $TMPDIR); when that fails and `or_tmpdir`, in $TMPDIR.
   // Errors: kIo naming the directory.
   static Result<ScratchFile> Create(const std::string& dir, bool or_tmpdir = true);
+  // Checks, before any work, that `dir` ("" = $TMPDIR: not checked) is a
+  // directory. Errors: kIo "DIR: no such directory (for scratch files)".
+  static Status CheckDir(const std::string& dir);
   ScratchFile(ScratchFile&& other) noexcept;
   ScratchFile& operator=(ScratchFile&&) = delete;
   ~ScratchFile();

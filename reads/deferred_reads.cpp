@@ -17,6 +17,7 @@ constexpr size_t kMinChunkBytes = size_t{1} << 12;
 constexpr int kLevels = DeferredReads::kMaxQuality + 1;  // qualities 0..kMaxQuality
 constexpr uint8_t kOtherBase = 4 * kLevels;              // the byte of a non-ACGT base
 constexpr size_t kHeaderBytes = 4;  // per record: length << 1 | has_qual, little-endian
+constexpr size_t kTagBytes = 8;     // tagged: then the tag, little-endian
 
 void PutU32(uint32_t v, uint8_t* p) {
   for (int i = 0; i < 4; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
@@ -26,6 +27,11 @@ uint32_t GetU32(const uint8_t* p) {
   for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(p[i]) << (8 * i);
   return v;
 }
+void PutU64(uint64_t v, uint8_t* p) {
+  PutU32(static_cast<uint32_t>(v), p);
+  PutU32(static_cast<uint32_t>(v >> 32), p + 4);
+}
+uint64_t GetU64(const uint8_t* p) { return GetU32(p) | uint64_t{GetU32(p + 4)} << 32; }
 
 }  // namespace
 
@@ -35,12 +41,13 @@ struct DeferredReads::Scratch {
   uint64_t size = 0;
 };
 
-DeferredReads::DeferredReads(uint64_t memory_bytes, std::string scratch_dir)
+DeferredReads::DeferredReads(uint64_t memory_bytes, std::string scratch_dir, bool tagged)
     : memory_bytes_(memory_bytes),
       chunk_bytes_(memory_bytes == 0
                        ? kChunkBytes
                        : std::clamp<size_t>(memory_bytes / 4, kMinChunkBytes, kChunkBytes)),
-      scratch_dir_(std::move(scratch_dir)) {}
+      scratch_dir_(std::move(scratch_dir)),
+      tagged_(tagged) {}
 DeferredReads::DeferredReads(DeferredReads&&) noexcept = default;
 DeferredReads& DeferredReads::operator=(DeferredReads&&) noexcept = default;
 DeferredReads::~DeferredReads() = default;
@@ -79,17 +86,24 @@ const uint8_t* DeferredReads::Unpack(const uint8_t* p, const uint8_t* end, Paylo
   return p + n;
 }
 
-Status DeferredReads::Add(std::string_view seq, std::string_view qual) {
+Status DeferredReads::Add(std::string_view seq, std::string_view qual, uint64_t tag) {
   if (seq.size() > UINT32_MAX >> 1) return BadInput("a read of over 2^31 bases");
-  const size_t need = kHeaderBytes + seq.size();
+  const size_t tag_bytes = tagged_ ? kTagBytes : 0;
+  const size_t need = tag_bytes + kHeaderBytes + seq.size();
   if (chunks_.empty() || chunks_.back().size() + need > chunks_.back().capacity()) {
     chunks_.emplace_back();
     chunks_.back().reserve(std::max(chunk_bytes_, need));
     in_memory_ += chunks_.back().capacity();
     peak_memory_ = std::max(peak_memory_, in_memory_);
   }
-  Pack(seq, qual, &chunks_.back());
+  std::vector<uint8_t>& chunk = chunks_.back();
+  if (tagged_) {
+    chunk.resize(chunk.size() + kTagBytes);
+    PutU64(tag, chunk.data() + chunk.size() - kTagBytes);
+  }
+  Pack(seq, qual, &chunk);
   ++reads_;
+  bases_ += seq.size();
   if (memory_bytes_ > 0 && in_memory_ > memory_bytes_) return Spill();
   return Status::Ok();
 }
@@ -117,21 +131,33 @@ Status DeferredReads::Spill() {
 }
 
 Status DeferredReads::UnpackChunk(const std::vector<uint8_t>& chunk, size_t batch_reads,
-                                  std::vector<PayloadRead>* batch, const BatchFn& fn) {
+                                  Batch* batch, const TaggedBatchFn& fn) {
   const uint8_t* p = chunk.data();
   const uint8_t* end = p + chunk.size();
+  const size_t tag_bytes = tagged_ ? kTagBytes : 0;
   while (p < end) {
-    batch->emplace_back();
-    p = Unpack(p, end, &batch->back());
+    if (static_cast<size_t>(end - p) < tag_bytes) p = nullptr;
+    batch->tags.push_back(tagged_ && p ? GetU64(p) : 0);
+    batch->reads.emplace_back();
+    if (p) p = Unpack(p + tag_bytes, end, &batch->reads.back());
     if (!p) return InternalError("a deferred read is corrupt (scratch file damaged?)");
-    if (batch->size() >= batch_reads) DNASTORE_RETURN_IF_ERROR(fn(std::exchange(*batch, {})));
+    if (batch->reads.size() >= batch_reads) {
+      Batch full = std::exchange(*batch, {});
+      DNASTORE_RETURN_IF_ERROR(fn(std::move(full.reads), std::move(full.tags)));
+    }
   }
   return Status::Ok();
 }
 
 Status DeferredReads::Drain(size_t batch_reads, const BatchFn& fn) {
+  return DrainTagged(batch_reads, [&fn](std::vector<PayloadRead>&& batch, std::vector<uint64_t>&&) {
+    return fn(std::move(batch));
+  });
+}
+
+Status DeferredReads::DrainTagged(size_t batch_reads, const TaggedBatchFn& fn) {
   batch_reads = std::max<size_t>(1, batch_reads);
-  std::vector<PayloadRead> batch;
+  Batch batch;
   if (scratch_) {
     std::vector<uint8_t> chunk;
     for (uint64_t off = 0; off < scratch_->size;) {
@@ -154,7 +180,8 @@ Status DeferredReads::Drain(size_t batch_reads, const BatchFn& fn) {
   chunks_.clear();
   in_memory_ = 0;
   reads_ = 0;
-  if (!batch.empty()) return fn(std::move(batch));
+  bases_ = 0;
+  if (!batch.reads.empty()) return fn(std::move(batch.reads), std::move(batch.tags));
   return Status::Ok();
 }
 

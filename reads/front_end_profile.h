@@ -26,17 +26,19 @@ struct FrontEndProfile {
   bool sketch_every_anchor;   // sketch every indexed read of a cluster, not only its first
   int reads_per_cluster;      // reads kept per cluster for consensus (best expected errors)
   bool skip_length_outliers;  // consensus may skip reads whose length is off by > 1
+  int partition_kmer_nt;      // minimizer length of partitioned clustering (cluster_memory_bytes)
 };
 
 // Ordered by max_error_rate; the last row takes every higher rate.
 inline constexpr FrontEndProfile kFrontEndProfiles[] = {
     // Illumina-like: nearly every read is near-perfect; exact and first/last-
     // third keys place most reads, so one sketched anchor per cluster does.
-    {"clean", 0.01, 14, 8, false, 16, true},
-    {"moderate", 0.02, 14, 8, false, 32, false},
+    {"clean", 0.01, 14, 8, false, 16, true, 12},
+    {"moderate", 0.02, 14, 8, false, 32, false, 12},
     // Nanopore, low-quality synthesis: short k-mers, larger sketches, every
-    // anchor sketched.
-    {"noisy", std::numeric_limits<double>::infinity(), 11, 32, true, 32, false},
+    // anchor sketched; a short minimizer, so that fewer reads of an oligo
+    // land in another partition (an error in it moves the read).
+    {"noisy", std::numeric_limits<double>::infinity(), 11, 32, true, 32, false, 8},
 };
 
 // The profile for a per-base error rate (NaN or negative: the first row).

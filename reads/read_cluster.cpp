@@ -88,16 +88,12 @@ inline uint64_t MixKmer(uint64_t x) {
   return x;
 }
 
-// Bottom-s MinHash sketch of the k-mers of seq (k-mers with N skipped):
-// the s smallest distinct k-mer hashes, ascending. Kept by insertion into a
-// small sorted array (most hashes are rejected by one comparison).
-void Sketch(std::string_view seq, int k, int s, std::vector<uint64_t>* out) {
-  out->clear();
-  out->reserve(static_cast<size_t>(s) + 1);
+// Calls fn(hash) for every k-mer of seq (k-mers with N skipped), in order.
+template <typename Fn>
+inline void ForEachKmerHash(std::string_view seq, int k, Fn&& fn) {
   const uint64_t mask = (k >= 32) ? ~0ULL : ((1ULL << (2 * k)) - 1);
   uint64_t code = 0;
   int valid = 0;
-  const size_t cap = static_cast<size_t>(s);
   for (char c : seq) {
     int b = BaseCode(c);
     if (b < 0) {
@@ -107,13 +103,24 @@ void Sketch(std::string_view seq, int k, int s, std::vector<uint64_t>* out) {
     }
     code = ((code << 2) | static_cast<uint64_t>(b)) & mask;
     if (++valid < k) continue;
-    const uint64_t h = MixKmer(code + static_cast<uint64_t>(k));
-    if (out->size() == cap && h >= out->back()) continue;
+    fn(MixKmer(code + static_cast<uint64_t>(k)));
+  }
+}
+
+// Bottom-s MinHash sketch of the k-mers of seq (k-mers with N skipped):
+// the s smallest distinct k-mer hashes, ascending. Kept by insertion into a
+// small sorted array (most hashes are rejected by one comparison).
+void Sketch(std::string_view seq, int k, int s, std::vector<uint64_t>* out) {
+  out->clear();
+  out->reserve(static_cast<size_t>(s) + 1);
+  const size_t cap = static_cast<size_t>(s);
+  ForEachKmerHash(seq, k, [&](uint64_t h) {
+    if (out->size() == cap && h >= out->back()) return;
     auto it = std::lower_bound(out->begin(), out->end(), h);
-    if (it != out->end() && *it == h) continue;
+    if (it != out->end() && *it == h) return;
     if (out->size() == cap) out->pop_back();
     out->insert(std::lower_bound(out->begin(), out->end(), h), h);
-  }
+  });
 }
 
 inline uint64_t SeqHash(std::string_view s) { return XXH3_64bits(s.data(), s.size()); }
@@ -565,8 +572,8 @@ int BoundedEditDistance(std::string_view a, std::string_view b, int max_edits) {
   return d;
 }
 
-std::vector<int64_t> MatchToTargets(const std::vector<std::string>& targets,
-                                    const std::vector<std::string>& queries,
+std::vector<int64_t> MatchToTargets(const std::vector<std::string_view>& targets,
+                                    const std::vector<std::string_view>& queries,
                                     const ClusterOptions& o) {
   const FrontEndProfile& profile = FrontEndProfileFor(o.error_rate);
   const int k = o.kmer_nt > 0 ? std::clamp(o.kmer_nt, 4, 31) : profile.kmer_nt;
@@ -642,8 +649,8 @@ std::vector<int64_t> MatchToTargets(const std::vector<std::string>& targets,
           cand.Rank(std::max(1, o.max_candidates));
           int best_d = -1;
           for (const auto& [neg, t] : cand.ranked) {
-            const std::string& a = queries[q];
-            const std::string& b = targets[t];
+            const std::string_view a = queries[q];
+            const std::string_view b = targets[t];
             size_t l = std::max({a.size(), b.size(), static_cast<size_t>(o.payload_nt)});
             int max_d = static_cast<int>(std::ceil(frac * static_cast<double>(l)));
             if (best_d >= 0) max_d = std::min(max_d, best_d - 1);
@@ -664,6 +671,12 @@ std::unique_ptr<ReadClusterer> MakeReadClusterer(const ClusterOptions& options) 
       break;
   }
   return std::make_unique<SketchGreedyClusterer>(options);
+}
+
+uint64_t MinimizerHash(std::string_view seq, int k) {
+  uint64_t best = UINT64_MAX;
+  ForEachKmerHash(seq, k, [&best](uint64_t h) { best = std::min(best, h); });
+  return best;
 }
 
 }  // namespace dnastore

@@ -87,9 +87,14 @@ std::unique_ptr<ReadClusterer> MakeReadClusterer(const ClusterOptions& options);
 // the lower index), or -1. Used to fold small clusters (whose consensus is
 // little better than a read) into large ones. Parallel on the caller's TBB
 // arena; deterministic.
-std::vector<int64_t> MatchToTargets(const std::vector<std::string>& targets,
-                                    const std::vector<std::string>& queries,
+std::vector<int64_t> MatchToTargets(const std::vector<std::string_view>& targets,
+                                    const std::vector<std::string_view>& queries,
                                     const ClusterOptions& options);
+
+// The smallest hash of the k-mers of seq (k-mers with N skipped; the hash
+// the sketches use), UINT64_MAX when it has none: a key that noisy copies of
+// one sequence mostly share (partitioned clustering).
+uint64_t MinimizerHash(std::string_view seq, int k);
 
 // Bounded edit distance (Levenshtein) between a and b: the distance when it is
 // <= max_edits, else -1. Thread-safe.

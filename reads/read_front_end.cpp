@@ -15,6 +15,7 @@
 #include <optional>
 #include <utility>
 
+#include "core/file_util.h"
 #include "reads/deferred_reads.h"
 #include "reads/front_end_profile.h"
 #include "reads/pair_merge.h"
@@ -83,6 +84,13 @@ class Pipeline {
       : opt_(o), arena_(std::max(1, o.threads)), deferred_(o.deferred_memory_bytes, o.scratch_dir) {
     stats_.coverage_histogram.assign(FrontEndStats::kCoverageBins, 0);
     stats_.payload_nt = o.payload_nt;
+    if (o.cluster_memory_bytes > 0) {
+      // A quarter of the budget for the packed reads kept in memory.
+      const uint64_t per_partition =
+          std::max<uint64_t>(1, o.cluster_memory_bytes / 4 / kClusterPartitions);
+      for (size_t p = 0; p < kClusterPartitions; ++p)
+        partitions_.emplace_back(per_partition, o.scratch_dir, true);
+    }
   }
 
   static Status Validate(const FrontEndOptions& o) {
@@ -92,6 +100,12 @@ class Pipeline {
     if (o.fwd_primer.empty() != o.rev_primer.empty())
       return UsageError("give both primers or neither (to infer them)");
     if (o.error_rate < 0 || o.error_rate >= 1) return UsageError("error rate must be in [0, 1)");
+    if (o.cluster_memory_bytes > 0 && (o.drop_before_clustering || o.resolve_payload_nt))
+      return UsageError(
+          "a clustering memory budget does not combine with drop_before_clustering or "
+          "resolve_payload_nt");
+    if (o.cluster_memory_bytes > 0 || o.deferred_memory_bytes > 0)
+      return ScratchFile::CheckDir(o.scratch_dir);
     return Status::Ok();
   }
 
@@ -196,6 +210,7 @@ class Pipeline {
       co.max_reads_per_cluster = opt_.max_reads_per_cluster > 0
                                      ? opt_.max_reads_per_cluster
                                      : FrontEndProfileFor(err).reads_per_cluster;
+      cluster_options_ = co;
       clusterer_ = MakeReadClusterer(co);
     }
     // Deferred (clustered in Finish, after the caller's look) only when the
@@ -206,7 +221,9 @@ class Pipeline {
       defer_decided_ = true;
     }
     Status st;
-    if (defer_) {
+    if (!partitions_.empty()) {
+      st = AddToPartitions(payloads);
+    } else if (defer_) {
       for (size_t i = 0; i < payloads.size() && st.ok(); ++i)
         st = deferred_.Add(payloads[i].seq, payloads[i].qual);
     } else {
@@ -227,6 +244,97 @@ class Pipeline {
     const uint64_t first = next_payload_index_;
     next_payload_index_ += payloads.size();
     arena_.execute([&] { clusterer_->AddBatch(std::move(payloads), first); });
+  }
+
+  // FrontEndOptions::cluster_memory_bytes: each payload goes to the partition
+  // of its minimizer, tagged with its place among the clustered payloads.
+  Status AddToPartitions(const std::vector<PayloadRead>& payloads) {
+    const int k = FrontEndProfileFor(stats_.error_rate).partition_kmer_nt;
+    std::vector<uint16_t> part(payloads.size());
+    arena_.execute([&] {
+      tbb::parallel_for(tbb::blocked_range<size_t>(0, payloads.size(), 1024), [&](const auto& r) {
+        for (size_t i = r.begin(); i != r.end(); ++i)
+          part[i] = static_cast<uint16_t>(MinimizerHash(payloads[i].seq, k) % kClusterPartitions);
+      });
+    });
+    batch_first_.push_back(next_payload_index_);
+    for (size_t i = 0; i < payloads.size(); ++i)
+      DNASTORE_RETURN_IF_ERROR(
+          partitions_[part[i]].Add(payloads[i].seq, payloads[i].qual, next_payload_index_++));
+    return Status::Ok();
+  }
+
+  // After the input: consecutive partitions, as many as fit in half the
+  // budget, are clustered and built together, group by group, into `all`.
+  Status ClusterPartitions(const ConsensusOptions& co, std::vector<Strand>* all) {
+    uint64_t peak = 0;
+    for (const DeferredReads& d : partitions_) peak += d.peak_memory_bytes();
+    stats_.partitioned_peak_bytes = peak;
+    for (const DeferredReads& d : partitions_) stats_.bytes_spilled += d.bytes_spilled();
+    auto bytes = [&](size_t p) {
+      return partitions_[p].reads() * kClusterBytesPerRead +
+             partitions_[p].bases() * kClusterBytesPerNt;
+    };
+    next_payload_index_ = 0;
+    for (size_t begin = 0; begin < partitions_.size();) {
+      // Half the budget, less the strands built so far (at least an eighth).
+      const uint64_t budget = std::max(
+          opt_.cluster_memory_bytes / 2 - std::min(opt_.cluster_memory_bytes / 2, strand_bytes_),
+          opt_.cluster_memory_bytes / 8);
+      size_t end = begin + 1;
+      uint64_t group = bytes(begin);
+      while (end < partitions_.size() && group + bytes(end) <= budget) group += bytes(end++);
+      DNASTORE_RETURN_IF_ERROR(ClusterGroup(begin, end, co, all));
+      ++stats_.partition_groups;
+      begin = end;
+    }
+    return Status::Ok();
+  }
+
+  // Clusters partitions [begin, end): their reads in input order, split
+  // where the input's batches were (with every partition in one group, the
+  // clusterer sees what it would have seen as the reads came); then consensus.
+  Status ClusterGroup(size_t begin, size_t end, const ConsensusOptions& co,
+                      std::vector<Strand>* all) {
+    auto t0 = std::chrono::steady_clock::now();
+    std::vector<PayloadRead> reads;
+    std::vector<uint64_t> tags;
+    for (size_t p = begin; p < end; ++p) {
+      DNASTORE_RETURN_IF_ERROR(partitions_[p].DrainTagged(
+          opt_.batch_reads, [&](std::vector<PayloadRead>&& batch, std::vector<uint64_t>&& t) {
+            for (size_t i = 0; i < batch.size(); ++i) {
+              reads.push_back(std::move(batch[i]));
+              tags.push_back(t[i]);
+            }
+            return Status::Ok();
+          }));
+      partitions_[p] = DeferredReads(0, "");  // its chunks freed
+    }
+    std::vector<size_t> order(reads.size());
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return tags[a] < tags[b]; });
+    clusterer_ = MakeReadClusterer(cluster_options_);
+    size_t i = 0;
+    for (size_t b = 0; b < batch_first_.size() && i < order.size(); ++b) {
+      const uint64_t next = b + 1 < batch_first_.size() ? batch_first_[b + 1] : UINT64_MAX;
+      std::vector<PayloadRead> batch;
+      for (; i < order.size() && tags[order[i]] < next; ++i)
+        batch.push_back(std::move(reads[order[i]]));
+      if (!batch.empty()) AddToClusters(std::move(batch));
+    }
+    std::vector<PayloadRead>().swap(reads);
+    std::vector<ReadCluster> clusters = clusterer_->TakeClusters();
+    stats_.seconds.cluster += SecondsSince(t0);
+    t0 = std::chrono::steady_clock::now();
+    stats_.clusters += clusters.size();
+    std::vector<Strand> built(clusters.size());
+    BuildConsensusInSteps(clusters, 0, co, &built);
+    for (Strand& s : built) {
+      strand_bytes_ += sizeof(Strand) + s.seq.capacity() + s.qual.capacity();
+      all->push_back(std::move(s));
+    }
+    stats_.seconds.consensus += SecondsSince(t0);
+    return Status::Ok();
   }
 
   // FrontEndOptions::drop_before_clustering: the deferred reads the caller
@@ -273,79 +381,110 @@ class Pipeline {
   Status Finish(std::vector<Strand>* strands, FrontEndStats* stats) {
     strands->clear();
     if (clusterer_ && defer_) DNASTORE_RETURN_IF_ERROR(ClusterDeferred());
-    auto t0 = std::chrono::steady_clock::now();
     if (clusterer_) {
-      std::vector<ReadCluster> clusters = clusterer_->TakeClusters();
-      stats_.clusters = clusters.size();
-      std::vector<Strand> all(clusters.size());
-      ConsensusOptions co;
-      co.method = opt_.consensus_method;
-      co.payload_nt = opt_.payload_nt;
-      co.error_rate = std::max(stats_.error_rate, 0.001);
-      co.sub_rate = stats_.primer_sub_rate;
-      co.ins_rate = stats_.primer_ins_rate;
-      co.del_rate = stats_.primer_del_rate;
-      if (opt_.collapse_homopolymers) {
-        // Terminator-free TdT after run collapsing: a missed cycle merges two
-        // runs (a deletion), extra incorporations vanish; deletions dominate.
-        co.sub_rate = kTdtCollapsedShares.sub * stats_.error_rate;
-        co.ins_rate = kTdtCollapsedShares.ins * stats_.error_rate;
-        co.del_rate = kTdtCollapsedShares.del * stats_.error_rate;
-      }
-      size_t done = 0;
-      if (co.payload_nt == 0 && opt_.resolve_payload_nt) {
-        // Consensus chunk by chunk until the caller can tell the payload
-        // length; strands already built are rebuilt when it differs from
-        // the estimate they used. The probe builds strands as a full run
-        // with the estimated length would; the strands before their length
-        // fix are offered too, since the estimate may be off by a base or
-        // two. (When nothing resolves, the caller may run again without the
-        // estimate: FrontEndOptions::estimate_payload_nt.)
-        const size_t step = std::max<size_t>(1, opt_.resolve_chunk_clusters);
-        co.payload_nt = payload_hint_;
-        std::vector<std::string> unfixed(clusters.size());
-        int p = 0;
-        while (done < clusters.size() && p == 0) {
-          const size_t end = std::min(clusters.size(), done + step);
-          BuildConsensus(clusters, done, end, co, false, &all, &unfixed);
-          std::vector<Strand> chunk(all.begin() + static_cast<std::ptrdiff_t>(done),
-                                    all.begin() + static_cast<std::ptrdiff_t>(end));
-          for (size_t k = done; k < end; ++k) {
-            if (unfixed[k].empty()) continue;
-            chunk.push_back({std::move(unfixed[k]), std::string(), all[k].reads});
-          }
-          done = end;
-          p = opt_.resolve_payload_nt(chunk, stats_.fwd_primer, stats_.rev_primer);
-        }
-        if (p > 0 && p != payload_hint_) {
-          co.payload_nt = p;  // other drafts and fixes: rebuild everything
-          done = 0;
-        }
+      ConsensusOptions co = MakeConsensusOptions();
+      std::vector<Strand> all;
+      if (!partitions_.empty()) {
+        DNASTORE_RETURN_IF_ERROR(ClusterPartitions(co, &all));
+      } else {
+        auto t0 = std::chrono::steady_clock::now();
+        std::vector<ReadCluster> clusters = clusterer_->TakeClusters();
+        stats_.clusters = clusters.size();
+        all.resize(clusters.size());
+        const size_t done = ResolvePayloadLength(clusters, &co, &all);
+        BuildConsensusInSteps(clusters, done, co, &all);
+        stats_.seconds.consensus = SecondsSince(t0);
       }
       stats_.payload_nt = co.payload_nt;
-      // In steps, for progress only: each cluster's consensus is independent.
-      constexpr size_t kProgressStep = size_t{1} << 16;
-      for (size_t begin = done; begin < clusters.size(); begin += kProgressStep) {
-        const size_t end = std::min(clusters.size(), begin + kProgressStep);
-        BuildConsensus(clusters, begin, end, co, true, &all);
-        if (opt_.progress) opt_.progress("consensus", end, clusters.size());
-      }
-      std::vector<uint8_t> folded(all.size(), 0);
-      if (opt_.fold_below_reads > 1) FoldSmallClusters(&all, &folded);
-      for (size_t k = 0; k < all.size(); ++k) {
-        if (folded[k]) continue;
-        ++stats_.coverage_histogram[std::min<uint64_t>(all[k].reads,
-                                                       FrontEndStats::kCoverageBins - 1)];
-        if (all[k].reads >= opt_.min_cluster_reads) strands->push_back(std::move(all[k]));
-      }
+      auto t0 = std::chrono::steady_clock::now();
+      KeepStrands(&all, strands);
+      stats_.seconds.consensus += SecondsSince(t0);
     }
-    stats_.seconds.consensus = SecondsSince(t0);
     stats_.strands = strands->size();
     for (const Strand& s : *strands)
       if (stats_.payload_nt > 0 && static_cast<int>(s.seq.size()) == stats_.payload_nt)
         ++stats_.strands_expected_length;
     if (stats) *stats = stats_;
     return Status::Ok();
+  }
+
+  ConsensusOptions MakeConsensusOptions() const {
+    ConsensusOptions co;
+    co.method = opt_.consensus_method;
+    co.payload_nt = opt_.payload_nt;
+    co.error_rate = std::max(stats_.error_rate, 0.001);
+    co.sub_rate = stats_.primer_sub_rate;
+    co.ins_rate = stats_.primer_ins_rate;
+    co.del_rate = stats_.primer_del_rate;
+    if (opt_.collapse_homopolymers) {
+      // Terminator-free TdT after run collapsing: a missed cycle merges two
+      // runs (a deletion), extra incorporations vanish; deletions dominate.
+      co.sub_rate = kTdtCollapsedShares.sub * stats_.error_rate;
+      co.ins_rate = kTdtCollapsedShares.ins * stats_.error_rate;
+      co.del_rate = kTdtCollapsedShares.del * stats_.error_rate;
+    }
+    return co;
+  }
+
+  // FrontEndOptions::resolve_payload_nt: consensus chunk by chunk until the
+  // caller can tell the payload length, which goes to co->payload_nt.
+  // Returns the clusters whose strands in `all` are final (0 when the length
+  // differs from the estimate they used: every strand is to be rebuilt).
+  size_t ResolvePayloadLength(std::vector<ReadCluster>& clusters, ConsensusOptions* co,
+                              std::vector<Strand>* all) {
+    if (co->payload_nt != 0 || !opt_.resolve_payload_nt) return 0;
+    // The probe builds strands as a full run with the estimated length
+    // would; the strands before their length fix are offered too, since the
+    // estimate may be off by a base or two. (When nothing resolves, the
+    // caller may run again without the estimate:
+    // FrontEndOptions::estimate_payload_nt.)
+    const size_t step = std::max<size_t>(1, opt_.resolve_chunk_clusters);
+    co->payload_nt = payload_hint_;
+    std::vector<std::string> unfixed(clusters.size());
+    size_t done = 0;
+    int p = 0;
+    while (done < clusters.size() && p == 0) {
+      const size_t end = std::min(clusters.size(), done + step);
+      BuildConsensus(clusters, done, end, *co, false, all, &unfixed);
+      std::vector<Strand> chunk(all->begin() + static_cast<std::ptrdiff_t>(done),
+                                all->begin() + static_cast<std::ptrdiff_t>(end));
+      for (size_t k = done; k < end; ++k) {
+        if (unfixed[k].empty()) continue;
+        chunk.push_back({std::move(unfixed[k]), std::string(), (*all)[k].reads});
+      }
+      done = end;
+      p = opt_.resolve_payload_nt(chunk, stats_.fwd_primer, stats_.rev_primer);
+    }
+    if (p > 0 && p != payload_hint_) {
+      co->payload_nt = p;  // other drafts and fixes: rebuild everything
+      return 0;
+    }
+    return done;
+  }
+
+  // Consensus of clusters [done, end) into `all`, releasing their reads; in
+  // steps, for progress only (each cluster's consensus is independent).
+  void BuildConsensusInSteps(std::vector<ReadCluster>& clusters, size_t done,
+                             const ConsensusOptions& co, std::vector<Strand>* all) {
+    constexpr size_t kProgressStep = size_t{1} << 16;
+    for (size_t begin = done; begin < clusters.size(); begin += kProgressStep) {
+      const size_t end = std::min(clusters.size(), begin + kProgressStep);
+      BuildConsensus(clusters, begin, end, co, true, all);
+      if (opt_.progress) opt_.progress("consensus", end, clusters.size());
+    }
+  }
+
+  // Folds small clusters, counts the coverage histogram, and keeps the
+  // strands with at least min_cluster_reads reads.
+  void KeepStrands(std::vector<Strand>* all, std::vector<Strand>* strands) {
+    std::vector<uint8_t> folded(all->size(), 0);
+    if (opt_.fold_below_reads > 1) FoldSmallClusters(all, &folded);
+    for (size_t k = 0; k < all->size(); ++k) {
+      if (folded[k]) continue;
+      ++stats_.coverage_histogram[std::min<uint64_t>((*all)[k].reads,
+                                                     FrontEndStats::kCoverageBins - 1)];
+      if ((*all)[k].reads >= opt_.min_cluster_reads) strands->push_back(std::move((*all)[k]));
+    }
   }
 
   FrontEndStats& stats() { return stats_; }
@@ -385,7 +524,7 @@ class Pipeline {
   // large cluster's consensus are reads that missed it (noisy reads): their
   // reads are added to the large cluster's count and they produce no strand.
   void FoldSmallClusters(std::vector<Strand>* all, std::vector<uint8_t>* folded) {
-    std::vector<std::string> targets, queries;
+    std::vector<std::string_view> targets, queries;  // (views: no copy of every strand)
     std::vector<size_t> target_idx, query_idx;
     for (size_t k = 0; k < all->size(); ++k) {
       if ((*all)[k].reads >= opt_.fold_below_reads) {
@@ -501,7 +640,11 @@ class Pipeline {
   std::optional<PrimerTrimmer> trimmer_;
   int payload_hint_ = 0;  // estimated payload length (resolve_payload_nt mode)
   std::unique_ptr<ReadClusterer> clusterer_;
+  ClusterOptions cluster_options_;  // clusterer_'s (set with it, on the first batch)
   uint64_t next_payload_index_ = 0;
+  std::vector<DeferredReads> partitions_;       // cluster_memory_bytes: by minimizer
+  std::vector<uint64_t> batch_first_;           // and where each input batch's payloads began
+  uint64_t strand_bytes_ = 0;                   // memory of the strands of groups clustered
   DeferredReads deferred_;                      // drop_before_clustering: reads to look at first
   bool defer_ = false, defer_decided_ = false;  // whether to defer, decided on the first batch
   FrontEndStats stats_;

@@ -118,6 +118,34 @@ TEST_F(DeferredReadsScratch, SpilledReadsComeBackInOrderAndTheScratchIsGone) {
   }
 }
 
+// A tagged store hands each read back with its tag, spilled or not.
+TEST_F(DeferredReadsScratch, TagsComeBackWithTheirReads) {
+  const Reads in = RandomReads(3, 5000);
+  for (uint64_t limit : {uint64_t{0}, uint64_t{1} << 14}) {
+    DeferredReads store(limit, dir_.string(), true);
+    uint64_t bases = 0;
+    for (size_t i = 0; i < in.seqs.size(); ++i) {
+      ASSERT_TRUE(store.Add(in.seqs[i], in.quals[i], (uint64_t{1} << 40) + 3 * i).ok());
+      bases += in.seqs[i].size();
+    }
+    EXPECT_EQ(store.bases(), bases);
+    EXPECT_EQ(store.bytes_spilled() > 0, limit > 0);
+    size_t n = 0;
+    Status st =
+        store.DrainTagged(333, [&](std::vector<PayloadRead>&& batch, std::vector<uint64_t>&& tags) {
+          EXPECT_EQ(batch.size(), tags.size());
+          for (size_t i = 0; i < batch.size(); ++i, ++n) {
+            EXPECT_EQ(tags[i], (uint64_t{1} << 40) + 3 * n);
+            EXPECT_EQ(batch[i].seq, Expected(in.seqs[n], in.quals[n]).seq);
+          }
+          return Status::Ok();
+        });
+    ASSERT_TRUE(st.ok()) << st.message();
+    EXPECT_EQ(n, in.seqs.size());
+    EXPECT_EQ(store.bases(), 0u);
+  }
+}
+
 TEST_F(DeferredReadsScratch, DrainStopsAtTheCallersError) {
   DeferredReads store(0, dir_.string());
   for (int i = 0; i < 100; ++i) ASSERT_TRUE(store.Add("ACGT", "IIII").ok());

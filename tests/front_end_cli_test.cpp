@@ -84,6 +84,36 @@ TEST_F(FrontEndCli, ConsensusWithPrimersAndReport) {
   EXPECT_NE(fa.find(" mean_q="), std::string::npos);
 }
 
+// --memory: the same strands within a budget that holds them, a report of
+// the groups clustered; too small a budget is a usage error naming the
+// least, a missing --tmp-dir an I/O error, and neither writes output.
+TEST_F(FrontEndCli, ConsensusMemoryBudget) {
+  PoolSpec spec;
+  spec.oligos = 300;
+  auto pool = MakePool(spec);
+  WriteReads(Path("reads.fq"), pool.reads);
+  const std::string base = "consensus " + Path("reads.fq") + " --primers " + kTestFwd + "," +
+                           kTestRev + " --payload-length 150 -t 2";
+  auto r = RunDnastore(base + " -o " + Path("a.fa") + " -q");
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = RunDnastore(base + " -o " + Path("b.fa") + " --memory 300M --tmp-dir " + dir_.string() +
+                  " --report " + Path("r.json"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("memory:   budget 300 MiB; 1 group(s)"), std::string::npos) << r.err;
+  EXPECT_EQ(ReadText(Path("a.fa")), ReadText(Path("b.fa")));
+  const std::string report = ReadText(Path("r.json"));
+  EXPECT_NE(report.find("\"partition_groups\": 1"), std::string::npos) << report;
+  EXPECT_NE(report.find("\"budget_bytes\": 314572800"), std::string::npos) << report;
+
+  r = RunDnastore(base + " -o " + Path("c.fa") + " --memory 100M");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("256 MiB"), std::string::npos) << r.err;
+  r = RunDnastore(base + " -o " + Path("c.fa") + " --tmp-dir " + Path("missing"));
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("missing: no such directory"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(Path("c.fa")));
+}
+
 TEST_F(FrontEndCli, ConsensusInfersPrimers) {
   PoolSpec spec;
   spec.oligos = 200;

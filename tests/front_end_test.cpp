@@ -318,8 +318,10 @@ TEST(FrontEndCluster, MatchToTargets) {
   ClusterOptions o;
   o.payload_nt = 150;
   o.error_rate = 0.005;
-  EXPECT_EQ(MatchToTargets(targets, queries, o), want);
-  EXPECT_EQ(MatchToTargets({}, queries, o), std::vector<int64_t>(queries.size(), -1));
+  const std::vector<std::string_view> tv(targets.begin(), targets.end()),
+      qv(queries.begin(), queries.end());
+  EXPECT_EQ(MatchToTargets(tv, qv, o), want);
+  EXPECT_EQ(MatchToTargets({}, qv, o), std::vector<int64_t>(queries.size(), -1));
 }
 
 // ------------------------------------------------------------- consensus
@@ -819,4 +821,67 @@ TEST(FrontEnd, JunkOnlyAndBadOptions) {
   o.rev_primer = "";  // infer, but nothing to infer from
   EXPECT_EQ(ReconstructStrandsFromReads(reads, o, &strands, &st).code(), ErrorCode::kBadInput);
   EXPECT_EQ(ReconstructStrands({"/nonexistent/reads.fq"}, o, &strands, &st).code(), ErrorCode::kIo);
+}
+
+// Clustering within a memory budget (FrontEndOptions::cluster_memory_bytes):
+// with every partition in one group the strands are the unbudgeted run's;
+// with a budget that forces many groups every oligo still comes back, and
+// the scratch directory is checked before any work.
+TEST(FrontEnd, PartitionedClusteringKeepsTheStrands) {
+  PoolSpec spec;
+  spec.oligos = 300;
+  spec.mean_coverage = 8;
+  auto pool = MakePool(spec);
+  const std::string dir = ::testing::TempDir() + "front_end_part_" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir);
+  auto run = [&](uint64_t memory, std::vector<Strand>* strands, FrontEndStats* st) {
+    FrontEndOptions o;
+    o.fwd_primer = kTestFwd;
+    o.rev_primer = kTestRev;
+    o.payload_nt = 150;
+    o.threads = 2;
+    o.batch_reads = 500;
+    o.cluster_memory_bytes = memory;
+    o.scratch_dir = dir;
+    return ReconstructStrandsFromReads(pool.reads, o, strands, st);
+  };
+  std::vector<Strand> plain, one, many;
+  FrontEndStats st_plain, st_one, st_many;
+  ASSERT_TRUE(run(0, &plain, &st_plain).ok());
+  ASSERT_TRUE(run(uint64_t{1} << 30, &one, &st_one).ok());
+  ASSERT_TRUE(run(uint64_t{1} << 18, &many, &st_many).ok());
+  EXPECT_EQ(st_plain.partition_groups, 0u);
+  EXPECT_EQ(st_one.partition_groups, 1u);
+  EXPECT_GT(st_many.partition_groups, 4u);
+  EXPECT_GT(st_many.bytes_spilled, 0u);
+  ASSERT_EQ(one.size(), plain.size());
+  for (size_t i = 0; i < one.size(); ++i) {
+    EXPECT_EQ(one[i].seq, plain[i].seq);
+    EXPECT_EQ(one[i].qual, plain[i].qual);
+    EXPECT_EQ(one[i].reads, plain[i].reads);
+  }
+  std::set<std::string> got;
+  for (const Strand& s : many) got.insert(s.seq);
+  size_t found = 0;
+  for (const std::string& p : pool.payloads) found += got.count(p);
+  size_t found_plain = 0;
+  std::set<std::string> got_plain;
+  for (const Strand& s : plain) got_plain.insert(s.seq);
+  for (const std::string& p : pool.payloads) found_plain += got_plain.count(p);
+  EXPECT_GE(found, found_plain - found_plain / 50) << "partitions lose at most 2% of oligos";
+  EXPECT_GE(found, pool.payloads.size() * 95 / 100);
+
+  std::vector<Strand> none;
+  FrontEndOptions bad;
+  bad.fwd_primer = kTestFwd;
+  bad.rev_primer = kTestRev;
+  bad.cluster_memory_bytes = 1 << 20;
+  bad.scratch_dir = dir + "/missing";
+  Status st = ReconstructStrandsFromReads(pool.reads, bad, &none, nullptr);
+  EXPECT_EQ(st.code(), ErrorCode::kIo);
+  EXPECT_NE(st.message().find("missing"), std::string::npos) << st.message();
+  bad.scratch_dir = dir;
+  bad.drop_before_clustering = [](std::string_view) { return false; };
+  EXPECT_EQ(ReconstructStrandsFromReads(pool.reads, bad, &none, nullptr).code(), ErrorCode::kUsage);
+  std::filesystem::remove_all(dir);
 }

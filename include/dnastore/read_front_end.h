@@ -116,6 +116,18 @@ struct FrontEndOptions {
   // in order: the result is the same spilled or not.
   uint64_t deferred_memory_bytes = 0;
   std::string scratch_dir;
+  // Clustering within a memory budget (`dnastore consensus --memory`; not
+  // with drop_before_clustering or resolve_payload_nt). When > 0, reads are
+  // not clustered as they are read: each is packed (one byte per base) into
+  // one of kClusterPartitions partitions by the minimizer of its payload,
+  // spilled to `scratch_dir` past a quarter of this, and after the input the
+  // partitions are clustered group by group, each group as many consecutive
+  // partitions as fit in half of this (by kClusterBytesPerRead/PerNt).
+  // Small clusters are folded across groups as usual (fold_below_reads); a
+  // read whose minimizer an error changed may still start a cluster of its
+  // own in another group. With one group the result is the unbudgeted
+  // run's. 0 = no budget: clusters grow with the reads held.
+  uint64_t cluster_memory_bytes = 0;
   // Progress: (stage, done, total). Stage "reads": reads taken so far, total 0
   // (unknown), after each batch; stage "consensus": clusters done of total.
   // Called never concurrently, possibly from a worker thread; must not throw.
@@ -124,6 +136,13 @@ struct FrontEndOptions {
   bool estimate_payload_nt = true;       // false: resolve_payload_nt mode without the estimate
   size_t resolve_chunk_clusters = 4096;  // clusters per chunk offered to resolve_payload_nt
 };
+
+// Partitioned clustering (FrontEndOptions::cluster_memory_bytes): the
+// partitions reads are spread over, and the memory clustering is assumed to
+// take per read and per base it holds (measured: ~1 KB per 150-nt Illumina
+// read, sketches and consensus included).
+inline constexpr size_t kClusterPartitions = 256;
+inline constexpr uint64_t kClusterBytesPerRead = 320, kClusterBytesPerNt = 5;
 
 // Wall-clock seconds per stage of the front end (not deterministic, for
 // reports only). `input` is the whole streaming pass over the input:
@@ -176,7 +195,13 @@ struct FrontEndStats {
   FrontEndSeconds seconds;
   uint64_t reads_deferred = 0;       // reads that waited for drop_before_clustering
   uint64_t deferred_peak_bytes = 0;  // their packed bytes held in memory at once
-  uint64_t bytes_spilled = 0;        // and written to scratch (deferred_memory_bytes)
+  uint64_t bytes_spilled = 0;        // and written to scratch (deferred_memory_bytes and
+                                     // cluster_memory_bytes)
+  // cluster_memory_bytes: groups of partitions clustered one after another
+  // (0 = clustered as read), and the partitioned reads' packed bytes held in
+  // memory at once (their peak, summed over partitions).
+  uint32_t partition_groups = 0;
+  uint64_t partitioned_peak_bytes = 0;
   // coverage_histogram[c] = clusters (after folding) with c reads; the last bin
   // (kCoverageBins - 1) counts clusters with at least that many reads.
   static constexpr size_t kCoverageBins = 101;
