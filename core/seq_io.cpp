@@ -1,11 +1,13 @@
 #include "dnastore/seq_io.h"
 
+#include <fcntl.h>
 #include <htslib/bgzf.h>
 #include <htslib/hfile.h>
 #include <htslib/hts.h>
 #include <htslib/hts_log.h>
 #include <htslib/sam.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -19,7 +21,9 @@
 #include "core/dna.h"
 #include "core/fastx_parser.h"
 #include "core/file_util.h"
+#include "core/gunzip_stream.h"
 #include "core/phred.h"
+#include "core/read_ahead.h"
 
 namespace dnastore {
 namespace {
@@ -45,8 +49,15 @@ struct SeqReader::Impl {
   htsFile* fp = nullptr;
   sam_hdr_t* hdr = nullptr;
   bam1_t* rec = nullptr;
-  std::unique_ptr<FastxParser> fastx;  // FASTA/FASTQ: our streaming parser
+  std::unique_ptr<FastxParser> fastx;    // FASTA/FASTQ: our streaming parser
+  std::unique_ptr<ReadAhead> ahead;      // plain gzip on several threads: inflated ahead
+  std::unique_ptr<GunzipStream> gunzip;  // plain gzip regular files: ISA-L's inflate
+  int gzip_fd = -1;                      // and the file it reads
   ~Impl() {
+    fastx.reset();
+    ahead.reset();  // joins the thread reading before what it reads is closed
+    gunzip.reset();
+    if (gzip_fd >= 0) close(gzip_fd);
     if (rec) bam_destroy1(rec);
     if (hdr) sam_hdr_destroy(hdr);
     if (fp) hts_close(fp);
@@ -56,6 +67,7 @@ struct SeqReader::Impl {
 Result<std::unique_ptr<SeqReader>> SeqReader::Open(const std::string& path, int threads) {
   QuietHtslib();
   bool small_file = false;  // a regular file that one 1 MiB block would hold
+  bool regular = false;     // can be opened again from its start
   if (path != "-") {
     struct stat st;
     if (stat(path.c_str(), &st) != 0) return IoError(path + ": cannot open: " + Errno());
@@ -63,6 +75,7 @@ Result<std::unique_ptr<SeqReader>> SeqReader::Open(const std::string& path, int 
     // Only a regular file's size means anything: pipes and FIFOs report 0.
     if (S_ISREG(st.st_mode) && st.st_size == 0) return BadInput(path + ": file is empty");
     small_file = S_ISREG(st.st_mode) && st.st_size < (1 << 20);
+    regular = S_ISREG(st.st_mode);
   }
   std::unique_ptr<SeqReader> r(new SeqReader());
   r->path_ = path;
@@ -120,6 +133,28 @@ Result<std::unique_ptr<SeqReader>> SeqReader::Open(const std::string& path, int 
       read = [fp](char* buf, size_t n) {
         return static_cast<long>(bgzf_read(fp->fp.bgzf, buf, n));
       };
+    // Plain gzip in a regular file: igzip instead of zlib, from the start of
+    // the file opened again (a pipe keeps zlib: its first bytes are gone).
+    if (fmt->compression == gzip && regular && !small_file) {
+      const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) return IoError(path + ": cannot open: " + Errno());
+      r->impl_->gzip_fd = fd;
+      r->impl_->gunzip = std::make_unique<GunzipStream>([fd](char* buf, size_t n) {
+        ssize_t got;
+        do got = ::read(fd, buf, n);
+        while (got < 0 && errno == EINTR);
+        return static_cast<long>(got);
+      });
+      GunzipStream* gunzip = r->impl_->gunzip.get();
+      read = [gunzip](char* buf, size_t n) { return gunzip->Read(buf, n); };
+    }
+    // Plain gzip inflates on one thread only: on a thread of its own, ahead
+    // of the parser, it overlaps the parsing instead of adding to it.
+    if (threads > 1 && !small_file && fmt->compression == gzip) {
+      r->impl_->ahead = std::make_unique<ReadAhead>(std::move(read));
+      ReadAhead* ahead = r->impl_->ahead.get();
+      read = [ahead](char* buf, size_t n) { return ahead->Read(buf, n); };
+    }
     r->impl_->fastx =
         std::make_unique<FastxParser>(std::move(read), fmt->format == fastq_format, kMaxReadNt);
     return r;

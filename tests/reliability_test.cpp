@@ -130,9 +130,10 @@ class Reliability : public ::testing::Test {
     a_pool_ = P("a.fasta");
     b_pool_ = P("b.fasta");
     a_reads_ = P("a_reads.fq");
-    ASSERT_EQ(RunDnastore("encode " + a_file_ + " -o " + a_pool_ + " -q").code, 0);
-    ASSERT_EQ(RunDnastore("encode " + b_file_ + " -o " + b_pool_ + " -q").code, 0);
-    auto s = RunDnastore("simulate " + a_pool_ + " -o " + a_reads_ + " --coverage 10 --seed 7 -q");
+    ASSERT_EQ(RunDnastore("encode " + a_file_ + " -o " + a_pool_ + " -q --force").code, 0);
+    ASSERT_EQ(RunDnastore("encode " + b_file_ + " -o " + b_pool_ + " -q --force").code, 0);
+    auto s = RunDnastore("simulate " + a_pool_ + " -o " + a_reads_ +
+                         " --coverage 10 --seed 7 -q --force");
     ASSERT_EQ(s.code, 0) << s.err;
   }
   static std::string a_content_, b_content_, a_file_, b_file_, a_pool_, b_pool_, a_reads_;
