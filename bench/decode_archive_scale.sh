@@ -39,7 +39,7 @@ if [[ -n "${GZIP:-}" && "$GZIP" != bgzf ]]; then gzip -1 "$READS"; READS="$READS
 # decode_with BINARY LABEL: RUNS decodes; prints "LABEL secs kb" per run.
 decode_with() {
   for _ in $(seq "$RUNS"); do
-    rm -f "$WORK/out.bin"
+    rm -f "$WORK/out.bin" "$WORK/report_$2.json"
     /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$1" decode "$READS" \
       -o "$WORK/out.bin" -t "$THREADS" -q --report "$WORK/report_$2.json" ${MEMORY:+--memory "$MEMORY"} \
       ${MEMORY:+--tmp-dir "$WORK"}

@@ -29,12 +29,14 @@ IndexVotes::IndexVotes(const ArchiveParams& params, const PayloadMapper& mapper,
       header_payloads_(header_payloads),
       either_(either_orientation),
       d_(static_cast<size_t>(params.data_bytes)),
-      slots_(total_oligos),
+      digest0_(total_oligos, 0),
+      votes0_(total_oligos, 0),
       data_(total_oligos * d_) {}
 
 uint64_t IndexVotes::BytesFor(uint64_t total_oligos, int data_bytes) {
-  // Slot + candidate 0's bytes, and two payload ends (in Seal, briefly twice).
-  return total_oligos * (sizeof(Slot) + static_cast<uint64_t>(data_bytes) + 4 * sizeof(End));
+  // Candidate 0's digest, votes and bytes, and its two payload ends.
+  return total_oligos * (sizeof(uint64_t) + sizeof(uint32_t) + static_cast<uint64_t>(data_bytes) +
+                         2 * sizeof(End));
 }
 
 bool IndexVotes::Offer(std::string_view payload) {
@@ -60,7 +62,7 @@ bool IndexVotes::Covers(std::string_view payload) const {
 // not the first to arrive: the same answer whatever the order of the votes.
 bool IndexVotes::ByteCopy(uint64_t index, const uint8_t* data) const {
   for (int c = 0; c < kMaxCandidates; ++c) {
-    if (slots_[index].candidates[c].digest == 0) break;
+    if (Cand(index, c).digest == 0) break;
     const uint8_t* placed = Data(index, c);
     int differing = 0;
     for (size_t i = 0; i < d_ && differing <= kMaxDifferingBytes; ++i)
@@ -68,6 +70,13 @@ bool IndexVotes::ByteCopy(uint64_t index, const uint8_t* data) const {
     if (differing <= kMaxDifferingBytes) return true;
   }
   return false;
+}
+
+IndexVotes::End IndexVotes::MakeEnd(uint64_t key, uint64_t index) {
+  End e;
+  e.a = key << kEndIndexLowBits | (index & ((uint64_t{1} << kEndIndexLowBits) - 1));
+  e.b = static_cast<uint32_t>(index >> kEndIndexLowBits);
+  return e;
 }
 
 bool IndexVotes::EndKey(std::string_view bases, int which, uint64_t* key) {
@@ -104,10 +113,11 @@ bool IndexVotes::NearEnds(std::string_view payload) const {
       uint64_t key = 0;
       const size_t at = which == 0 ? 0 : read.size() - kEndNt;
       if (!EndKey(read.substr(at, kEndNt), which, &key)) continue;
-      auto it = std::lower_bound(ends_.begin(), ends_.end(), End{key, 0});
-      for (int m = 0; it != ends_.end() && it->key == key && m < kMaxEndMatches; ++it, ++m) {
-        for (int c = 0; c < kMaxCandidates && slots_[it->index].candidates[c].digest != 0; ++c) {
-          const std::string cand = Payload(it->index, c);
+      auto it = std::lower_bound(ends_.begin(), ends_.end(), MakeEnd(key, 0));
+      for (int m = 0; it != ends_.end() && it->key() == key && m < kMaxEndMatches; ++it, ++m) {
+        const uint64_t index = it->index();
+        for (int c = 0; c < kMaxCandidates && Cand(index, c).digest != 0; ++c) {
+          const std::string cand = Payload(index, c);
           const int max_edits =
               static_cast<int>(kMaxEditFraction * static_cast<double>(cand.size()));
           if (cand.empty()) continue;
@@ -122,60 +132,75 @@ bool IndexVotes::NearEnds(std::string_view payload) const {
 }
 
 void IndexVotes::Seal() {
-  tbb::enumerable_thread_specific<std::vector<End>> found;
-  tbb::parallel_for(tbb::blocked_range<uint64_t>(0, total_, 4096), [&](const auto& r) {
-    std::vector<End>& out = found.local();
-    for (uint64_t i = r.begin(); i != r.end(); ++i) {
-      for (int c = 0; c < kMaxCandidates && slots_[i].candidates[c].digest != 0; ++c) {
+  // Two ends per candidate, each written at its place (no second copy):
+  // the candidates of each block of indices counted first.
+  constexpr uint64_t kBlock = 4096;
+  const uint64_t blocks = (total_ + kBlock - 1) / kBlock;
+  std::vector<uint64_t> at(blocks + 1, 0);
+  tbb::parallel_for(uint64_t{0}, blocks, [&](uint64_t b) {
+    for (uint64_t i = b * kBlock; i < std::min(total_, (b + 1) * kBlock); ++i)
+      for (int c = 0; c < kMaxCandidates && Cand(i, c).digest != 0; ++c) at[b + 1] += 2;
+  });
+  for (uint64_t b = 0; b < blocks; ++b) at[b + 1] += at[b];
+  const End none = MakeEnd(~uint64_t{0} >> kEndIndexLowBits, ~uint64_t{0});  // sorts last
+  std::vector<End>().swap(ends_);
+  ends_.assign(at[blocks], none);
+  tbb::parallel_for(uint64_t{0}, blocks, [&](uint64_t b) {
+    End* out = ends_.data() + at[b];
+    for (uint64_t i = b * kBlock; i < std::min(total_, (b + 1) * kBlock); ++i) {
+      for (int c = 0; c < kMaxCandidates && Cand(i, c).digest != 0; ++c, out += 2) {
         const std::string p = Payload(i, c);
         if (p.size() < static_cast<size_t>(kEndNt)) continue;
         uint64_t key = 0;
-        if (EndKey(std::string_view(p).substr(0, kEndNt), 0, &key)) out.push_back({key, i});
-        if (EndKey(std::string_view(p).substr(p.size() - kEndNt), 1, &key)) out.push_back({key, i});
+        if (EndKey(std::string_view(p).substr(0, kEndNt), 0, &key)) out[0] = MakeEnd(key, i);
+        if (EndKey(std::string_view(p).substr(p.size() - kEndNt), 1, &key))
+          out[1] = MakeEnd(key, i);
       }
     }
   });
-  std::vector<End>().swap(ends_);
-  size_t n = 0;
-  for (const auto& v : found) n += v.size();
-  ends_.reserve(n);
-  for (auto& v : found) {
-    ends_.insert(ends_.end(), v.begin(), v.end());
-    std::vector<End>().swap(v);
-  }
   tbb::parallel_sort(ends_.begin(), ends_.end());
-  ends_.erase(
-      std::unique(ends_.begin(), ends_.end(),
-                  [](const End& a, const End& b) { return a.key == b.key && a.index == b.index; }),
-      ends_.end());
+  ends_.erase(std::unique(ends_.begin(), ends_.end()), ends_.end());
+  if (!ends_.empty() && ends_.back() == none) ends_.pop_back();
+  ends_.shrink_to_fit();
 }
 
 bool IndexVotes::Vote(uint64_t index, const uint8_t* data) {
   const uint64_t digest = FrameDigest(data, d_);
   std::lock_guard<std::mutex> lock(locks_[index % kStripes]);
-  Slot& slot = slots_[index];
-  for (int c = 0; c < kMaxCandidates; ++c) {
-    Candidate& cand = slot.candidates[c];
+  if (digest0_[index] == digest || digest0_[index] == 0) {
+    if (digest0_[index] == 0) {
+      digest0_[index] = digest;
+      std::memcpy(data_.data() + index * d_, data, d_);
+    }
+    votes0_[index] = (votes0_[index] & kHasMore) | ((votes0_[index] & ~kHasMore) + 1);
+    return true;
+  }
+  std::lock_guard<std::mutex> extra(extra_lock_);
+  More& more = more_[index];
+  votes0_[index] |= kHasMore;
+  for (int c = 0; c + 1 < kMaxCandidates; ++c) {
+    Candidate& cand = more.candidates[c];
     if (cand.digest == digest) {
       ++cand.votes;
       return true;
     }
     if (cand.digest != 0) continue;
     cand = {digest, 1};
-    if (c == 0) {
-      std::memcpy(data_.data() + index * d_, data, d_);
-    } else {
-      std::lock_guard<std::mutex> extra(extra_lock_);
-      extra_[index * 4 + c].assign(data, data + d_);
-    }
+    more.bytes[c].assign(data, data + d_);
     return true;
   }
   return false;  // no room: the read is clustered instead
 }
 
+IndexVotes::Candidate IndexVotes::Cand(uint64_t index, int c) const {
+  if (c == 0) return {digest0_[index], votes0_[index] & ~kHasMore};
+  if (!(votes0_[index] & kHasMore)) return {};
+  return more_.at(index).candidates[c - 1];
+}
+
 const uint8_t* IndexVotes::Data(uint64_t index, int c) const {
   if (c == 0) return data_.data() + index * d_;
-  return extra_.at(index * 4 + c).data();
+  return more_.at(index).bytes[c - 1].data();
 }
 
 bool IndexVotes::SetAside(uint64_t index, uint64_t digest,
@@ -188,20 +213,21 @@ bool IndexVotes::SetAside(uint64_t index, uint64_t digest,
 Status IndexVotes::PlaceInto(SlotStore* store, const std::vector<std::vector<uint64_t>>& excluded,
                              bool set_aside_fills_gaps, DecodeReport* report) const {
   for (uint64_t i = 0; i < total_; ++i) {
-    const Slot& slot = slots_[i];
+    std::array<Candidate, kMaxCandidates> cands{};
+    for (int c = 0; c < kMaxCandidates; ++c) cands[c] = Cand(i, c);
     // Candidates by votes (ties: smaller digest), the set-aside ones last.
     std::array<int, kMaxCandidates> order{};
     int n = 0;
     for (int c = 0; c < kMaxCandidates; ++c)
-      if (slot.candidates[c].digest != 0) order[n++] = c;
+      if (cands[c].digest != 0) order[n++] = c;
     if (n == 0) continue;
     auto rank = [&](int c) {
-      const Candidate& x = slot.candidates[c];
+      const Candidate& x = cands[c];
       return std::make_tuple(SetAside(i, x.digest, excluded), ~x.votes, x.digest);
     };
     std::sort(order.begin(), order.begin() + n, [&](int a, int b) { return rank(a) < rank(b); });
     for (int k = 0; k < n; ++k) {
-      const Candidate& x = slot.candidates[order[k]];
+      const Candidate& x = cands[order[k]];
       report->reads_placed += x.votes;
       if (SetAside(i, x.digest, excluded)) {
         report->frames_other_archives += x.votes;
@@ -214,8 +240,8 @@ Status IndexVotes::PlaceInto(SlotStore* store, const std::vector<std::vector<uin
       report->duplicate_frames += x.votes - (k == 0 ? 1 : 0);
       // A tie says nothing about which frame is right: the winner is only a
       // suspect, which the outer code may erase.
-      const bool tied = k == 0 && n > 1 && slot.candidates[order[1]].votes == x.votes &&
-                        !SetAside(i, slot.candidates[order[1]].digest, excluded);
+      const bool tied = k == 0 && n > 1 && cands[order[1]].votes == x.votes &&
+                        !SetAside(i, cands[order[1]].digest, excluded);
       if (k == 0) store->Add(i, Data(i, order[k]), tied);  // losers never replace it
     }
     if ((i & kFlushEvery) == kFlushEvery) DNASTORE_RETURN_IF_ERROR(store->Flush());

@@ -15,8 +15,9 @@
 // kMaxEditFraction of its length of that candidate (at Illumina rates this
 // leaves the clusterer the reads of unplaced indices, not every noisy copy).
 //
-// Memory: D + 48 bytes per oligo (allocated up front), plus the rare second
-// and third candidates' bytes; after Seal, 16 bytes per payload end.
+// Memory: D + 12 bytes per oligo (allocated up front: candidate 0's bytes,
+// digest and votes), plus the rare second and third candidates; after Seal,
+// 12 bytes per payload end (two per candidate).
 #pragma once
 
 #include <array>
@@ -88,11 +89,10 @@ class IndexVotes {
     uint64_t digest = 0;  // 0 = none
     uint32_t votes = 0;
   };
-  struct Slot {
-    std::array<Candidate, kMaxCandidates> candidates{};
-  };
+  // Candidate c (< kMaxCandidates) at index i, digest 0 when there is none.
+  Candidate Cand(uint64_t index, int c) const;
   // Candidate c's bytes at index i: the first in data_, the others (rare)
-  // in extra_.
+  // in more_.
   const uint8_t* Data(uint64_t index, int c) const;
   bool Vote(uint64_t index, const uint8_t* data);
   bool SetAside(uint64_t index, uint64_t digest,
@@ -102,14 +102,34 @@ class IndexVotes {
   bool ByteCopy(uint64_t index, const uint8_t* data) const;
   bool NearEnds(std::string_view payload) const;
 
-  // A payload end: its kEndNt bases 2 bits each, then 1 bit (0: first
-  // bases, 1: last), and the index whose candidate has it.
+  // A payload end, 12 bytes: its kEndNt bases 2 bits each, then 1 bit (0:
+  // first bases, 1: last) -- the key, 41 bits -- and the index (48 bits at
+  // most) whose candidate has it, packed as `a` = key << 23 | the index's
+  // low 23 bits and `b` = its high bits. Sorted by (a, b): by key first.
+  static constexpr int kEndIndexLowBits = 23;
+#pragma pack(push, 4)
   struct End {
-    uint64_t key = 0;
-    uint64_t index = 0;
-    bool operator<(const End& o) const { return key != o.key ? key < o.key : index < o.index; }
+    uint64_t a = 0;
+    uint32_t b = 0;
+    uint64_t key() const { return a >> kEndIndexLowBits; }
+    uint64_t index() const {
+      return uint64_t{b} << kEndIndexLowBits | (a & ((uint64_t{1} << kEndIndexLowBits) - 1));
+    }
+    bool operator<(const End& o) const { return a != o.a ? a < o.a : b < o.b; }
+    bool operator==(const End& o) const { return a == o.a && b == o.b; }
   };
+#pragma pack(pop)
+  static End MakeEnd(uint64_t key, uint64_t index);
   static bool EndKey(std::string_view bases, int which, uint64_t* key);
+
+  // The second and third candidates of an index (rare: a CRC-8 false
+  // positive, or another archive's frame), with their bytes.
+  struct More {
+    std::array<Candidate, kMaxCandidates - 1> candidates{};
+    std::array<std::vector<uint8_t>, kMaxCandidates - 1> bytes;
+  };
+  // votes0_'s top bit: the index has candidates in more_.
+  static constexpr uint32_t kHasMore = uint32_t{1} << 31;
 
   const ArchiveParams& params_;
   const PayloadMapper& mapper_;
@@ -117,10 +137,11 @@ class IndexVotes {
   const HeaderPayloads& header_payloads_;
   bool either_;
   size_t d_;
-  std::vector<Slot> slots_;
-  std::vector<uint8_t> data_;                                 // D bytes per index: candidate 0
-  std::unordered_map<uint64_t, std::vector<uint8_t>> extra_;  // index * 4 + c -> bytes
-  std::vector<End> ends_;                                     // sorted (Seal)
+  std::vector<uint64_t> digest0_;            // candidate 0's digest per index (0 = none)
+  std::vector<uint32_t> votes0_;             // and its votes (| kHasMore)
+  std::vector<uint8_t> data_;                // D bytes per index: candidate 0
+  std::unordered_map<uint64_t, More> more_;  // index -> candidates 1.. (extra_lock_)
+  std::vector<End> ends_;                    // sorted (Seal)
   static constexpr size_t kStripes = 4096;
   mutable std::array<std::mutex, kStripes> locks_;  // by index % kStripes
   std::mutex extra_lock_;

@@ -11,7 +11,10 @@
 
 #include "codec/archive_layout.h"
 #include "codec/data_frame.h"
+#include "codec/inner_decode.h"
+#include "codec/slot_store.h"
 #include "core/dna.h"
+#include "core/file_util.h"
 #include "core/rng.h"
 
 using namespace dnastore;
@@ -60,6 +63,17 @@ class IndexVotesTest : public ::testing::Test {
   static std::string Substituted(std::string s, size_t at) {
     s[at] = s[at] == 'A' ? 'C' : 'A';
     return s;
+  }
+
+  // The payload of a frame at index i with `seed`'s random data.
+  std::string OtherPayload(uint64_t i, uint64_t seed) const {
+    Rng rng(seed, i);
+    std::vector<uint8_t> data(p_.data_bytes), frame(kMaxFrameBytes + 8, 0);
+    for (auto& b : data) b = static_cast<uint8_t>(rng.Next());
+    PackDataFrame(p_, i, data.data(), frame.data());
+    std::string oligo;
+    EXPECT_TRUE(mapper_->Map(frame.data(), FrameKind::kData, &oligo));
+    return oligo.substr(p_.geometry.fwd_primer.size(), 150);
   }
 
   ArchiveParams p_;
@@ -113,6 +127,39 @@ TEST_F(IndexVotesTest, SealDoesNotDependOnThreads) {
   for (const auto& s : probes) two.push_back(votes_->Covers(s));
   EXPECT_EQ(one, two);
   EXPECT_FALSE(one[kNeverPlaced]);
+}
+
+// Several frames at one index (CRC false positives, another archive's):
+// up to kMaxCandidates are kept with their votes, a fourth is refused, the
+// one with most votes wins, a tie places the winner as a suspect, and
+// substitution copies of any candidate are covered.
+TEST_F(IndexVotesTest, RivalFramesAtAnIndexAreCountedAndRanked) {
+  const uint64_t rival = 5, tie = 7;
+  const std::string b = OtherPayload(rival, 101), c = OtherPayload(rival, 102);
+  ASSERT_TRUE(votes_->Offer(payloads_[rival]));               // the original: 2 votes
+  for (int k = 0; k < 3; ++k) ASSERT_TRUE(votes_->Offer(b));  // 3 votes: wins
+  ASSERT_TRUE(votes_->Offer(c));                              // 1 vote
+  EXPECT_FALSE(votes_->Offer(OtherPayload(rival, 103))) << "a fourth frame has no room";
+  ASSERT_TRUE(votes_->Offer(OtherPayload(tie, 104)));  // 1 vote against the original's 1
+  EXPECT_TRUE(votes_->Covers(Substituted(c, 100))) << "a copy of a third candidate";
+
+  auto scratch = ScratchFile::Create("");
+  ASSERT_TRUE(scratch.ok());
+  SlotStore store(p_, std::move(*scratch), kOligos);
+  DecodeReport report;
+  ASSERT_TRUE(votes_->PlaceInto(&store, {}, false, &report).ok());
+  EXPECT_EQ(report.data_frames, kOligos - 1);  // all but kNeverPlaced
+  EXPECT_EQ(report.reads_placed, kOligos - 1 + 5 + 1);
+  EXPECT_EQ(report.duplicate_frames, 5u + 1);  // rival: 2 + 1 + 3 - 1; tie: 1
+  EXPECT_EQ(store.state(rival), SlotStore::kValid);
+  EXPECT_EQ(store.state(tie), SlotStore::kSuspect);
+  EXPECT_EQ(store.state(kNeverPlaced), SlotStore::kEmpty);
+  std::vector<uint8_t> got(p_.data_bytes);
+  ASSERT_TRUE(store.Read(rival, 1, got.data()).ok());
+  uint8_t frame[kMaxFrameBytes], data[kMaxFrameBytes];
+  const InnerFrame f = DecodePayload(b, *mapper_, p_, kOligos, headers_, false, frame, data);
+  ASSERT_EQ(f.kind, InnerFrame::kData);
+  EXPECT_EQ(std::vector<uint8_t>(data, data + p_.data_bytes), got) << "the most votes win";
 }
 
 }  // namespace
