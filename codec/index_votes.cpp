@@ -161,7 +161,7 @@ void IndexVotes::Seal() {
   tbb::parallel_sort(ends_.begin(), ends_.end());
   ends_.erase(std::unique(ends_.begin(), ends_.end()), ends_.end());
   if (!ends_.empty() && ends_.back() == none) ends_.pop_back();
-  ends_.shrink_to_fit();
+  // (Not shrunk: a copy would hold the ends twice, beyond BytesFor.)
 }
 
 bool IndexVotes::Vote(uint64_t index, const uint8_t* data) {
@@ -172,7 +172,7 @@ bool IndexVotes::Vote(uint64_t index, const uint8_t* data) {
       digest0_[index] = digest;
       std::memcpy(data_.data() + index * d_, data, d_);
     }
-    votes0_[index] = (votes0_[index] & kHasMore) | ((votes0_[index] & ~kHasMore) + 1);
+    if ((votes0_[index] & ~kHasMore) != ~kHasMore) ++votes0_[index];  // saturates
     return true;
   }
   std::lock_guard<std::mutex> extra(extra_lock_);

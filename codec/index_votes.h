@@ -119,6 +119,7 @@ class IndexVotes {
     bool operator==(const End& o) const { return a == o.a && b == o.b; }
   };
 #pragma pack(pop)
+  static_assert(sizeof(End) == 12);
   static End MakeEnd(uint64_t key, uint64_t index);
   static bool EndKey(std::string_view bases, int which, uint64_t* key);
 

@@ -27,6 +27,13 @@ bool GunzipStream::Refill() {
 }
 
 long GunzipStream::Read(char* buf, size_t size) {
+  if (error_) return -1;  // an error stays an error
+  const long got = Inflate(buf, size);
+  if (got < 0) error_ = true;
+  return got;
+}
+
+long GunzipStream::Inflate(char* buf, size_t size) {
   inflate_state& s = *state_;
   s.next_out = reinterpret_cast<uint8_t*>(buf);
   s.avail_out = static_cast<uint32_t>(std::min<size_t>(size, UINT32_MAX));

@@ -22,10 +22,12 @@ class GunzipStream {
 
   // FastxParser::ReadFn semantics: up to `size` inflated bytes, 0 at the end
   // of the last member, < 0 on a read error, a corrupt stream (bad header,
-  // block or checksum) or input that ends inside a member (truncated).
+  // block or checksum) or input that ends inside a member (truncated); once
+  // < 0, always < 0. (A `size` of 0 returns 0.)
   long Read(char* buf, size_t size);
 
  private:
+  long Inflate(char* buf, size_t size);  // Read, before the error is made to stick
   bool Refill();  // false at the end of input or on a read error (error_)
 
   FastxParser::ReadFn compressed_;

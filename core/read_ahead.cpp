@@ -34,12 +34,17 @@ void ReadAhead::Produce() {
         free_.pop_back();
       }
     }
-    buf.resize(chunk_bytes_);
     // Fill the chunk: short reads (a gzip member boundary, a pipe) are joined.
+    // An exception (out of memory) ends the stream as a read error would.
     size_t n = 0;
     long got = 1;
-    while (n < buf.size() && (got = inner_(buf.data() + n, buf.size() - n)) > 0)
-      n += static_cast<size_t>(got);
+    try {
+      buf.resize(chunk_bytes_);
+      while (n < buf.size() && (got = inner_(buf.data() + n, buf.size() - n)) > 0)
+        n += static_cast<size_t>(got);
+    } catch (...) {
+      got = -1;
+    }
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (n > 0) ready_.push_back({std::move(buf), static_cast<long>(n)});

@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <cstring>
 #include <optional>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -151,9 +152,13 @@ Result<std::unique_ptr<SeqReader>> SeqReader::Open(const std::string& path, int 
     // Plain gzip inflates on one thread only: on a thread of its own, ahead
     // of the parser, it overlaps the parsing instead of adding to it.
     if (threads > 1 && !small_file && fmt->compression == gzip) {
-      r->impl_->ahead = std::make_unique<ReadAhead>(std::move(read));
-      ReadAhead* ahead = r->impl_->ahead.get();
-      read = [ahead](char* buf, size_t n) { return ahead->Read(buf, n); };
+      try {
+        r->impl_->ahead = std::make_unique<ReadAhead>(read);
+        ReadAhead* ahead = r->impl_->ahead.get();
+        read = [ahead](char* buf, size_t n) { return ahead->Read(buf, n); };
+      } catch (const std::system_error&) {
+        // No thread to be had: inflate on the reading thread.
+      }
     }
     r->impl_->fastx =
         std::make_unique<FastxParser>(std::move(read), fmt->format == fastq_format, kMaxReadNt);

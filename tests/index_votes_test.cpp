@@ -142,6 +142,13 @@ TEST_F(IndexVotesTest, RivalFramesAtAnIndexAreCountedAndRanked) {
   EXPECT_FALSE(votes_->Offer(OtherPayload(rival, 103))) << "a fourth frame has no room";
   ASSERT_TRUE(votes_->Offer(OtherPayload(tie, 104)));  // 1 vote against the original's 1
   EXPECT_TRUE(votes_->Covers(Substituted(c, 100))) << "a copy of a third candidate";
+  votes_->Seal();  // every candidate's ends, rivals' included
+  std::string c_deleted = c;
+  c_deleted.erase(75, 1);
+  EXPECT_TRUE(votes_->Covers(c_deleted)) << "an indel copy of a third candidate";
+  std::string b_deleted = b;
+  b_deleted.erase(60, 1);
+  EXPECT_TRUE(votes_->Covers(b_deleted)) << "an indel copy of a second candidate";
 
   auto scratch = ScratchFile::Create("");
   ASSERT_TRUE(scratch.ok());

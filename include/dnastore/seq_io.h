@@ -37,8 +37,9 @@ class SeqReader {
   // they stream). Errors: kIo (missing, unreadable, a directory), kBadInput
   // (empty, or not a sequence file). The reader owns the open file.
   // `threads` > 1: BGZF input (what bgzip, samtools and our simulate write;
-  // BAM) is decompressed on that many threads of HTSlib's own. A plain gzip
-  // stream cannot be split and is inflated on the reading thread.
+  // BAM) is decompressed on that many threads of HTSlib's own; a plain gzip
+  // stream, which cannot be split, is inflated (by ISA-L, for a regular
+  // file) on one extra thread, ahead of the parsing.
   static Result<std::unique_ptr<SeqReader>> Open(const std::string& path, int threads = 1);
   ~SeqReader();
   SeqReader(const SeqReader&) = delete;
