@@ -140,7 +140,7 @@ int RunConsensus(const ConsensusCliOptions& o) {
     return ReportError(kCmd, UsageError("--consensus must be 'vote' or 'spoa'"));
   }
 
-  uint64_t budget = DefaultMemoryBudget();
+  uint64_t budget = std::max(DefaultMemoryBudget(), kMinMemoryBudget);
   if (!o.memory.empty()) {
     auto m = ParseByteSize(o.memory, "--memory");
     if (!m.ok()) return ReportError(kCmd, m.status());
@@ -150,7 +150,7 @@ int RunConsensus(const ConsensusCliOptions& o) {
     return ReportError(
         kCmd, UsageError("a memory budget below " + std::to_string(kMinMemoryBudget >> 20) +
                          " MiB cannot hold a consensus run"));
-  fo.cluster_memory_bytes = budget - kDecodeMemoryReserve;
+  fo.cluster_memory_bytes = WithoutReserve(budget);
   fo.scratch_dir = o.tmp_dir;
   auto files = RunFiles::Prepare(o.paired.empty() ? o.inputs : o.paired, {o.output, o.report},
                                  o.common.force);

@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "dnastore/decoder.h"
+#include "dnastore/read_front_end.h"
 
 namespace dnastore::cli {
 namespace {
@@ -66,6 +67,8 @@ nlohmann::json ReportJson(const DecodeReport& r, const Status& st) {
        {{"budget_bytes", r.memory_budget_bytes},
         {"reads_deferred", r.reads_deferred},
         {"deferred_peak_bytes", r.deferred_peak_bytes},
+        {"partitions", r.partition_groups > 0 ? kClusterPartitions : 0},
+        {"partition_groups", r.partition_groups},
         {"bytes_spilled", r.bytes_spilled}}},
       {"seconds_place", r.seconds_place},
       {"seconds_outer", r.seconds_outer},
@@ -218,11 +221,12 @@ int RunDecode(const DecodeCliOptions& o) {
       if (r.mode == "reads")
         std::fprintf(stderr,
                      "  memory      budget %s; %llu reads waited for a second look (%s packed "
-                     "in memory at most, %s spilled to scratch)\n",
+                     "in memory at most); %u group(s) of minimizer partitions clustered; %s "
+                     "spilled to scratch\n",
                      HumanBytes(static_cast<double>(r.memory_budget_bytes)).c_str(),
                      (unsigned long long)r.reads_deferred,
                      HumanBytes(static_cast<double>(r.deferred_peak_bytes)).c_str(),
-                     HumanBytes(static_cast<double>(r.bytes_spilled)).c_str());
+                     r.partition_groups, HumanBytes(static_cast<double>(r.bytes_spilled)).c_str());
       if (st.ok())
         std::fprintf(stderr, "  wrote       %s in %.2f s, peak memory %s\n",
                      Printable(r.output_path).c_str(), r.seconds,

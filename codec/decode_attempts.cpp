@@ -77,6 +77,9 @@ Status PlaceVerifiedReads(ArchiveState* s, const DecodeOptions& o, FrontEndOptio
         std::to_string((votes_bytes + kDecodeMemoryReserve + kMinDeferredBytes) >> 20) +
         " MiB (--memory), " + std::to_string(budget >> 20) + " MiB given");
   fo->deferred_memory_bytes = budget - votes_bytes - kDecodeMemoryReserve;
+  // The reads left for clustering take the same share after the look
+  // (partitions are filled as the waiting reads drain).
+  fo->cluster_memory_bytes = fo->deferred_memory_bytes;
   if (o.spill_after_bytes > 0)
     fo->deferred_memory_bytes = std::min(fo->deferred_memory_bytes, o.spill_after_bytes);
   fo->scratch_dir = o.tmp_dir;
@@ -146,6 +149,11 @@ FrontEndOptions FrontEndOptionsFor(const DecodeAttempt& a, const DecodeOptions& 
   // cycles leave ~5% deletions after run collapsing (channel docs).
   if (a.collapse_runs) fo.error_rate = kTdtCollapsedErrorRate;
   if (o.error_rate > 0) fo.error_rate = o.error_rate;
+  // Clustering within the budget (PlaceVerifiedReads takes the votes' share
+  // off).
+  const uint64_t budget = o.memory_bytes > 0 ? o.memory_bytes : DefaultMemoryBudget();
+  fo.cluster_memory_bytes = WithoutReserve(budget);
+  fo.scratch_dir = o.tmp_dir;
   return fo;
 }
 

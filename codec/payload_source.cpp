@@ -37,6 +37,7 @@ void AddPass(const FrontEndStats& stats, bool ok, FrontEndTally* tally) {
   tally->seconds += stats.seconds;
   tally->bytes_spilled += stats.bytes_spilled;
   tally->deferred_peak_bytes = std::max(tally->deferred_peak_bytes, stats.deferred_peak_bytes);
+  tally->partition_groups = std::max(tally->partition_groups, stats.partition_groups);
   if (!ok) return;
   tally->have_counts = true;
   tally->records = stats.reads_total;
@@ -94,6 +95,7 @@ void FrontEndTally::ApplyTo(DecodeReport* report) const {
   report->front_end_seconds = seconds;
   report->bytes_spilled = bytes_spilled;
   report->deferred_peak_bytes = deferred_peak_bytes;
+  report->partition_groups = partition_groups;
   if (!have_counts) return;
   report->records = records;
   report->reads_junk = reads_junk;
@@ -121,6 +123,7 @@ Status RunFrontEnd(const DecodeOptions& o, const FrontEndOptions& fo, std::vecto
       stats->bytes_spilled += more_stats.bytes_spilled;
       stats->deferred_peak_bytes =
           std::max(stats->deferred_peak_bytes, more_stats.deferred_peak_bytes);
+      stats->partition_groups = std::max(stats->partition_groups, more_stats.partition_groups);
       stats->clusters += more_stats.clusters;
     }
   } else {

@@ -53,6 +53,7 @@ struct FrontEndTally {
   int payload_nt_estimated = 0;  // the last estimate made (0 = none)
   FrontEndSeconds seconds;
   uint64_t bytes_spilled = 0, deferred_peak_bytes = 0;  // summed, and the peak, over passes
+  uint32_t partition_groups = 0;                        // the most of any pass
   // Counts of the last pass that succeeded (have_counts: there was one).
   bool have_counts = false;
   uint64_t records = 0, reads_junk = 0, reads_dropped = 0, clusters = 0, reads_deferred = 0;

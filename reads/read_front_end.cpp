@@ -100,10 +100,6 @@ class Pipeline {
     if (o.fwd_primer.empty() != o.rev_primer.empty())
       return UsageError("give both primers or neither (to infer them)");
     if (o.error_rate < 0 || o.error_rate >= 1) return UsageError("error rate must be in [0, 1)");
-    if (o.cluster_memory_bytes > 0 && (o.drop_before_clustering || o.resolve_payload_nt))
-      return UsageError(
-          "a clustering memory budget does not combine with drop_before_clustering or "
-          "resolve_payload_nt");
     if (o.cluster_memory_bytes > 0 || o.deferred_memory_bytes > 0)
       return ScratchFile::CheckDir(o.scratch_dir);
     return Status::Ok();
@@ -221,13 +217,11 @@ class Pipeline {
       defer_decided_ = true;
     }
     Status st;
-    if (!partitions_.empty()) {
-      st = AddToPartitions(payloads);
-    } else if (defer_) {
+    if (defer_) {
       for (size_t i = 0; i < payloads.size() && st.ok(); ++i)
         st = deferred_.Add(payloads[i].seq, payloads[i].qual);
     } else {
-      AddToClusters(std::move(payloads));
+      st = Cluster(std::move(payloads));
     }
     const double dt = SecondsSince(t0);
     {
@@ -239,6 +233,14 @@ class Pipeline {
   }
 
   tbb::task_arena& arena() { return arena_; }
+
+  // Clusters payloads now, or (cluster_memory_bytes) puts them in their
+  // partitions for later.
+  Status Cluster(std::vector<PayloadRead>&& payloads) {
+    if (!partitions_.empty()) return AddToPartitions(payloads);
+    AddToClusters(std::move(payloads));
+    return Status::Ok();
+  }
 
   void AddToClusters(std::vector<PayloadRead>&& payloads) {
     const uint64_t first = next_payload_index_;
@@ -266,7 +268,7 @@ class Pipeline {
 
   // After the input: consecutive partitions, as many as fit in half the
   // budget, are clustered and built together, group by group, into `all`.
-  Status ClusterPartitions(const ConsensusOptions& co, std::vector<Strand>* all) {
+  Status ClusterPartitions(ConsensusOptions* co, std::vector<Strand>* all) {
     uint64_t peak = 0;
     for (const DeferredReads& d : partitions_) peak += d.peak_memory_bytes();
     stats_.partitioned_peak_bytes = peak;
@@ -294,8 +296,7 @@ class Pipeline {
   // Clusters partitions [begin, end): their reads in input order, split
   // where the input's batches were (with every partition in one group, the
   // clusterer sees what it would have seen as the reads came); then consensus.
-  Status ClusterGroup(size_t begin, size_t end, const ConsensusOptions& co,
-                      std::vector<Strand>* all) {
+  Status ClusterGroup(size_t begin, size_t end, ConsensusOptions* co, std::vector<Strand>* all) {
     auto t0 = std::chrono::steady_clock::now();
     std::vector<PayloadRead> reads;
     std::vector<uint64_t> tags;
@@ -328,7 +329,10 @@ class Pipeline {
     t0 = std::chrono::steady_clock::now();
     stats_.clusters += clusters.size();
     std::vector<Strand> built(clusters.size());
-    BuildConsensusInSteps(clusters, 0, co, &built);
+    // The payload length may be resolved in any group; only the first can
+    // still be rebuilt with it (later, the caller reads again if need be).
+    const size_t done = ResolvePayloadLength(clusters, co, &built, stats_.partition_groups == 0);
+    BuildConsensusInSteps(clusters, done, *co, &built, all->size());
     for (Strand& s : built) {
       strand_bytes_ += sizeof(Strand) + s.seq.capacity() + s.qual.capacity();
       all->push_back(std::move(s));
@@ -364,14 +368,15 @@ class Pipeline {
         kept.push_back(std::move(batch[i]));
         if (kept.size() == opt_.batch_reads) {
           const auto t1 = std::chrono::steady_clock::now();
-          AddToClusters(std::exchange(kept, {}));
+          Status cs = Cluster(std::exchange(kept, {}));
           clustering += SecondsSince(t1);
+          if (!cs.ok()) return cs;
         }
       }
       return Status::Ok();
     });
     const auto t1 = std::chrono::steady_clock::now();
-    if (st.ok() && !kept.empty()) AddToClusters(std::move(kept));
+    if (st.ok() && !kept.empty()) st = Cluster(std::move(kept));
     clustering += SecondsSince(t1);
     stats_.seconds.cluster += clustering;
     stats_.seconds.drop += SecondsSince(t0) - clustering;
@@ -383,15 +388,16 @@ class Pipeline {
     if (clusterer_ && defer_) DNASTORE_RETURN_IF_ERROR(ClusterDeferred());
     if (clusterer_) {
       ConsensusOptions co = MakeConsensusOptions();
+      probing_ = co.payload_nt == 0 && static_cast<bool>(opt_.resolve_payload_nt);
       std::vector<Strand> all;
       if (!partitions_.empty()) {
-        DNASTORE_RETURN_IF_ERROR(ClusterPartitions(co, &all));
+        DNASTORE_RETURN_IF_ERROR(ClusterPartitions(&co, &all));
       } else {
         auto t0 = std::chrono::steady_clock::now();
         std::vector<ReadCluster> clusters = clusterer_->TakeClusters();
         stats_.clusters = clusters.size();
         all.resize(clusters.size());
-        const size_t done = ResolvePayloadLength(clusters, &co, &all);
+        const size_t done = ResolvePayloadLength(clusters, &co, &all, true);
         BuildConsensusInSteps(clusters, done, co, &all);
         stats_.seconds.consensus = SecondsSince(t0);
       }
@@ -427,12 +433,15 @@ class Pipeline {
   }
 
   // FrontEndOptions::resolve_payload_nt: consensus chunk by chunk until the
-  // caller can tell the payload length, which goes to co->payload_nt.
-  // Returns the clusters whose strands in `all` are final (0 when the length
-  // differs from the estimate they used: every strand is to be rebuilt).
+  // caller can tell the payload length. Returns the clusters whose strands
+  // in `all` are final. When the length differs from the estimate they used
+  // and `may_rebuild`, it goes to co->payload_nt and 0 is returned (every
+  // strand is to be rebuilt); without `may_rebuild` (a later group of
+  // partitions) the estimate stays, for the caller to read again by the
+  // length it was told. Probing ends once an answer came (probing_).
   size_t ResolvePayloadLength(std::vector<ReadCluster>& clusters, ConsensusOptions* co,
-                              std::vector<Strand>* all) {
-    if (co->payload_nt != 0 || !opt_.resolve_payload_nt) return 0;
+                              std::vector<Strand>* all, bool may_rebuild) {
+    if (!probing_) return 0;
     // The probe builds strands as a full run with the estimated length
     // would; the strands before their length fix are offered too, since the
     // estimate may be off by a base or two. (When nothing resolves, the
@@ -455,7 +464,8 @@ class Pipeline {
       done = end;
       p = opt_.resolve_payload_nt(chunk, stats_.fwd_primer, stats_.rev_primer);
     }
-    if (p > 0 && p != payload_hint_) {
+    if (p != 0) probing_ = false;
+    if (p > 0 && p != payload_hint_ && may_rebuild) {
       co->payload_nt = p;  // other drafts and fixes: rebuild everything
       return 0;
     }
@@ -464,13 +474,20 @@ class Pipeline {
 
   // Consensus of clusters [done, end) into `all`, releasing their reads; in
   // steps, for progress only (each cluster's consensus is independent).
+  // `group_base` (partitioned clustering): the clusters of earlier groups;
+  // progress then counts clusters done with no total (0: unknown).
   void BuildConsensusInSteps(std::vector<ReadCluster>& clusters, size_t done,
-                             const ConsensusOptions& co, std::vector<Strand>* all) {
+                             const ConsensusOptions& co, std::vector<Strand>* all,
+                             std::optional<uint64_t> group_base = std::nullopt) {
     constexpr size_t kProgressStep = size_t{1} << 16;
     for (size_t begin = done; begin < clusters.size(); begin += kProgressStep) {
       const size_t end = std::min(clusters.size(), begin + kProgressStep);
       BuildConsensus(clusters, begin, end, co, true, all);
-      if (opt_.progress) opt_.progress("consensus", end, clusters.size());
+      if (!opt_.progress) continue;
+      if (group_base)
+        opt_.progress("consensus", *group_base + end, 0);
+      else
+        opt_.progress("consensus", end, clusters.size());
     }
   }
 
@@ -642,10 +659,11 @@ class Pipeline {
   std::unique_ptr<ReadClusterer> clusterer_;
   ClusterOptions cluster_options_;  // clusterer_'s (set with it, on the first batch)
   uint64_t next_payload_index_ = 0;
-  std::vector<DeferredReads> partitions_;       // cluster_memory_bytes: by minimizer
-  std::vector<uint64_t> batch_first_;           // and where each input batch's payloads began
-  uint64_t strand_bytes_ = 0;                   // memory of the strands of groups clustered
-  DeferredReads deferred_;                      // drop_before_clustering: reads to look at first
+  std::vector<DeferredReads> partitions_;  // cluster_memory_bytes: by minimizer
+  std::vector<uint64_t> batch_first_;      // and where each input batch's payloads began
+  uint64_t strand_bytes_ = 0;              // memory of the strands of groups clustered
+  bool probing_ = false;                   // resolve_payload_nt still asked for an answer (Finish)
+  DeferredReads deferred_;                 // drop_before_clustering: reads to look at first
   bool defer_ = false, defer_decided_ = false;  // whether to defer, decided on the first batch
   FrontEndStats stats_;
 };

@@ -249,6 +249,33 @@ TEST(Cli, SpilledDecodeEqualsInMemoryDecode) {
   EXPECT_TRUE(fs::is_empty(scratch));
 }
 
+// Reads too noisy to place by index (nanopore) are clustered by minimizer
+// partition within the budget: a budget that takes several groups decodes
+// the same file, and the report says how many groups it took.
+TEST(Cli, NoisyReadsDecodeInPartitionGroupsWithinTheBudget) {
+  std::string content;
+  for (int i = 0; i < 2500; ++i) content += std::to_string(i * 2654435761u) + ".";
+  std::string in = Write("groups.txt", content);
+  std::string pool = Dir() + "/groups.fasta", reads = Dir() + "/groups.fastq";
+  ASSERT_EQ(RunDnastore("encode " + in + " -o " + pool + " -q").code, 0);
+  ASSERT_EQ(RunDnastore("simulate " + pool + " -o " + reads +
+                        " --preset nanopore --coverage 30 --seed 4 -q")
+                .code,
+            0);
+  const std::string scratch = Dir() + "/groups_scratch";
+  fs::create_directories(scratch);
+  auto d = RunDnastore("decode " + reads + " -o " + Dir() + "/groups.out -t 2 --memory 273M " +
+                       "--tmp-dir " + scratch + " --report " + Dir() + "/groups.json");
+  ASSERT_EQ(d.code, 0) << d.err;
+  EXPECT_EQ(Read(Dir() + "/groups.out"), content);
+  const std::string report = Read(Dir() + "/groups.json");
+  const size_t at = report.find("\"partition_groups\": ");
+  ASSERT_NE(at, std::string::npos) << report;
+  EXPECT_GE(std::stoi(report.substr(at + 20)), 2) << report.substr(at, 40);
+  EXPECT_NE(d.err.find("group(s) of minimizer partitions"), std::string::npos) << d.err;
+  EXPECT_TRUE(fs::is_empty(scratch));
+}
+
 // Terminator-free TdT: transition-mapped pool, runs collapsed on reading.
 TEST(Cli, TdtTransitionPoolDecodes) {
   std::string content(6000, '\0');

@@ -57,9 +57,11 @@ struct DecodeOptions {
   // with index placement keeps what it holds per oligo (about
   // IndexVotes's bytes) plus kDecodeMemoryReserve and spills the reads
   // that wait for their second look to `tmp_dir` beyond that (kUsage when
-  // the archive's oligos alone need more than the budget). Clustering
-  // without index placement (no archive header known before the pass, or
-  // reads too noisy to place) is not bounded by it yet.
+  // the archive's oligos alone need more than the budget); the reads left
+  // for clustering are clustered by minimizer partition within the same
+  // share (FrontEndOptions::cluster_memory_bytes), also when none could be
+  // placed (nanopore), and while the archive header is looked for among the
+  // strands. Not bounded yet: the strands held (about 0.4 KB per cluster).
   uint64_t memory_bytes = 0;
   std::string tmp_dir;  // scratch for spilled reads ("" = $TMPDIR)
   // Packed bytes of waiting reads held in memory before they are spilled;
@@ -78,6 +80,12 @@ inline constexpr uint64_t kMinMemoryBudget = uint64_t{256} << 20;
 inline constexpr uint64_t kDecodeMemoryReserve = uint64_t{256} << 20;
 // The least memory left for the reads that wait for a second look.
 inline constexpr uint64_t kMinDeferredBytes = uint64_t{16} << 20;
+// What a budget leaves for the reads once the reserve is held back (at
+// least kMinDeferredBytes).
+inline constexpr uint64_t WithoutReserve(uint64_t budget) {
+  return budget > kDecodeMemoryReserve + kMinDeferredBytes ? budget - kDecodeMemoryReserve
+                                                           : kMinDeferredBytes;
+}
 
 struct ByteRange {
   uint64_t offset = 0;
@@ -145,6 +153,9 @@ struct DecodeReport {
   // bytes of them spilled to scratch.
   uint64_t memory_budget_bytes = 0;
   uint64_t reads_deferred = 0, deferred_peak_bytes = 0, bytes_spilled = 0;
+  // Groups of minimizer partitions clustered in turn (0: clustered as read;
+  // the most of any pass).
+  uint32_t partition_groups = 0;
   // Wall-clock seconds after the front end, in the attempt reported: placing
   // the voted frames and the strands into the archive's slots, and the
   // outer decode (with writing the output).

@@ -116,9 +116,10 @@ struct FrontEndOptions {
   // in order: the result is the same spilled or not.
   uint64_t deferred_memory_bytes = 0;
   std::string scratch_dir;
-  // Clustering within a memory budget (`dnastore consensus --memory`; not
-  // with drop_before_clustering or resolve_payload_nt). When > 0, reads are
-  // not clustered as they are read: each is packed (one byte per base) into
+  // Clustering within a memory budget (`--memory` of consensus and decode).
+  // When > 0, reads are not clustered as they
+  // are read (nor, with drop_before_clustering, as they come out of that
+  // look): each is packed (one byte per base) into
   // one of kClusterPartitions partitions by the minimizer of its payload,
   // spilled to `scratch_dir` past a quarter of this, and after the input the
   // partitions are clustered group by group, each group as many consecutive
@@ -126,10 +127,18 @@ struct FrontEndOptions {
   // Small clusters are folded across groups as usual (fold_below_reads); a
   // read whose minimizer an error changed may still start a cluster of its
   // own in another group. With one group the result is the unbudgeted
-  // run's. 0 = no budget: clusters grow with the reads held.
+  // run's, but for what packing changes (DeferredReads: qualities capped at
+  // Q62, bases other than ACGT read back as N of Q2). Progress of
+  // "consensus" then counts clusters with no total. With
+  // resolve_payload_nt, the groups' strands are offered in turn until an
+  // answer comes; only the first group's can be rebuilt with a length other
+  // than the estimate (after it, FrontEndStats::payload_nt stays the
+  // estimate, so the caller can tell and read again). 0 = no budget:
+  // clusters grow with the reads held.
   uint64_t cluster_memory_bytes = 0;
   // Progress: (stage, done, total). Stage "reads": reads taken so far, total 0
-  // (unknown), after each batch; stage "consensus": clusters done of total.
+  // (unknown), after each batch; stage "consensus": clusters done of total
+  // (total 0 with cluster_memory_bytes: unknown until the last group).
   // Called never concurrently, possibly from a worker thread; must not throw.
   // Null = no progress.
   std::function<void(const std::string& stage, uint64_t done, uint64_t total)> progress;
