@@ -57,6 +57,7 @@ class DeferredReads {
   uint64_t reads() const { return reads_; }
   uint64_t bytes_spilled() const { return bytes_spilled_; }
   uint64_t peak_memory_bytes() const { return peak_memory_; }  // packed chunks held at once
+  uint64_t memory_bytes() const { return in_memory_; }         // and held now
   uint64_t bases() const { return bases_; }
 
   // One read's packed record, appended to `out`.

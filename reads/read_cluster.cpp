@@ -22,6 +22,8 @@ namespace {
 
 constexpr uint32_t kNone = 0xFFFFFFFFu;
 constexpr int kMaxBucketScan = 64;  // entries read per sketch bucket (low-complexity k-mers)
+// Queries matched at once by MatchToTargets (bounds its candidate pairs).
+constexpr size_t kMatchQueryBlock = size_t{1} << 15;
 
 // Open-addressing hash map uint64 -> uint32 (key 0 is reserved as empty).
 class FlatMap {
@@ -519,6 +521,90 @@ class SketchGreedyClusterer final : public ReadClusterer {
   std::vector<std::vector<uint64_t>> buckets_;  // (cluster << 8 | anchor) per key, oldest first
 };
 
+// MatchToTargets on queries [q0, q1): the queries are indexed by sketch
+// key; the targets' sketches stream past the index in parallel, emitting
+// (query, target) pairs for every shared key; keys shared by more than
+// kMaxBucketScan targets (low complexity) propose nothing.
+void MatchBlock(const std::vector<std::string_view>& targets,
+                const std::vector<std::string_view>& queries, size_t q0, size_t q1,
+                const std::vector<uint64_t>& flat, const std::vector<uint16_t>& flat_n,
+                const ClusterOptions& o, int k, int s, double frac, std::vector<int64_t>* out) {
+  FlatMap bucket_of;
+  std::vector<std::vector<uint32_t>> buckets;
+  std::vector<uint64_t> sk;
+  for (size_t q = q0; q < q1; ++q) {
+    Sketch(queries[q], k, s, &sk);
+    for (uint64_t key : sk) {
+      uint32_t& b = bucket_of.Upsert(key, static_cast<uint32_t>(buckets.size()));
+      if (b == buckets.size()) buckets.emplace_back();
+      buckets[b].push_back(static_cast<uint32_t>(q));
+    }
+  }
+  std::vector<std::atomic<uint32_t>> hits(buckets.size());
+  const size_t n_targets = flat_n.size();
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, n_targets, 256),
+                    [&](const tbb::blocked_range<size_t>& r) {
+                      for (size_t t = r.begin(); t != r.end(); ++t)
+                        for (size_t h = 0; h < flat_n[t]; ++h) {
+                          const uint32_t b = bucket_of.Find(flat[t * s + h]);
+                          if (b != kNone) hits[b].fetch_add(1, std::memory_order_relaxed);
+                        }
+                    });
+  tbb::enumerable_thread_specific<std::vector<uint64_t>> pairs_local;
+  tbb::parallel_for(
+      tbb::blocked_range<size_t>(0, n_targets, 256), [&](const tbb::blocked_range<size_t>& r) {
+        auto& pairs = pairs_local.local();
+        for (size_t t = r.begin(); t != r.end(); ++t) {
+          for (size_t h = 0; h < flat_n[t]; ++h) {
+            const uint32_t b = bucket_of.Find(flat[t * s + h]);
+            if (b == kNone ||
+                hits[b].load(std::memory_order_relaxed) > static_cast<uint32_t>(kMaxBucketScan))
+              continue;
+            for (uint32_t q : buckets[b]) pairs.push_back((uint64_t{q} << 32) | t);
+          }
+        }
+      });
+  std::vector<uint64_t> pairs;
+  size_t n = 0;
+  for (auto& p : pairs_local) n += p.size();
+  pairs.reserve(n);
+  for (auto& p : pairs_local) {
+    pairs.insert(pairs.end(), p.begin(), p.end());
+    std::vector<uint64_t>().swap(p);
+  }
+  std::sort(pairs.begin(), pairs.end());
+  // Per query: candidates ranked by shared keys (then lower index).
+  std::vector<size_t> begin;
+  for (size_t i = 0; i < pairs.size(); ++i)
+    if (i == 0 || (pairs[i] >> 32) != (pairs[i - 1] >> 32)) begin.push_back(i);
+  begin.push_back(pairs.size());
+  tbb::parallel_for(
+      tbb::blocked_range<size_t>(0, begin.size() - 1, 16),
+      [&](const tbb::blocked_range<size_t>& r) {
+        CandidateList cand;
+        for (size_t g = r.begin(); g != r.end(); ++g) {
+          const size_t q = pairs[begin[g]] >> 32;
+          cand.raw.clear();
+          for (size_t i = begin[g]; i < begin[g + 1]; ++i)
+            cand.raw.push_back(pairs[i] & 0xFFFFFFFFu);
+          cand.Rank(std::max(1, o.max_candidates));
+          int best_d = -1;
+          for (const auto& [neg, t] : cand.ranked) {
+            const std::string_view a = queries[q];
+            const std::string_view b = targets[t];
+            size_t l = std::max({a.size(), b.size(), static_cast<size_t>(o.payload_nt)});
+            int max_d = static_cast<int>(std::ceil(frac * static_cast<double>(l)));
+            if (best_d >= 0) max_d = std::min(max_d, best_d - 1);
+            int d = BoundedEditDistance(a, b, max_d);
+            if (d >= 0 && (best_d < 0 || d < best_d)) {
+              best_d = d;
+              (*out)[q] = static_cast<int64_t>(t);
+            }
+          }
+        }
+      });
+}
+
 }  // namespace
 
 double ClusterEditFraction(double error_rate) {
@@ -582,86 +668,24 @@ std::vector<int64_t> MatchToTargets(const std::vector<std::string_view>& targets
       o.max_edit_fraction > 0 ? o.max_edit_fraction : ClusterEditFraction(o.error_rate);
   std::vector<int64_t> out(queries.size(), -1);
   if (targets.empty() || queries.empty()) return out;
-  // The queries (few: small clusters) are indexed by sketch key; the targets
-  // (many) stream past the index in parallel, emitting (query, target) pairs
-  // for every shared key.
-  FlatMap bucket_of;
-  std::vector<std::vector<uint32_t>> buckets;
-  std::vector<uint64_t> sk;
-  for (size_t q = 0; q < queries.size(); ++q) {
-    Sketch(queries[q], k, s, &sk);
-    for (uint64_t key : sk) {
-      uint32_t& b = bucket_of.Upsert(key, static_cast<uint32_t>(buckets.size()));
-      if (b == buckets.size()) buckets.emplace_back();
-      buckets[b].push_back(static_cast<uint32_t>(q));
-    }
-  }
-  // Targets' sketches (flat, s slots each), and how many targets hit each
-  // query key: keys shared by more than kMaxBucketScan targets (low
-  // complexity) propose nothing, which bounds the pairs below.
+  // Targets' sketches (flat, s slots each), once.
   std::vector<uint64_t> flat(targets.size() * static_cast<size_t>(s), 0);
   std::vector<uint16_t> flat_n(targets.size(), 0);
-  std::vector<std::atomic<uint32_t>> hits(buckets.size());
-  tbb::parallel_for(tbb::blocked_range<size_t>(0, targets.size(), 256),
-                    [&](const tbb::blocked_range<size_t>& r) {
-                      std::vector<uint64_t> ts;
-                      for (size_t t = r.begin(); t != r.end(); ++t) {
-                        Sketch(targets[t], k, s, &ts);
-                        flat_n[t] = static_cast<uint16_t>(ts.size());
-                        for (size_t h = 0; h < ts.size(); ++h) {
-                          flat[t * s + h] = ts[h];
-                          const uint32_t b = bucket_of.Find(ts[h]);
-                          if (b != kNone) hits[b].fetch_add(1, std::memory_order_relaxed);
-                        }
-                      }
-                    });
-  tbb::enumerable_thread_specific<std::vector<uint64_t>> pairs_local;
   tbb::parallel_for(
       tbb::blocked_range<size_t>(0, targets.size(), 256), [&](const tbb::blocked_range<size_t>& r) {
-        auto& pairs = pairs_local.local();
+        std::vector<uint64_t> ts;
         for (size_t t = r.begin(); t != r.end(); ++t) {
-          for (size_t h = 0; h < flat_n[t]; ++h) {
-            const uint32_t b = bucket_of.Find(flat[t * s + h]);
-            if (b == kNone ||
-                hits[b].load(std::memory_order_relaxed) > static_cast<uint32_t>(kMaxBucketScan))
-              continue;
-            for (uint32_t q : buckets[b]) pairs.push_back((uint64_t{q} << 32) | t);
-          }
+          Sketch(targets[t], k, s, &ts);
+          flat_n[t] = static_cast<uint16_t>(ts.size());
+          std::copy(ts.begin(), ts.end(), flat.begin() + static_cast<std::ptrdiff_t>(t * s));
         }
       });
-  std::vector<uint64_t> pairs;
-  for (auto& p : pairs_local) pairs.insert(pairs.end(), p.begin(), p.end());
-  std::sort(pairs.begin(), pairs.end());
-  // Per query: candidates ranked by shared keys (then lower index).
-  std::vector<size_t> begin;
-  for (size_t i = 0; i < pairs.size(); ++i)
-    if (i == 0 || (pairs[i] >> 32) != (pairs[i - 1] >> 32)) begin.push_back(i);
-  begin.push_back(pairs.size());
-  tbb::parallel_for(
-      tbb::blocked_range<size_t>(0, begin.size() - 1, 16),
-      [&](const tbb::blocked_range<size_t>& r) {
-        CandidateList cand;
-        for (size_t g = r.begin(); g != r.end(); ++g) {
-          const size_t q = pairs[begin[g]] >> 32;
-          cand.raw.clear();
-          for (size_t i = begin[g]; i < begin[g + 1]; ++i)
-            cand.raw.push_back(pairs[i] & 0xFFFFFFFFu);
-          cand.Rank(std::max(1, o.max_candidates));
-          int best_d = -1;
-          for (const auto& [neg, t] : cand.ranked) {
-            const std::string_view a = queries[q];
-            const std::string_view b = targets[t];
-            size_t l = std::max({a.size(), b.size(), static_cast<size_t>(o.payload_nt)});
-            int max_d = static_cast<int>(std::ceil(frac * static_cast<double>(l)));
-            if (best_d >= 0) max_d = std::min(max_d, best_d - 1);
-            int d = BoundedEditDistance(a, b, max_d);
-            if (d >= 0 && (best_d < 0 || d < best_d)) {
-              best_d = d;
-              out[q] = static_cast<int64_t>(t);
-            }
-          }
-        }
-      });
+  // The queries in blocks, so that the (query, target) pairs of one block
+  // bound the memory; each query's answer does not depend on the blocks.
+  for (size_t q0 = 0; q0 < queries.size(); q0 += kMatchQueryBlock) {
+    const size_t q1 = std::min(queries.size(), q0 + kMatchQueryBlock);
+    MatchBlock(targets, queries, q0, q1, flat, flat_n, o, k, s, frac, &out);
+  }
   return out;
 }
 

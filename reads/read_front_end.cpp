@@ -279,10 +279,13 @@ class Pipeline {
     };
     next_payload_index_ = 0;
     for (size_t begin = 0; begin < partitions_.size();) {
-      // Half the budget, less the strands built so far (at least an eighth).
-      const uint64_t budget = std::max(
-          opt_.cluster_memory_bytes / 2 - std::min(opt_.cluster_memory_bytes / 2, strand_bytes_),
-          opt_.cluster_memory_bytes / 8);
+      // The budget less the partitions still held and the strands built (at
+      // least an eighth of it).
+      uint64_t held = strand_bytes_;
+      for (size_t p = begin; p < partitions_.size(); ++p) held += partitions_[p].memory_bytes();
+      const uint64_t budget =
+          std::max(opt_.cluster_memory_bytes - std::min(opt_.cluster_memory_bytes, held),
+                   opt_.cluster_memory_bytes / 8);
       size_t end = begin + 1;
       uint64_t group = bytes(begin);
       while (end < partitions_.size() && group + bytes(end) <= budget) group += bytes(end++);

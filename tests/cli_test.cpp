@@ -259,7 +259,7 @@ TEST(Cli, NoisyReadsDecodeInPartitionGroupsWithinTheBudget) {
   std::string pool = Dir() + "/groups.fasta", reads = Dir() + "/groups.fastq";
   ASSERT_EQ(RunDnastore("encode " + in + " -o " + pool + " -q").code, 0);
   ASSERT_EQ(RunDnastore("simulate " + pool + " -o " + reads +
-                        " --preset nanopore --coverage 30 --seed 4 -q")
+                        " --preset nanopore --coverage 40 --seed 4 -q")
                 .code,
             0);
   const std::string scratch = Dir() + "/groups_scratch";

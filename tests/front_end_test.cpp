@@ -324,6 +324,33 @@ TEST(FrontEndCluster, MatchToTargets) {
   EXPECT_EQ(MatchToTargets({}, qv, o), std::vector<int64_t>(queries.size(), -1));
 }
 
+// More queries than MatchToTargets matches at once: the answers are each
+// query's own, block boundaries or not.
+TEST(FrontEndCluster, MatchToTargetsAcrossQueryBlocks) {
+  Rng rng(16, 1);
+  std::vector<std::string> targets, queries;
+  std::vector<int64_t> want;
+  for (int t = 0; t < 100; ++t) targets.push_back(RandomBases(rng, 120));
+  std::string m, q;
+  for (int i = 0; i < 40000; ++i) {
+    if (i % 97 != 0) {
+      queries.push_back(RandomBases(rng, 120));
+      want.push_back(-1);
+    } else {
+      int t = static_cast<int>(rng.Below(targets.size()));
+      Mutate(rng, targets[t], {0.01, 0, 0}, &m, &q);
+      queries.push_back(m);
+      want.push_back(t);
+    }
+  }
+  ClusterOptions o;
+  o.payload_nt = 120;
+  o.error_rate = 0.005;
+  const std::vector<std::string_view> tv(targets.begin(), targets.end()),
+      qv(queries.begin(), queries.end());
+  EXPECT_EQ(MatchToTargets(tv, qv, o), want);
+}
+
 // ------------------------------------------------------------- consensus
 
 TEST(FrontEndConsensus, MatchesMajorityVoteOnSubstitutionClusters) {

@@ -123,7 +123,9 @@ struct FrontEndOptions {
   // one of kClusterPartitions partitions by the minimizer of its payload,
   // spilled to `scratch_dir` past a quarter of this, and after the input the
   // partitions are clustered group by group, each group as many consecutive
-  // partitions as fit in half of this (by kClusterBytesPerRead/PerNt).
+  // partitions as fit in what this leaves after the partitions still held
+  // and the strands built (by kClusterBytesPerRead/PerNt; at least an
+  // eighth of it).
   // Small clusters are folded across groups as usual (fold_below_reads); a
   // read whose minimizer an error changed may still start a cluster of its
   // own in another group. With one group the result is the unbudgeted
@@ -148,10 +150,10 @@ struct FrontEndOptions {
 
 // Partitioned clustering (FrontEndOptions::cluster_memory_bytes): the
 // partitions reads are spread over, and the memory clustering is assumed to
-// take per read and per base it holds (measured: ~1 KB per 150-nt Illumina
-// read, sketches and consensus included).
+// take per read and per base it holds (measured, sketches and consensus
+// included: ~750 B per 150-nt Illumina read, ~620 B per nanopore read).
 inline constexpr size_t kClusterPartitions = 256;
-inline constexpr uint64_t kClusterBytesPerRead = 320, kClusterBytesPerNt = 5;
+inline constexpr uint64_t kClusterBytesPerRead = 160, kClusterBytesPerNt = 4;
 
 // Wall-clock seconds per stage of the front end (not deterministic, for
 // reports only). `input` is the whole streaming pass over the input:
