@@ -12,7 +12,9 @@
 #include "core/dna.h"
 #include "core/io_env.h"
 #include "core/rng.h"
+#include "dnastore/read_front_end.h"
 #include "tests/fault_io_env.h"
+#include "tests/front_end_test_util.h"
 
 using namespace dnastore;
 
@@ -178,3 +180,28 @@ TEST_F(DeferredReadsScratch, FullScratchDiskIsAnIoError) {
 }
 
 }  // namespace
+
+// Partitioned clustering (FrontEndOptions::cluster_memory_bytes) spills
+// through the same scratch files: a full disk is an I/O error, not a crash
+// or a short result.
+TEST_F(DeferredReadsScratch, FullDiskWhilePartitioningIsAnIoError) {
+  dnastore::testing::PoolSpec spec;
+  spec.oligos = 300;
+  const auto pool = dnastore::testing::MakePool(spec);
+  FrontEndOptions o;
+  o.fwd_primer = dnastore::testing::kTestFwd;
+  o.rev_primer = dnastore::testing::kTestRev;
+  o.payload_nt = 150;
+  o.batch_reads = 500;
+  o.cluster_memory_bytes = 1 << 16;
+  o.scratch_dir = dir_.string();
+  dnastore::testing::FaultIoEnv env(dir_.string());
+  ScopedIoEnv scoped(&env);
+  env.Arm(dnastore::testing::FaultIoEnv::kWrite, 5, dnastore::testing::FaultIoEnv::Fault::kNoSpace);
+  std::vector<Strand> strands;
+  Status st = ReconstructStrandsFromReads(pool.reads, o, &strands, nullptr);
+  EXPECT_TRUE(env.fired());
+  EXPECT_EQ(st.code(), ErrorCode::kIo);
+  EXPECT_NE(st.message().find("No space"), std::string::npos) << st.message();
+  EXPECT_TRUE(Empty()) << "scratch files are unlinked at creation";
+}
