@@ -137,9 +137,11 @@ Status DeferredReads::UnpackChunk(const std::vector<uint8_t>& chunk, size_t batc
   const size_t tag_bytes = tagged_ ? kTagBytes : 0;
   while (p < end) {
     if (static_cast<size_t>(end - p) < tag_bytes) p = nullptr;
-    batch->tags.push_back(tagged_ && p ? GetU64(p) : 0);
-    batch->reads.emplace_back();
-    if (p) p = Unpack(p + tag_bytes, end, &batch->reads.back());
+    if (p) {
+      batch->tags.push_back(tagged_ ? GetU64(p) : 0);
+      batch->reads.emplace_back();
+      p = Unpack(p + tag_bytes, end, &batch->reads.back());
+    }
     if (!p) return InternalError("a deferred read is corrupt (scratch file damaged?)");
     if (batch->reads.size() >= batch_reads) {
       Batch full = std::exchange(*batch, {});

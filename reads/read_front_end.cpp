@@ -266,13 +266,14 @@ class Pipeline {
     return Status::Ok();
   }
 
-  // After the input: consecutive partitions, as many as fit in half the
-  // budget, are clustered and built together, group by group, into `all`.
+  // After the input: consecutive partitions, as many as fit in what the
+  // budget leaves, are clustered and built together, group by group, into
+  // `all`.
   Status ClusterPartitions(ConsensusOptions* co, std::vector<Strand>* all) {
-    uint64_t peak = 0;
-    for (const DeferredReads& d : partitions_) peak += d.peak_memory_bytes();
-    stats_.partitioned_peak_bytes = peak;
-    for (const DeferredReads& d : partitions_) stats_.bytes_spilled += d.bytes_spilled();
+    for (const DeferredReads& d : partitions_) {
+      stats_.partitioned_peak_bytes += d.peak_memory_bytes();
+      stats_.bytes_spilled += d.bytes_spilled();
+    }
     auto bytes = [&](size_t p) {
       return partitions_[p].reads() * kClusterBytesPerRead +
              partitions_[p].bases() * kClusterBytesPerNt;

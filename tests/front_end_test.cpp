@@ -298,57 +298,53 @@ TEST(FrontEndCluster, OneIndelDistanceMatchesSlowTwin) {
   EXPECT_GT(exact_checked, 1000);
 }
 
-TEST(FrontEndCluster, MatchToTargets) {
-  Rng rng(16, 0);
+// Targets of `len` random bases and queries that are, where `copy(i)`, a
+// mutated copy of a random target (want: its index), else random (-1).
+struct MatchCase {
   std::vector<std::string> targets, queries;
   std::vector<int64_t> want;
-  for (int t = 0; t < 200; ++t) targets.push_back(RandomBases(rng, 150));
+  ClusterOptions options;
+  std::vector<int64_t> Match() const {
+    const std::vector<std::string_view> tv(targets.begin(), targets.end()),
+        qv(queries.begin(), queries.end());
+    return MatchToTargets(tv, qv, options);
+  }
+};
+MatchCase MakeMatchCase(Rng rng, int n_targets, size_t len, int n_queries,
+                        const std::function<bool(int)>& copy, ErrorRates errors) {
+  MatchCase c;
+  for (int t = 0; t < n_targets; ++t) c.targets.push_back(RandomBases(rng, len));
   std::string m, q;
-  for (int i = 0; i < 300; ++i) {
-    if (i % 3 == 2) {
-      queries.push_back(RandomBases(rng, 150));  // matches nothing
-      want.push_back(-1);
+  for (int i = 0; i < n_queries; ++i) {
+    if (!copy(i)) {
+      c.queries.push_back(RandomBases(rng, len));  // matches nothing
+      c.want.push_back(-1);
     } else {
-      int t = static_cast<int>(rng.Below(targets.size()));
-      Mutate(rng, targets[t], {0.01, 0.005, 0.005}, &m, &q);
-      queries.push_back(m);
-      want.push_back(t);
+      int t = static_cast<int>(rng.Below(c.targets.size()));
+      Mutate(rng, c.targets[t], errors, &m, &q);
+      c.queries.push_back(m);
+      c.want.push_back(t);
     }
   }
-  ClusterOptions o;
-  o.payload_nt = 150;
-  o.error_rate = 0.005;
-  const std::vector<std::string_view> tv(targets.begin(), targets.end()),
-      qv(queries.begin(), queries.end());
-  EXPECT_EQ(MatchToTargets(tv, qv, o), want);
-  EXPECT_EQ(MatchToTargets({}, qv, o), std::vector<int64_t>(queries.size(), -1));
+  c.options.payload_nt = static_cast<int>(len);
+  c.options.error_rate = 0.005;
+  return c;
+}
+
+TEST(FrontEndCluster, MatchToTargets) {
+  const MatchCase c = MakeMatchCase(Rng(16, 0), 200, 150, 300, [](int i) { return i % 3 != 2; },
+                                    {0.01, 0.005, 0.005});
+  EXPECT_EQ(c.Match(), c.want);
+  const std::vector<std::string_view> qv(c.queries.begin(), c.queries.end());
+  EXPECT_EQ(MatchToTargets({}, qv, c.options), std::vector<int64_t>(c.queries.size(), -1));
 }
 
 // More queries than MatchToTargets matches at once: the answers are each
 // query's own, block boundaries or not.
 TEST(FrontEndCluster, MatchToTargetsAcrossQueryBlocks) {
-  Rng rng(16, 1);
-  std::vector<std::string> targets, queries;
-  std::vector<int64_t> want;
-  for (int t = 0; t < 100; ++t) targets.push_back(RandomBases(rng, 120));
-  std::string m, q;
-  for (int i = 0; i < 40000; ++i) {
-    if (i % 97 != 0) {
-      queries.push_back(RandomBases(rng, 120));
-      want.push_back(-1);
-    } else {
-      int t = static_cast<int>(rng.Below(targets.size()));
-      Mutate(rng, targets[t], {0.01, 0, 0}, &m, &q);
-      queries.push_back(m);
-      want.push_back(t);
-    }
-  }
-  ClusterOptions o;
-  o.payload_nt = 120;
-  o.error_rate = 0.005;
-  const std::vector<std::string_view> tv(targets.begin(), targets.end()),
-      qv(queries.begin(), queries.end());
-  EXPECT_EQ(MatchToTargets(tv, qv, o), want);
+  const MatchCase c =
+      MakeMatchCase(Rng(16, 1), 100, 120, 40000, [](int i) { return i % 97 == 0; }, {0.01, 0, 0});
+  EXPECT_EQ(c.Match(), c.want);
 }
 
 // ------------------------------------------------------------- consensus
