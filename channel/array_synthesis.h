@@ -1,7 +1,8 @@
 // Phosphoramidite (array) synthesis: the twist, array-lowq and none models.
 // Per molecule, substitutions, insertions and deletions at per-nt rates
 // (deletions likelier at the 5' end; error clustering via rate_sigma); per
-// oligo, truncated products that lower its yield.
+// oligo, truncated products that lower its yield. With primers_attached the
+// primers carry no synthesis errors (they were ligated or added by PCR).
 #pragma once
 
 #include "channel/mutation.h"

@@ -257,13 +257,59 @@ const SequencingEntry kSequencingModels[] = {
     {"nanopore-r9", SequencingModel::kNanoporeR9, NanoporeR9Sequencing},
 };
 
-// A preset: one model per stage (by name), decay with the aging bias.
+// The dt4dds benchmark workflows (fml-ethz/dt4dds-benchmark,
+// workflows/bin/workflow_{bestcase,worstcase}/run.py; Gimpel et al., Nat.
+// Commun. 2026): synthesis, primers attached afterwards (error-free), PCR of
+// 15 cycles, an aliquot of `initial_coverage` (default 50) molecules per
+// sequence, PCR of 25 cycles at efficiency 0.95, iSeq 100 sequencing.
+void Dt4ddsWorkflow(ChannelConfig& cfg) {
+  cfg.synthesis.primers_attached = true;
+  cfg.sampling.physical_redundancy = 50;
+  cfg.pcr.cycles = 15 + 25;
+  cfg.pcr.efficiency = 0.95;
+  // dt4dds draws a relative efficiency N(1, 0.0051) and scales it by
+  // (1 + mean): sd 0.0051 x 1.95 in absolute efficiency.
+  cfg.pcr.efficiency_sd = 0.0051 * 1.95;
+  // dt4dds gives every final molecule n_cycles x 1.09e-4 / fidelity
+  // substitutions per nt; our lineage model counts c x e / (1 + e)
+  // duplications, so the per-duplication rate is scaled to the same mean.
+  cfg.pcr.substitution_rate_per_cycle = 1.09e-4 * (1 + 0.95) / 0.95;
+}
+
+// BestCase: Twist synthesis (deletion_length_bias and deletion_read_bias
+// off, as the workflow sets them), Q5 polymerase.
+void Dt4ddsBestCase(ChannelConfig& cfg) { Dt4ddsWorkflow(cfg); }
+
+// WorstCase: CustomArray synthesis (array_synthesis_customarray.yaml:
+// deletions 1.56% per nt, none of the other types, lengths from
+// deletion_repeat_bias; copy-number sigma (0.58 + 1.30) / 2 as the workflow
+// sets it; length and read biases off), Taq polymerase.
+void Dt4ddsWorstCase(ChannelConfig& cfg) {
+  SynthesisParams& s = cfg.synthesis;
+  s.copy_sigma = (0.58 + 1.30) / 2;
+  s.dropout_fraction = 0;
+  s.substitution_rate = 0;
+  s.insertion_rate = 0;
+  s.deletion_rate = 0.01560;
+  s.deletion_length_weights = {0.9048, 0.0737, 0.0117, 0.0035, 0.0017, 0.0011, 0.0009, 0.0007,
+                               0.0005, 0.0004, 0.0003, 0.0003, 0.0002, 0.0001, 0.0001};
+  s.insertion_length_weights = {1.0};
+  s.substitution_bias = {};
+  s.truncation_rate = 0;
+  s.rate_sigma = 0;
+  s.deletion_5p_excess = 0;
+  Dt4ddsWorkflow(cfg);
+}
+
+// A preset: one model per stage (by name), decay with the aging bias, then
+// an optional adjustment of the workflow's own settings.
 struct PresetEntry {
   const char* name;
   const char* synthesis;
   const char* polymerase;
   const char* sequencing;
   const char* alias = nullptr;
+  void (*adjust)(ChannelConfig&) = nullptr;
 };
 const PresetEntry kPresets[] = {
     {"illumina", "twist", "q5", "illumina"},
@@ -272,6 +318,8 @@ const PresetEntry kPresets[] = {
     {"tdt", "tdt", "q5", "illumina"},
     {"tdt-terminator", "tdt-terminator", "q5", "illumina"},
     {"worstcase", "array-lowq", "taq", "illumina"},
+    {"dt4dds-bestcase", "twist", "q5", "illumina", nullptr, Dt4ddsBestCase},
+    {"dt4dds-worstcase", "array-lowq", "taq", "illumina", nullptr, Dt4ddsWorstCase},
     {"perfect", "none", "none", "perfect"},
 };
 
@@ -326,11 +374,13 @@ std::string SequencingModelName(SequencingModel m) {
 Status SetSynthesisModel(ChannelConfig& cfg, std::string_view name) {
   const SynthesisEntry* e = Find(kSynthesisModels, Lower(name));
   if (!e) return Unknown("synthesis model", name, SynthesisModelNames());
-  // The primers are attached to the pool, not made by the chemistry.
+  // How primers are made is the workflow's choice, not the chemistry's.
   int p5 = cfg.synthesis.primer_5p_nt, p3 = cfg.synthesis.primer_3p_nt;
+  bool attached = cfg.synthesis.primers_attached;
   cfg.synthesis = e->defaults();
   cfg.synthesis.primer_5p_nt = p5;
   cfg.synthesis.primer_3p_nt = p3;
+  cfg.synthesis.primers_attached = attached;
   return Status::Ok();
 }
 
@@ -364,6 +414,7 @@ Result<ChannelConfig> PresetConfig(std::string_view name) {
   DNASTORE_RETURN_IF_ERROR(SetSynthesisModel(cfg, e->synthesis));
   DNASTORE_RETURN_IF_ERROR(SetPolymerase(cfg, e->polymerase));
   DNASTORE_RETURN_IF_ERROR(SetSequencingModel(cfg, e->sequencing));
+  if (e->adjust) e->adjust(cfg);
   return cfg;
 }
 

@@ -18,6 +18,7 @@
 #include "channel/array_synthesis.h"
 #include "channel/decay.h"
 #include "channel/illumina.h"
+#include "channel/molecules.h"
 #include "channel/mutation.h"
 #include "channel/nanopore.h"
 #include "channel/pcr.h"
@@ -112,11 +113,16 @@ double MeanLength(const std::vector<PoolOligo>& pool) {
 
 // Each oligo's share of the molecules that reach sequencing, from its own
 // stream: synthesis copy number and yield -> decay survival -> PCR gain.
+// When `pre` is given it receives the shares before amplification and
+// `efficiency` the oligos' PCR efficiencies (physical redundancy).
 std::vector<OligoShare> OligoShares(const std::vector<PoolOligo>& pool, const ChannelConfig& config,
-                                    uint64_t seed) {
+                                    uint64_t seed, std::vector<OligoShare>* pre = nullptr,
+                                    std::vector<double>* efficiency = nullptr) {
   const SynthesisParams& sp = config.synthesis;
   const StrandBreaks breaks(config.decay, MeanLength(pool));
   std::vector<OligoShare> shares(pool.size());
+  if (pre) pre->assign(pool.size(), OligoShare());
+  if (efficiency) efficiency->assign(pool.size(), 0.0);
   tbb::parallel_for(tbb::blocked_range<size_t>(0, pool.size()),
                     [&](const tbb::blocked_range<size_t>& r) {
                       for (size_t i = r.begin(); i != r.end(); ++i) {
@@ -127,9 +133,29 @@ std::vector<OligoShare> OligoShares(const std::vector<PoolOligo>& pool, const Ch
                         AddTruncationYield(sp, len, shares[i]);
                         AddCappingYield(sp, len, shares[i]);
                         breaks.Apply(s, shares[i]);
-                        Amplify(config.pcr, rng, shares[i]);
+                        if (pre) (*pre)[i] = shares[i];
+                        const double e = Amplify(config.pcr, rng, shares[i]);
+                        if (efficiency) (*efficiency)[i] = e;
                       }
                     });
+  return shares;
+}
+
+// With physical redundancy, the molecules of each oligo (molecules.h) and
+// the shares they give it; otherwise the shares of an unlimited pool.
+Result<std::vector<OligoShare>> PoolShares(const std::vector<PoolOligo>& pool,
+                                           const ChannelConfig& config, uint64_t seed,
+                                           MoleculeTable& molecules) {
+  const double pr = config.sampling.physical_redundancy;
+  if (pr <= 0) return OligoShares(pool, config, seed);
+  std::vector<OligoShare> pre;
+  std::vector<double> efficiency;
+  std::vector<OligoShare> shares = OligoShares(pool, config, seed, &pre, &efficiency);
+  for (size_t i = 0; i < shares.size(); ++i)
+    shares[i].log_weight -= pre[i].log_weight;  // the PCR gain alone
+  auto table = MoleculeTable::Draw(pre, efficiency, config.pcr, pr, seed, shares);
+  if (!table.ok()) return table.status();
+  molecules = std::move(*table);
   return shares;
 }
 
@@ -191,12 +217,14 @@ struct ChannelSimulator::Impl {
   PackedPool seqs;
   ReadIndex index;
   ReadOrder order;
+  MoleculeTable molecules;  // empty unless physical redundancy is modelled
   ReadStages stages;
   QualityModel qual;
   SimulateStats pool_stats;  // coverage part
 
   void SimulateRead(uint64_t j, uint32_t oligo, Scratch& s, bool& reverse, View& mol,
                     uint64_t* stage_events) const;
+  void Manufacture(Rng& rng, Scratch& s, View& v, uint64_t* stage_events) const;
   void ProcessChunk(uint64_t first, uint64_t count, ThreadScratch& ts, const ChunkOutput& out,
                     ChunkStats& cs) const;
   void ProcessRead(uint64_t k, uint64_t j, uint32_t oligo, ThreadScratch& ts,
@@ -209,14 +237,9 @@ struct ChannelSimulator::Impl {
                      const std::function<void(uint64_t, uint64_t)>& progress) const;
 };
 
-// Simulates the molecule and (single-end) the read of sorted read j. On
-// return `mol` holds the final tokens in forward oligo orientation.
-void ChannelSimulator::Impl::SimulateRead(uint64_t j, uint32_t oligo, Scratch& s, bool& reverse,
-                                          View& mol, uint64_t* stage_events) const {
-  Rng rng(seed, MixIds(kStreamRead, j));
-  View v{seqs.Seq(oligo), iota.data(), seqs.Len(oligo)};
-  s.cur = -1;
-  s.seq_err.clear();
+// The stored molecule: synthesis, then decay, drawn from `rng`.
+void ChannelSimulator::Impl::Manufacture(Rng& rng, Scratch& s, View& v,
+                                         uint64_t* stage_events) const {
   if (stages.tdt) {
     stages.tdt_cycles.Synthesize(rng, s, v, stage_events + 3 * kStageSynthesis);
   } else {
@@ -224,6 +247,26 @@ void ChannelSimulator::Impl::SimulateRead(uint64_t j, uint32_t oligo, Scratch& s
            RateScale(rng, cfg.synthesis.rate_sigma));
   }
   Mutate(stages.decay, rng, s, v, false, false, stage_events + 3 * kStageDecay);
+}
+
+// Simulates the molecule and (single-end) the read of sorted read j. On
+// return `mol` holds the final tokens in forward oligo orientation. With
+// physical redundancy the read copies one of its oligo's molecules, whose
+// synthesis and decay come from that molecule's own stream (every read of
+// it shares them); otherwise the read's stream makes a molecule of its own.
+void ChannelSimulator::Impl::SimulateRead(uint64_t j, uint32_t oligo, Scratch& s, bool& reverse,
+                                          View& mol, uint64_t* stage_events) const {
+  Rng rng(seed, MixIds(kStreamRead, j));
+  View v{seqs.Seq(oligo), iota.data(), seqs.Len(oligo)};
+  s.cur = -1;
+  s.seq_err.clear();
+  if (molecules.enabled()) {
+    const uint32_t k = molecules.Pick(oligo, Rng(seed, MixIds(kStreamPick, j)).Uniform());
+    Rng mrng(seed, MixIds(kStreamMolecule, MixIds(oligo, k)));
+    Manufacture(mrng, s, v, stage_events);
+  } else {
+    Manufacture(rng, s, v, stage_events);
+  }
   Mutate(stages.pcr, rng, s, v, false, false, stage_events + 3 * kStagePcr);
   reverse = rng.Uniform() < cfg.sequencing.reverse_fraction;
   if (!cfg.sequencing.paired) {
@@ -475,8 +518,9 @@ Result<std::unique_ptr<ChannelSimulator>> ChannelSimulator::Create(std::vector<P
   m.pool = std::move(pool);
   // Per oligo: synthesis copy numbers -> decay -> PCR; then sampling draws
   // the reads per oligo and fixes their output order.
-  const std::vector<OligoShare> shares = OligoShares(m.pool, config, seed);
-  m.counts = DrawReadCounts(shares, TotalReads(config.sampling, m.pool.size()), seed);
+  auto shares = PoolShares(m.pool, config, seed, m.molecules);
+  if (!shares.ok()) return shares.status();
+  m.counts = DrawReadCounts(*shares, TotalReads(config.sampling, m.pool.size()), seed);
   m.index = ReadIndex(m.counts);
   DNASTORE_RETURN_IF_ERROR(m.seqs.Pack(m.pool));
   m.order = ReadOrder(m.index.total(), seed);
@@ -488,6 +532,11 @@ Result<std::unique_ptr<ChannelSimulator>> ChannelSimulator::Create(std::vector<P
       std::max<uint32_t>(template_max, m.max_len * (m.stages.tdt ? 4 : 2) + 64);
   m.qual = BuildQualityModel(config.sequencing.model, seed, row_len);
   m.pool_stats = CoverageStats(m.counts);
+  if (m.molecules.enabled()) {
+    m.pool_stats.molecules = m.molecules.total();
+    for (uint32_t i = 0; i < m.pool.size(); ++i)
+      if (m.molecules.Count(i) == 0) ++m.pool_stats.oligos_without_molecules;
+  }
   return sim;
 }
 

@@ -74,6 +74,7 @@ void VisitSynthesisKeys(Params& s, V& v) {
   v.Number("coupling_yield", s.coupling_yield, {0.5, 1});
   v.Number("capped_fraction", s.capped_fraction, {0, 1});
   v.Number("n_plus_one_rate", s.n_plus_one_rate, {0, 0.5});
+  v.Flag("primers_attached", s.primers_attached);
   v.Number("primer_5p_nt", s.primer_5p_nt, {0, 1000});
   v.Number("primer_3p_nt", s.primer_3p_nt, {0, 1000});
 }
@@ -108,6 +109,7 @@ void VisitSamplingKeys(Params& a, V& v) {
   v.Section("sampling");
   v.Number("coverage_x", a.coverage_x, a.read_count == 0 ? Range{1e-6, 1e6} : kUnchecked);
   v.Number("read_count", a.read_count, kUnchecked);
+  v.Number("physical_redundancy", a.physical_redundancy, {0, 1e6});
 }
 
 template <typename Params, typename V>

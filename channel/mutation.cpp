@@ -68,7 +68,9 @@ struct Candidates {
     // the type split below is relative to p_tot and unaffected by it.
     double p_del_max = m.p_del;
     if (m.del_5p_excess > 0) {
-      const double d = m.del_5p_decay_nt, n = v.n;
+      // Over the synthesized part: the primers' margins are not made here.
+      const uint32_t margins = m.lo_margin + m.hi_margin;
+      const double d = m.del_5p_decay_nt, n = v.n > margins ? v.n - margins : 1;
       del_norm = 1.0 + m.del_5p_excess * d * (1.0 - std::exp(-n / d)) / n;
       p_del_max = m.p_del * (1.0 + m.del_5p_excess) / del_norm;
     }
@@ -93,10 +95,10 @@ struct Candidates {
   // bound) is rejected: away from the 5' end its rate is below the bound.
   bool DeletionRejected(double u_del, uint32_t p) const {
     return m.del_5p_excess > 0 &&
-           u_del >=
-               m.p_del *
-                   (1.0 + m.del_5p_excess * std::exp(-static_cast<double>(p) / m.del_5p_decay_nt)) /
-                   del_norm;
+           u_del >= m.p_del *
+                        (1.0 + m.del_5p_excess * std::exp(-static_cast<double>(p - m.lo_margin) /
+                                                          m.del_5p_decay_nt)) /
+                        del_norm;
   }
 };
 

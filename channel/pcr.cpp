@@ -20,12 +20,11 @@ StageModel PcrStage(const PcrParams& pc) {
   return s;
 }
 
-void Amplify(const PcrParams& pc, Rng& rng, OligoShare& share) {
+double Amplify(const PcrParams& pc, Rng& rng, OligoShare& share) {
   double z = rng.Normal();
-  if (pc.cycles > 0) {
-    double e = std::clamp(pc.efficiency + pc.efficiency_sd * z, 0.0, 1.0);
-    share.log_weight += pc.cycles * std::log1p(e);
-  }
+  double e = std::clamp(pc.efficiency + pc.efficiency_sd * z, 0.0, 1.0);
+  if (pc.cycles > 0) share.log_weight += pc.cycles * std::log1p(e);
+  return e;
 }
 
 }  // namespace dnastore::channel

@@ -13,8 +13,9 @@ namespace dnastore::channel {
 // The per-molecule substitution stage of amplification.
 StageModel PcrStage(const PcrParams& pc);
 
-// Draws the oligo's efficiency and multiplies its share by its amplification.
-// The draw is taken even with 0 cycles (the oligo's stream stays the same).
-void Amplify(const PcrParams& pc, Rng& rng, OligoShare& share);
+// Draws the oligo's efficiency and multiplies its share by its amplification;
+// returns the efficiency. The draw is taken even with 0 cycles (the oligo's
+// stream stays the same).
+double Amplify(const PcrParams& pc, Rng& rng, OligoShare& share);
 
 }  // namespace dnastore::channel

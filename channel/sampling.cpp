@@ -11,8 +11,8 @@ namespace {
 
 constexpr size_t kCoverageBins = 1001;
 
-// Binomial(n, p) draw: inversion for small means, normal approximation for
-// large ones (means >= 300, where its error is negligible for coverage).
+}  // namespace
+
 uint64_t Binomial(Rng& rng, uint64_t n, double p) {
   if (n == 0 || p <= 0) return 0;
   if (p >= 1) return n;
@@ -37,6 +37,8 @@ uint64_t Binomial(Rng& rng, uint64_t n, double p) {
   }
   return flip ? n - k : k;
 }
+
+namespace {
 
 // Shares as weights relative to the largest present one (0 when absent).
 std::vector<double> RelativeWeights(const std::vector<OligoShare>& shares) {

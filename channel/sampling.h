@@ -27,6 +27,10 @@ struct OligoShare {
 // Synthesis copy number: log-normal with mean 1 (copy_sigma), and dropout.
 void DrawCopyNumber(const SynthesisParams& sp, Rng& rng, OligoShare& share);
 
+// Binomial(n, p) draw: inversion for small means, a rounded normal for means
+// >= 300 (where its error is negligible for coverage).
+uint64_t Binomial(Rng& rng, uint64_t n, double p);
+
 // Reads to draw in total: read_count, or coverage_x per oligo.
 uint64_t TotalReads(const SamplingParams& sampling, size_t oligos);
 

@@ -29,6 +29,8 @@ struct SimulateOptions {
   std::optional<uint64_t> reads;
   std::optional<double> copy_sigma;
   std::optional<double> dropout;
+  std::optional<double> physical_redundancy;
+  bool primers_attached = false;
   std::optional<int> read_length;
   bool paired = false;
   std::string truth;
@@ -85,6 +87,9 @@ nlohmann::json StatsJson(const channel::SimulateStats& st, const channel::Channe
                    {"cv", st.coverage_cv},
                    {"zero_read_oligos", st.zero_read_oligos},
                    {"dropout_fraction", st.dropout_fraction},
+                   {"physical_redundancy", cfg.sampling.physical_redundancy},
+                   {"molecules", st.molecules},
+                   {"oligos_without_molecules", st.oligos_without_molecules},
                    {"histogram", st.coverage_histogram}};
   j["mean_phred"] = st.mean_phred;
   j["config_toml"] = channel::ConfigToToml(cfg);
@@ -134,6 +139,8 @@ int RunSimulate(const SimulateOptions& o) {
   if (o.reads) cfg.sampling.read_count = *o.reads;
   if (o.copy_sigma) cfg.synthesis.copy_sigma = *o.copy_sigma;
   if (o.dropout) cfg.synthesis.dropout_fraction = *o.dropout;
+  if (o.physical_redundancy) cfg.sampling.physical_redundancy = *o.physical_redundancy;
+  if (o.primers_attached) cfg.synthesis.primers_attached = true;
   if (o.read_length) cfg.sequencing.read_length_nt = *o.read_length;
   if (o.paired) cfg.sequencing.paired = true;
   if (Status st = ValidateConfig(cfg); !st.ok()) return ReportError(cmd, st);
@@ -211,6 +218,11 @@ int RunSimulate(const SimulateOptions& o) {
         s.reads ? 100.0 * static_cast<double>(s.error_free_reads) / static_cast<double>(s.reads)
                 : 0.0,
         s.mean_phred, secs, secs > 0 ? static_cast<double>(s.reads) / secs / 1e6 : 0.0);
+    if (s.molecules > 0)
+      std::fprintf(stderr, "  molecules       %llu before PCR (%.1f per oligo; %llu oligos lost)\n",
+                   static_cast<unsigned long long>(s.molecules),
+                   static_cast<double>(s.molecules) / static_cast<double>(s.oligos),
+                   static_cast<unsigned long long>(s.oligos_without_molecules));
   }
   return 0;
 }
@@ -230,7 +242,8 @@ void RegisterSimulate(CLI::App& app, RunFn& run) {
   cmd->add_option("--preset", opts->preset,
                   "illumina (twist+Q5+illumina, default), nanopore (twist+Q5+nanopore-r10), "
                   "nanopore-r9, tdt (tdt+Q5+illumina), tdt-terminator, worstcase "
-                  "(array-lowq+taq+illumina), perfect");
+                  "(array-lowq+taq+illumina), dt4dds-bestcase, dt4dds-worstcase (the dt4dds "
+                  "benchmark workflows: 50 molecules per oligo, primers attached), perfect");
   cmd->add_option("-c,--config", opts->config,
                   "TOML file with channel parameters (see docs/channel_simulator.md)");
   cmd->add_option("--synthesis", opts->synthesis,
@@ -245,6 +258,12 @@ void RegisterSimulate(CLI::App& app, RunFn& run) {
       ->check(UnsignedIn(1, UINT64_MAX));
   cmd->add_option("--copy-sigma", opts->copy_sigma, "Log-normal sigma of synthesis copy numbers");
   cmd->add_option("--dropout", opts->dropout, "Fraction of oligos missing after synthesis");
+  cmd->add_option("--physical-redundancy", opts->physical_redundancy,
+                  "Mean molecules per oligo taken from the synthesized pool before PCR; each "
+                  "keeps its synthesis errors in all its reads (default 0: unlimited)")
+      ->check(CLI::Range(0.0, 1e6));
+  cmd->add_flag("--primers-attached", opts->primers_attached,
+                "Primers were attached after synthesis: they carry no synthesis errors");
   cmd->add_option("--sequencing", opts->sequencing,
                   "Sequencing model: illumina, nanopore-r10, nanopore-r9, perfect");
   cmd->add_flag("--paired", opts->paired,

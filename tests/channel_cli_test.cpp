@@ -126,4 +126,22 @@ TEST_F(SimulateCli, ExplicitFlagsOverridePresetAndConfig) {
   EXPECT_NE(t.find("cycles = 7"), std::string::npos) << t;
 }
 
+TEST_F(SimulateCli, PhysicalRedundancyAndAttachedPrimers) {
+  auto r = RunDnastore("simulate " + pool_ + " -o " + dir_ +
+                       "/r.fq --preset dt4dds-worstcase --physical-redundancy 3 --stats " + dir_ +
+                       "/s.json --seed 4");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("molecules"), std::string::npos) << r.err;
+  std::string js = ReadText(dir_ + "/s.json");
+  EXPECT_NE(js.find("\"molecules\""), std::string::npos);
+  EXPECT_NE(js.find("\"physical_redundancy\": 3.0"), std::string::npos) << js;
+  EXPECT_NE(js.find("primers_attached = true"), std::string::npos);
+  auto d = RunDnastore("simulate " + pool_ + " --primers-attached --dump-config");
+  ASSERT_EQ(d.code, 0) << d.err;
+  EXPECT_NE(d.out.find("primers_attached = true"), std::string::npos) << d.out;
+  EXPECT_NE(d.out.find("physical_redundancy = 0"), std::string::npos) << d.out;
+  auto bad = RunDnastore("simulate " + pool_ + " -o " + dir_ + "/b.fq --physical-redundancy -1");
+  EXPECT_EQ(bad.code, 1) << bad.err;
+}
+
 }  // namespace

@@ -5,8 +5,11 @@
 
 #include <cmath>
 #include <cstdio>
+#include <map>
+#include <set>
 #include <string>
 
+#include "channel/molecules.h"
 #include "core/dna.h"
 #include "core/rng.h"
 #include "dnastore/channel.h"
@@ -517,6 +520,193 @@ TEST(ChannelModel, RejectsBadPool) {
   auto r = ChannelSimulator::Create({{"x", "ACGT"}}, bad, 1);
   EXPECT_EQ(r.status().code(), ErrorCode::kUsage);
   EXPECT_NE(r.status().message().find("pcr.efficiency"), std::string::npos);
+}
+
+// ------------------------------------------------ physical redundancy ------
+
+// Distinct read sequences per oligo that has reads.
+double DistinctReadsPerOligo(const ChannelSimulator& sim) {
+  std::vector<SimulatedRead> reads;
+  sim.Generate(0, sim.read_count(), reads);
+  std::vector<std::set<std::string>> distinct(sim.pool().size());
+  for (const SimulatedRead& r : reads)
+    distinct[r.oligo_index].insert(r.reverse ? ReverseComplement(r.seq) : r.seq);
+  double sum = 0, with_reads = 0;
+  for (const auto& d : distinct)
+    if (!d.empty()) {
+      sum += static_cast<double>(d.size());
+      ++with_reads;
+    }
+  return with_reads > 0 ? sum / with_reads : 0;
+}
+
+TEST(ChannelModel, PhysicalRedundancyDrawsPoissonMolecules) {
+  ChannelConfig cfg = Quiet();  // equal copy numbers, no PCR
+  cfg.sampling.physical_redundancy = 2.0;
+  auto sim = Make(RandomPool(20000, 40, 31), cfg);
+  ASSERT_TRUE(sim);
+  SimulateStats st = sim->Measure(0, 0, 1);
+  // Poisson(2): 40 000 molecules (sd 200), e^-2 = 13.5% of oligos get none.
+  EXPECT_NEAR(static_cast<double>(st.molecules), 40000, 1000);
+  EXPECT_NEAR(static_cast<double>(st.oligos_without_molecules) / 20000, std::exp(-2.0), 0.01);
+  // An oligo without molecules has no reads; all reads go to the others.
+  EXPECT_GE(st.zero_read_oligos, st.oligos_without_molecules);
+  EXPECT_EQ(sim->read_count(), 600000u);
+  ChannelConfig off = cfg;
+  off.sampling.physical_redundancy = 0;
+  EXPECT_EQ(Make(RandomPool(100, 40, 31), off)->Measure(0, 0, 1).molecules, 0u);
+}
+
+TEST(ChannelModel, ReadsOfAMoleculeInheritItsSynthesisErrors) {
+  ChannelConfig cfg = Quiet();
+  cfg.synthesis.deletion_rate = 0.03;  // ~95% of 100-nt molecules carry an error
+  cfg.sampling.coverage_x = 40;
+  auto unlimited = Make(RandomPool(300, 100, 32), cfg);
+  ASSERT_TRUE(unlimited);
+  // Every read its own molecule: nearly every read differs.
+  EXPECT_GT(DistinctReadsPerOligo(*unlimited), 30);
+  cfg.sampling.physical_redundancy = 1.0;
+  auto limited = Make(RandomPool(300, 100, 32), cfg);
+  ASSERT_TRUE(limited);
+  // One molecule per oligo on average (E[m | m > 0] = 1.58): the reads of
+  // an oligo are copies of that few.
+  const double distinct = DistinctReadsPerOligo(*limited);
+  EXPECT_LT(distinct, 1.9);
+  EXPECT_GE(distinct, 1.0);
+  // The error rate in reads is still the synthesis rate.
+  SimulateStats st = limited->Measure(0, limited->read_count(), 1);
+  ExpectRate(static_cast<double>(st.deletion_events) / st.reference_nt, 0.03, 0.15, "deletions");
+}
+
+TEST(ChannelModel, MoleculeAmplificationIsABranchingProcess) {
+  // Galton-Watson with offspring 1 + Bernoulli(e): W = Z_n / (1 + e)^n has
+  // mean 1 and variance (1 - e) / (1 + e) x (1 - (1 + e)^-n).
+  for (double e : {0.5, 0.95}) {
+    Rng rng(5, static_cast<uint64_t>(e * 100));
+    double sum = 0, sum2 = 0;
+    const int n = 200000;
+    for (int i = 0; i < n; ++i) {
+      double w = MoleculeAmplification(30, e, rng);
+      sum += w;
+      sum2 += w * w;
+    }
+    const double mean = sum / n, var = sum2 / n - mean * mean;
+    const double expect = (1 - e) / (1 + e) * (1 - std::pow(1 + e, -kExactPcrCycles));
+    EXPECT_NEAR(mean, 1.0, 0.005) << e;
+    EXPECT_NEAR(var, expect, expect * 0.05) << e;
+  }
+  Rng rng(5, 1);
+  EXPECT_EQ(MoleculeAmplification(0, 0.9, rng), 1.0);  // no PCR, no spread
+}
+
+// Per oligo whose reads show exactly `molecules` distinct sequences (in
+// forward orientation), the mean share of its reads on the most common one.
+double TopMoleculeShare(const ChannelSimulator& sim, size_t molecules) {
+  std::vector<SimulatedRead> reads;
+  sim.Generate(0, sim.read_count(), reads);
+  std::vector<std::map<std::string, int>> by_seq(sim.pool().size());
+  for (const SimulatedRead& r : reads)
+    ++by_seq[r.oligo_index][r.reverse ? ReverseComplement(r.seq) : r.seq];
+  double top_share = 0, oligos = 0;
+  for (const auto& m : by_seq) {
+    if (m.size() != molecules) continue;
+    int total = 0, top = 0;
+    for (const auto& [seq, c] : m) {
+      total += c;
+      top = std::max(top, c);
+    }
+    top_share += static_cast<double>(top) / total;
+    ++oligos;
+  }
+  EXPECT_GT(oligos, 50);
+  return oligos > 0 ? top_share / oligos : 0;
+}
+
+TEST(ChannelModel, JackpotsSpreadTheReadsOfAnOligo) {
+  // Two molecules of an oligo: without amplification spread their reads
+  // split binomially (top share ~0.53 of 200 reads); with branching at
+  // efficiency 0.5 (W variance 0.29) one molecule often takes far more.
+  ChannelConfig cfg = Quiet();
+  cfg.synthesis.deletion_rate = 0.05;  // molecules are told apart by their errors
+  cfg.sampling.coverage_x = 200;
+  cfg.sampling.physical_redundancy = 2;
+  auto even = Make(RandomPool(1500, 100, 33), cfg);
+  ASSERT_TRUE(even);
+  ASSERT_TRUE(SetPolymerase(cfg, "taq").ok());
+  cfg.pcr.efficiency = 0.5;
+  cfg.pcr.efficiency_sd = 0;
+  cfg.pcr.fidelity = 1e6;  // no PCR errors
+  auto spread = Make(RandomPool(1500, 100, 33), cfg);
+  ASSERT_TRUE(spread);
+  const double even_top = TopMoleculeShare(*even, 2);
+  const double spread_top = TopMoleculeShare(*spread, 2);
+  EXPECT_LT(even_top, 0.56);
+  EXPECT_GT(spread_top, even_top + 0.08);
+}
+
+TEST(ChannelModel, AttachedPrimersCarryNoSynthesisErrors) {
+  ChannelConfig cfg = Quiet();
+  ASSERT_TRUE(SetSynthesisModel(cfg, "array-lowq").ok());
+  cfg.synthesis.dropout_fraction = 0;
+  cfg.sampling.coverage_x = 200;
+  for (bool attached : {false, true}) {
+    cfg.synthesis.primers_attached = attached;
+    cfg.synthesis.primer_5p_nt = 20;
+    cfg.synthesis.primer_3p_nt = 20;
+    auto sim = Make(RandomPool(100, 140, 34), cfg);
+    ASSERT_TRUE(sim);
+    SimulateStats st = sim->Measure(0, sim->read_count(), 2);
+    uint64_t primers = 0, payload = 0;
+    for (int p = 0; p < 140; ++p) {
+      const uint64_t e = st.substitutions_by_position[p] + st.deletions_by_position[p] +
+                         st.insertions_by_position[p];
+      (p < 20 || p >= 120 ? primers : payload) += e;
+    }
+    EXPECT_GT(payload, 10000u);
+    if (attached) {
+      EXPECT_EQ(primers, 0u);
+      // The payload keeps the model's rates (per synthesized nt).
+      ExpectRate(static_cast<double>(st.stage_events[0][0]) / (st.reads * 100.0),
+                 cfg.synthesis.substitution_rate, 0.1, "payload substitutions");
+    } else {
+      EXPECT_GT(primers, payload / 4);
+    }
+  }
+}
+
+TEST(ChannelModel, Dt4ddsPresetsFollowTheBenchmarkWorkflows) {
+  ChannelConfig best = Preset("dt4dds-bestcase");
+  EXPECT_EQ(best.synthesis.model, SynthesisModel::kTwist);
+  EXPECT_TRUE(best.synthesis.primers_attached);
+  EXPECT_EQ(best.sampling.physical_redundancy, 50);
+  EXPECT_EQ(best.pcr.cycles, 40);
+  EXPECT_EQ(best.pcr.polymerase, "q5");
+  ChannelConfig worst = Preset("dt4dds-worstcase");
+  EXPECT_EQ(worst.pcr.polymerase, "taq");
+  EXPECT_DOUBLE_EQ(worst.synthesis.deletion_rate, 0.0156);
+  EXPECT_DOUBLE_EQ(worst.synthesis.substitution_rate, 0);
+  EXPECT_DOUBLE_EQ(worst.synthesis.copy_sigma, 0.94);
+  // In reads: deletions near 1.56% per synthesized nt, PCR (Taq, 40 cycles)
+  // substitutions near 40 x 1.09e-4, the primers clean of synthesis errors.
+  worst.sampling.coverage_x = 100;
+  worst.sequencing = Preset("perfect").sequencing;
+  auto sim = Make(RandomPool(300, 190, 35), worst);
+  ASSERT_TRUE(sim);
+  SimulateStats st = sim->Measure(0, sim->read_count(), 2);
+  ExpectRate(static_cast<double>(st.stage_events[0][2]) / (st.reads * 150.0), 0.0156, 0.05,
+             "synthesis deletion events");
+  ExpectRate(static_cast<double>(st.stage_events[1][0]) / st.reference_nt, 40 * 1.09e-4, 0.1,
+             "PCR substitutions");
+  EXPECT_NEAR(static_cast<double>(st.molecules) / 300, 50, 3);
+}
+
+TEST(ChannelModel, PhysicalRedundancyTooLargeIsAUsageError) {
+  ChannelConfig cfg = Quiet();
+  cfg.sampling.physical_redundancy = 1e6;
+  auto r = ChannelSimulator::Create(RandomPool(5000, 30, 36), cfg, 1);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kUsage);
+  EXPECT_NE(r.status().message().find("physical_redundancy"), std::string::npos);
 }
 
 }  // namespace

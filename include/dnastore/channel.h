@@ -113,6 +113,11 @@ struct SimulateStats {
   std::vector<uint64_t> coverage_histogram;
   uint64_t zero_read_oligos = 0;
   double dropout_fraction = 0;  // zero_read_oligos / oligos
+  // Physical redundancy (SamplingParams::physical_redundancy > 0): molecules
+  // taken from the synthesized pool, and oligos of which none was taken
+  // (lost before amplification; a subset of zero_read_oligos). 0 otherwise.
+  uint64_t molecules = 0;
+  uint64_t oligos_without_molecules = 0;
   double mean_coverage_x = 0;
   double coverage_cv = 0;  // sd / mean of reads per oligo
   double mean_phred = 0;   // mean quality over all written bases

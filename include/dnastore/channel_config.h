@@ -85,8 +85,14 @@ struct SynthesisParams {
   double coupling_yield = 0.99;
   double capped_fraction = 0.5;
   double n_plus_one_rate = 0.001;
-  // TdT models only: primer lengths at each end, attached by ligation and
-  // therefore never perturbed by the enzymatic synthesis model.
+  // Primers attached after synthesis (by ligation, or by PCR with tailed
+  // primers, as in the dt4dds workflows and many labs): the first
+  // primer_5p_nt and last primer_3p_nt nt of every oligo carry no synthesis
+  // errors, so reads' primers no longer measure synthesis. The TdT models
+  // always attach their primers (this flag changes nothing for them).
+  bool primers_attached = false;
+  // Primer lengths at each end: the part of the oligo not synthesized by the
+  // chemistry (TdT models, or primers_attached).
   int primer_5p_nt = 20;
   int primer_3p_nt = 20;
 };
@@ -115,6 +121,13 @@ struct DecayParams {
 struct SamplingParams {
   double coverage_x = 30.0;  // mean reads per designed oligo
   uint64_t read_count = 0;   // if > 0, exact number of reads (overrides coverage_x)
+  // Physical redundancy: mean molecules per designed oligo that an aliquot
+  // takes from the synthesized pool before amplification (dt4dds workflows'
+  // initial_coverage). Each molecule keeps its synthesis and storage errors,
+  // inherited by all its reads, and amplifies by its own random factor
+  // (channel/molecules.h). 0 = not modelled: every read copies a molecule of
+  // its own (an unlimited pool).
+  double physical_redundancy = 0;
 };
 
 struct SequencingParams {
