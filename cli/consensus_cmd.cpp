@@ -96,6 +96,11 @@ nlohmann::json ReportJson(const ConsensusCliOptions& o, const FrontEndOptions& f
       {"error_rate", st.error_rate},
       {"primer_error_profile",
        {{"sub", st.primer_sub_rate}, {"ins", st.primer_ins_rate}, {"del", st.primer_del_rate}}},
+      {"payload_error_profile",
+       {{"sub", st.payload_sub_rate},
+        {"ins", st.payload_ins_rate},
+        {"del", st.payload_del_rate},
+        {"groups", st.payload_profile_groups}}},
       {"median_cluster_reads", MedianCoverage(st)},
       {"coverage_histogram", hist},
       {"memory",
@@ -198,12 +203,15 @@ int RunConsensus(const ConsensusCliOptions& o) {
                  static_cast<unsigned long long>(st.reads_junk));
     std::fprintf(stderr,
                  "clusters: %llu (%llu small ones folded; median %llu reads), estimated read "
-                 "error %.2f%% (primers: sub %.2f%%, ins %.2f%%, del %.2f%%)\n",
+                 "error %.2f%% (primers: sub %.2f%%, ins %.2f%%, del %.2f%%; payloads: sub "
+                 "%.2f%%, ins %.2f%%, del %.2f%% in %llu groups)\n",
                  static_cast<unsigned long long>(st.clusters),
                  static_cast<unsigned long long>(st.clusters_folded),
                  static_cast<unsigned long long>(MedianCoverage(st)), 100.0 * st.error_rate,
-                 100.0 * st.primer_sub_rate, 100.0 * st.primer_ins_rate,
-                 100.0 * st.primer_del_rate);
+                 100.0 * st.primer_sub_rate, 100.0 * st.primer_ins_rate, 100.0 * st.primer_del_rate,
+                 100.0 * st.payload_sub_rate, 100.0 * st.payload_ins_rate,
+                 100.0 * st.payload_del_rate,
+                 static_cast<unsigned long long>(st.payload_profile_groups));
     std::fprintf(stderr, "strands:  %llu written to %s",
                  static_cast<unsigned long long>(st.strands), o.output.c_str());
     if (fo.payload_nt > 0)

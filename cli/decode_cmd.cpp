@@ -39,6 +39,7 @@ nlohmann::json ReportJson(const DecodeReport& r, const Status& st) {
       {"frames",
        {{"header", r.header_frames},
         {"data", r.data_frames},
+        {"repaired", r.frames_repaired},
         {"rejected", r.frames_rejected},
         {"duplicate", r.duplicate_frames},
         {"other_archives", r.frames_other_archives}}},
@@ -58,6 +59,10 @@ nlohmann::json ReportJson(const DecodeReport& r, const Status& st) {
       {"front_end",
        {{"passes", r.front_end_passes},
         {"payload_nt_estimated", r.payload_nt_estimated},
+        {"read_error_rate", r.read_error_rate},
+        {"primer_error_rate", r.primer_error_rate},
+        {"payload_error_profile",
+         {{"sub", r.payload_sub_rate}, {"ins", r.payload_ins_rate}, {"del", r.payload_del_rate}}},
         {"seconds_input", r.front_end_seconds.input},
         {"seconds_trim", r.front_end_seconds.trim},
         {"seconds_drop", r.front_end_seconds.drop},
@@ -195,12 +200,18 @@ int RunDecode(const DecodeCliOptions& o) {
                      (unsigned long long)r.records, (unsigned long long)r.reads_junk,
                      (unsigned long long)r.reads_placed, (unsigned long long)r.reads_dropped,
                      (unsigned long long)r.clusters);
+      if (r.mode == "reads")
+        std::fprintf(stderr,
+                     "  errors      %.2f%% per base assumed (primers %.2f%%; payloads: sub %.2f%%, "
+                     "ins %.2f%%, del %.2f%%)\n",
+                     100 * r.read_error_rate, 100 * r.primer_error_rate, 100 * r.payload_sub_rate,
+                     100 * r.payload_ins_rate, 100 * r.payload_del_rate);
       std::fprintf(stderr,
-                   "  strands     %llu: %llu data frames, %llu header frames, %llu rejected, "
-                   "%llu duplicates\n",
+                   "  strands     %llu: %llu data frames (%llu repaired), %llu header frames, "
+                   "%llu rejected, %llu duplicates\n",
                    (unsigned long long)r.strands, (unsigned long long)r.data_frames,
-                   (unsigned long long)r.header_frames, (unsigned long long)r.frames_rejected,
-                   (unsigned long long)r.duplicate_frames);
+                   (unsigned long long)r.frames_repaired, (unsigned long long)r.header_frames,
+                   (unsigned long long)r.frames_rejected, (unsigned long long)r.duplicate_frames);
       std::fprintf(stderr,
                    "  oligos      %llu of %llu recovered; %llu erasures filled, %llu codewords "
                    "with errors corrected\n",

@@ -295,7 +295,9 @@ class AttemptRunner {
   bool AdoptHeader(const DecodeAttempt& a, StrandHeaderProbe& probe, FrontEndOptions fo,
                    std::vector<Strand>* strands, FrontEndStats* stats, AttemptResult* r);
   bool SettleArchive(const DecodeAttempt& a, AttemptResult* r);
-  Status DecodePayloads(const std::vector<std::string_view>& payloads, AttemptResult* r);
+  // `quals`: consensus confidences of the payloads (strands), for repairs.
+  Status DecodePayloads(const std::vector<std::string_view>& payloads, AttemptResult* r,
+                        const std::vector<std::string_view>* quals = nullptr);
   Status OuterDecode(bool may_write_partial, AttemptResult* r);
 
   DecodeInput input_;
@@ -357,10 +359,10 @@ Status AttemptRunner::OpenArchive(const ArchiveParams& params, AttemptResult* r)
 }
 
 Status AttemptRunner::DecodePayloads(const std::vector<std::string_view>& payloads,
-                                     AttemptResult* r) {
+                                     AttemptResult* r, const std::vector<std::string_view>* quals) {
   ArchiveState& s = *r->archive;
   InnerFrames frames = DecodeInner(payloads, *s.mapper, s.params, s.layout->total_oligos(),
-                                   s.header_payloads, arena_, s.either_orientation);
+                                   s.header_payloads, arena_, s.either_orientation, quals);
   for (const HeaderChunk& c : frames.header_chunks) s.census.Add(c);
   SetAsideOtherArchives(excluded_, &frames);
   return PlaceFrames(frames, s.store.get(), &r->report, set_aside_fills_gaps_);
@@ -476,10 +478,14 @@ AttemptResult AttemptRunner::RunReads(const DecodeAttempt& a) {
   std::sort(strands.begin(), strands.end(), [](const Strand& x, const Strand& y) {
     return x.reads != y.reads ? x.reads > y.reads : x.seq < y.seq;
   });
-  std::vector<std::string_view> payloads;
+  std::vector<std::string_view> payloads, quals;
   payloads.reserve(strands.size());
-  for (const auto& s : strands) payloads.push_back(s.seq);
-  Status st = DecodePayloads(payloads, &r);
+  quals.reserve(strands.size());
+  for (const auto& s : strands) {
+    payloads.push_back(s.seq);
+    quals.push_back(s.qual);
+  }
+  Status st = DecodePayloads(payloads, &r, &quals);
   const auto t1 = std::chrono::steady_clock::now();
   r.report.seconds_place += std::chrono::duration<double>(t1 - t0).count();
   if (!st.ok()) {

@@ -41,7 +41,54 @@ InnerFrame DecodeOne(std::string_view payload, const PayloadMapper& mapper,
   return res;
 }
 
+// The least confident positions of a strand worth trying (RepairByConfidence).
+std::vector<uint32_t> RepairPositions(std::string_view qual) {
+  std::vector<uint32_t> low;
+  for (uint32_t i = 0; i < qual.size(); ++i)
+    if (qual[i] - 33 <= kRepairMaxPhred) low.push_back(i);
+  std::stable_sort(low.begin(), low.end(),
+                   [&](uint32_t a, uint32_t b) { return qual[a] < qual[b]; });
+  if (low.size() > kRepairPositions) low.resize(kRepairPositions);
+  return low;
+}
+
 }  // namespace
+
+InnerFrame RepairByConfidence(std::string_view payload, std::string_view qual,
+                              const PayloadMapper& mapper, const ArchiveParams& params,
+                              uint64_t total_oligos, uint8_t* frame, uint8_t* data) {
+  InnerFrame found;
+  if (qual.size() != payload.size()) return found;
+  const std::vector<uint32_t> pos = RepairPositions(qual);
+  if (pos.empty()) return found;
+  std::string trial(payload);
+  uint8_t trial_data[kMaxFrameBytes], repaired_data[kMaxFrameBytes];
+  int hits = 0;
+  // Every combination of the original or another base at each position,
+  // the all-original one (which failed) excluded: 4^k - 1 trials.
+  uint32_t combos = 1;
+  for (size_t k = 0; k < pos.size(); ++k) combos *= 4;
+  for (uint32_t c = 1; c < combos; ++c) {
+    uint32_t code = c;
+    for (uint32_t p : pos) {
+      const int shift = static_cast<int>(code % 4);
+      code /= 4;
+      trial[p] = shift == 0 ? payload[p] : kBases[(BaseCode(payload[p]) + shift) & 3];
+    }
+    if (!mapper.Demap(trial, FrameKind::kData, frame)) continue;
+    uint64_t index = 0;
+    bool crc_ok = false;
+    UnpackDataFrame(params, mapper.body_bits(), frame, &index, trial_data, &crc_ok);
+    if (!crc_ok || index >= total_oligos) continue;
+    if (++hits > 1) return InnerFrame();  // not unique: no repair
+    found.kind = InnerFrame::kData;
+    found.index = index;
+    found.repaired = true;
+    std::memcpy(repaired_data, trial_data, static_cast<size_t>(params.data_bytes));
+  }
+  if (hits == 1) std::memcpy(data, repaired_data, static_cast<size_t>(params.data_bytes));
+  return found;
+}
 
 uint64_t HeaderPayloads::Prefix(std::string_view s) {
   uint64_t v = 0;
@@ -87,7 +134,7 @@ InnerFrame DecodePayload(std::string_view payload, const PayloadMapper& mapper,
 InnerFrames DecodeInner(const std::vector<std::string_view>& payloads, const PayloadMapper& mapper,
                         const ArchiveParams& params, uint64_t total_oligos,
                         const HeaderPayloads& header_payloads, tbb::task_arena& arena,
-                        bool either_orientation) {
+                        bool either_orientation, const std::vector<std::string_view>* quals) {
   const int d = params.data_bytes;
   InnerFrames out;
   out.data_bytes = d;
@@ -96,9 +143,17 @@ InnerFrames DecodeInner(const std::vector<std::string_view>& payloads, const Pay
   arena.execute([&] {
     tbb::parallel_for(tbb::blocked_range<size_t>(0, payloads.size(), 256), [&](const auto& r) {
       std::vector<uint8_t> frame(kMaxFrameBytes);
-      for (size_t i = r.begin(); i != r.end(); ++i)
-        out.frames[i] = DecodePayload(payloads[i], mapper, params, total_oligos, header_payloads,
-                                      either_orientation, frame.data(), out.data.data() + i * d);
+      for (size_t i = r.begin(); i != r.end(); ++i) {
+        InnerFrame& f = out.frames[i];
+        uint8_t* data = out.data.data() + i * d;
+        f = DecodePayload(payloads[i], mapper, params, total_oligos, header_payloads,
+                          either_orientation, frame.data(), data);
+        if (quals && f.kind != InnerFrame::kData && f.kind != InnerFrame::kHeader) {
+          InnerFrame fix = RepairByConfidence(payloads[i], (*quals)[i], mapper, params,
+                                              total_oligos, frame.data(), data);
+          if (fix.kind == InnerFrame::kData) f = fix;
+        }
+      }
     });
   });
   std::vector<uint8_t> frame(kMaxFrameBytes);

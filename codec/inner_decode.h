@@ -23,6 +23,7 @@ struct InnerFrame {
   // index (DecodeInner never sets it; the decode attempt does).
   enum Kind : uint8_t { kNone, kData, kSuspect, kHeader, kSetAside } kind = kNone;
   bool reversed = false;  // either_orientation: the frame was in the reverse complement
+  bool repaired = false;  // kData made from a failed strand by RepairByConfidence
   uint64_t index = 0;     // oligo index (kData, kSuspect)
 };
 
@@ -62,14 +63,32 @@ InnerFrame DecodePayload(std::string_view payload, const PayloadMapper& mapper,
                          const HeaderPayloads& header_payloads, bool either_orientation,
                          uint8_t* frame, uint8_t* data);
 
+// Repair of a strand whose frame failed its check, from its consensus
+// confidences (Phred+33, one per base), which say where its residual errors
+// likely are (a base two reads disagree on): the kRepairPositions least
+// confident bases at or below kRepairMaxPhred are tried with every other
+// base, and the repair is taken when exactly one combination is a valid data
+// frame. A wrong combination passes CRC-8 about 1 time in 256, so a repaired
+// frame is placed only after every frame that needed no repair, and the
+// outer code may still correct it as an error. Returns kNone when there is
+// nothing to try or no unique repair; `frame` and `data` as DecodePayload.
+inline constexpr int kRepairPositions = 2;
+inline constexpr int kRepairMaxPhred = 12;
+InnerFrame RepairByConfidence(std::string_view payload, std::string_view qual,
+                              const PayloadMapper& mapper, const ArchiveParams& params,
+                              uint64_t total_oligos, uint8_t* frame, uint8_t* data);
+
 // Decodes `payloads` (primers removed, forward orientation; with
 // `either_orientation`, a payload that is no data or header frame is tried
 // reverse complemented too) of an archive with `params`, whose `mapper`
-// makes frames, and `total_oligos` oligos. Runs in parallel in `arena`; the
+// makes frames, and `total_oligos` oligos. With `quals` (consensus
+// confidences, one per payload), a payload that gives no data or header
+// frame is offered to RepairByConfidence. Runs in parallel in `arena`; the
 // result does not depend on the threads.
 InnerFrames DecodeInner(const std::vector<std::string_view>& payloads, const PayloadMapper& mapper,
                         const ArchiveParams& params, uint64_t total_oligos,
                         const HeaderPayloads& header_payloads, tbb::task_arena& arena,
-                        bool either_orientation = false);
+                        bool either_orientation = false,
+                        const std::vector<std::string_view>* quals = nullptr);
 
 }  // namespace dnastore

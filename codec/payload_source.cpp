@@ -34,6 +34,13 @@ std::vector<std::string> OrientRecords(const ReadBatch& batch, const OligoGeomet
 void AddPass(const FrontEndStats& stats, bool ok, FrontEndTally* tally) {
   ++tally->passes;
   if (stats.payload_nt_estimated > 0) tally->payload_nt_estimated = stats.payload_nt_estimated;
+  tally->errors.error_rate = stats.error_rate;
+  tally->errors.primer_sub_rate = stats.primer_sub_rate;
+  tally->errors.primer_ins_rate = stats.primer_ins_rate;
+  tally->errors.primer_del_rate = stats.primer_del_rate;
+  tally->errors.payload_sub_rate = stats.payload_sub_rate;
+  tally->errors.payload_ins_rate = stats.payload_ins_rate;
+  tally->errors.payload_del_rate = stats.payload_del_rate;
   tally->seconds += stats.seconds;
   tally->bytes_spilled += stats.bytes_spilled;
   tally->deferred_peak_bytes = std::max(tally->deferred_peak_bytes, stats.deferred_peak_bytes);
@@ -92,6 +99,12 @@ Status ForEachCleanBatch(FirstRecords first, const std::vector<std::string>& inp
 void FrontEndTally::ApplyTo(DecodeReport* report) const {
   report->front_end_passes = passes;
   report->payload_nt_estimated = payload_nt_estimated;
+  report->read_error_rate = errors.error_rate;
+  report->primer_error_rate =
+      errors.primer_sub_rate + errors.primer_ins_rate + errors.primer_del_rate;
+  report->payload_sub_rate = errors.payload_sub_rate;
+  report->payload_ins_rate = errors.payload_ins_rate;
+  report->payload_del_rate = errors.payload_del_rate;
   report->front_end_seconds = seconds;
   report->bytes_spilled = bytes_spilled;
   report->deferred_peak_bytes = deferred_peak_bytes;

@@ -51,6 +51,7 @@ Status ForEachCleanBatch(FirstRecords first, const std::vector<std::string>& inp
 struct FrontEndTally {
   int passes = 0;
   int payload_nt_estimated = 0;  // the last estimate made (0 = none)
+  FrontEndStats errors;          // the error measures of the last pass (rates only)
   FrontEndSeconds seconds;
   uint64_t bytes_spilled = 0, deferred_peak_bytes = 0;  // summed, and the peak, over passes
   uint32_t partition_groups = 0;                        // the most of any pass

@@ -61,6 +61,7 @@ Status PlaceFrames(const InnerFrames& batch, SlotStore* store, DecodeReport* rep
     switch (f.kind) {
       case InnerFrame::kData:
         ++report->data_frames;
+        if (f.repaired) break;  // placed after every frame that needed no repair
         if (!store->Add(f.index, batch.data.data() + i * d, false)) ++report->duplicate_frames;
         break;
       case InnerFrame::kSuspect:
@@ -77,6 +78,12 @@ Status PlaceFrames(const InnerFrames& batch, SlotStore* store, DecodeReport* rep
       default:
         ++report->frames_rejected;
     }
+  }
+  for (size_t i = 0; i < batch.frames.size(); ++i) {
+    const InnerFrame& f = batch.frames[i];
+    if (f.kind != InnerFrame::kData || !f.repaired) continue;
+    ++report->frames_repaired;
+    if (!store->Add(f.index, batch.data.data() + i * d, false)) ++report->duplicate_frames;
   }
   report->strands += batch.frames.size();
   return store->Flush();

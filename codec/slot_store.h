@@ -41,8 +41,11 @@ class SlotStore {
   std::vector<uint8_t> pending_data_;
 };
 
-// Places a batch of inner-decoded frames into `store` and flushes it.
-// Counts into `report`: strands, data_frames, duplicate_frames,
+// Places a batch of inner-decoded frames into `store` and flushes it;
+// repaired data frames (InnerFrame::repaired) go in after all the others, so
+// that they never take the slot of a frame that needed no repair.
+// Counts into `report`: strands, data_frames (repaired ones included),
+// frames_repaired, duplicate_frames,
 // header_frames, frames_rejected (suspect frames count as rejected too),
 // frames_other_archives (set-aside frames: dropped, or with
 // `set_aside_fills_gaps` placed as suspects, since a frame another archive

@@ -52,6 +52,9 @@ constexpr const FrontEndProfile& FrontEndProfileFor(double error_rate) {
 inline constexpr double kDefaultReadErrorRate = 0.01;
 // Reads are indel-dominated when substitutions are under this share of indels.
 inline constexpr double kIndelDominatedSubShare = 0.25;
+// Floor of the insertion and deletion rates consensus weighs gaps by (a rate
+// measured as 0 on a small sample is not 0).
+inline constexpr double kMinConsensusIndelRate = 2e-4;
 struct AlignCosts {
   int sub, ins, del;
 };

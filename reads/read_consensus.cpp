@@ -90,7 +90,22 @@ int WeightedAlign(std::string_view q, std::string_view t, int sub_cost, int ins_
 
 namespace {
 
-constexpr int kMaxIns = 2;  // inserted bases per gap that can enter the consensus
+constexpr int kMaxIns = 2;
+
+// Whether a base is in the strand, from reads that show it and reads that
+// show a gap there: a read shows a present base with probability 1 - d and
+// an absent one with probability ~i (an insertion), so a read's base weighs
+// log((1 - d) / i) for presence and a read's gap log((1 - i) / d) for
+// absence. This is the ratio of the two (1 when i = d, or nothing is
+// known): on deletion-dominated channels (synthesis) one read's base
+// outweighs another's gap, so two reads that lack different bases give the
+// strand with both.
+double AbsenceScale(double ins_rate, double del_rate) {
+  if (ins_rate <= 0 && del_rate <= 0) return 1.0;
+  const double i = std::clamp(ins_rate, kMinConsensusIndelRate, 0.3);
+  const double d = std::clamp(del_rate, kMinConsensusIndelRate, 0.3);
+  return std::clamp(std::log((1 - i) / d) / std::log((1 - d) / i), 0.25, 4.0);
+}  // inserted bases per gap that can enter the consensus
 
 // Vote weight of one observed base with error probability e: the log
 // likelihood ratio ln((1 - e) / (e / 4)).
@@ -119,6 +134,7 @@ class AlignVote {
       ins_cost_ = kIndelDominatedCosts.ins;
       del_cost_ = kIndelDominatedCosts.del;
     }
+    absent_scale_ = AbsenceScale(o.ins_rate, o.del_rate);
   }
 
   // Index of the read to start from: payload length first, then fewest expected errors.
@@ -274,7 +290,7 @@ class AlignVote {
         }
       }
       if (n == 0 || m == 0) {
-        for (size_t j = 0; j < m; ++j) col_[j][4] += wmean;
+        for (size_t j = 0; j < m; ++j) col_[j][4] += wmean * absent_scale_;
         continue;
       }
       if (!SingleIndelAlign(r.seq, draft, &ops_)) {
@@ -329,7 +345,7 @@ class AlignVote {
             ++i;
             break;
           case kAlignDelete:  // draft[j] missing in the read
-            col_[j][4] += wmean;
+            col_[j][4] += wmean * absent_scale_;
             ++j;
             run = 0;
             break;
@@ -399,7 +415,7 @@ class AlignVote {
     for (size_t g = 0; g <= m; ++g) {
       for (int t = 0; t < kMaxIns; ++t) {
         const size_t idx = g * kMaxIns + t;
-        double yes = ins_exist_[idx], no = total_ - yes;
+        double yes = ins_exist_[idx], no = (total_ - yes) * absent_scale_;
         bool present = ForcedIns(idx, yes > no);
         if (record) decisions_.push_back({present, std::abs(yes - no), idx, true});
         if (!present) break;
@@ -481,6 +497,7 @@ class AlignVote {
   std::vector<uint8_t> ops_;
   std::vector<uint8_t> dcode_;  // base codes of the draft (4 = not ACGT)
   bool weighted_ = false;       // align with profile costs (see ConsensusOptions)
+  double absent_scale_ = 1;     // weight of a read's gap against a read's base (AbsenceScale)
   int sub_cost_ = 1, ins_cost_ = 1, del_cost_ = 1;
   std::vector<uint8_t> dir_;  // WeightedAlign scratch
   std::vector<double> wmean_;

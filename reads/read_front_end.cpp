@@ -19,6 +19,7 @@
 #include "reads/deferred_reads.h"
 #include "reads/front_end_profile.h"
 #include "reads/pair_merge.h"
+#include "reads/payload_errors.h"
 #include "reads/primer_trim.h"
 #include "reads/read_cluster.h"
 #include "reads/read_consensus.h"
@@ -119,12 +120,14 @@ class Pipeline {
   }
 
   // Before the first TrimBatch: sets up the primer trimmer from the first
-  // batch (primers inferred when not given). Later calls do nothing.
+  // batch (primers inferred when not given) and measures the reads' errors
+  // on its primers and payloads. Later calls do nothing.
   Status Prepare(const SeqRecord* batch, size_t n) {
     if (trimmer_ || n == 0) return Status::Ok();
     DNASTORE_RETURN_IF_ERROR(Init(batch, n, opt_.payload_nt));
-    if (!opt_.collapse_homopolymers && !opt_.primers_removed) {
-      // (TdT primers are ligated, error-free: they say nothing of the payload.)
+    // Terminator-free TdT reads (runs collapsed) have their own profile.
+    if (opt_.collapse_homopolymers) return Status::Ok();
+    if (!opt_.primers_removed) {
       const PrimerErrorProfile prof = EstimatePrimerErrors(
           batch, n, trimmer_->options().fwd_primer, trimmer_->options().rev_primer,
           opt_.max_primer_error_fraction, opt_.primer_search_slack_nt);
@@ -132,22 +135,42 @@ class Pipeline {
       stats_.primer_ins_rate = prof.ins;
       stats_.primer_del_rate = prof.del;
     }
-    if (opt_.payload_nt == 0 && opt_.resolve_payload_nt && opt_.estimate_payload_nt &&
-        !opt_.collapse_homopolymers) {
+    std::vector<TrimmedRead> trimmed(n);
+    Trim(batch, n, &trimmed);
+    MeasurePayloadErrors(trimmed);
+    if (opt_.payload_nt == 0 && opt_.resolve_payload_nt && opt_.estimate_payload_nt) {
       // Designed pools have one payload length. Estimated from the first
-      // batch, it picks primer boundaries, rejects implausible payloads and
+      // batch (the consensus length of read groups; else the reads' mean
+      // length), it picks primer boundaries, rejects implausible payloads and
       // steers consensus until the header gives the true length.
-      std::vector<TrimmedRead> trimmed(n);
-      Trim(batch, n, &trimmed);
-      payload_hint_ = EstimatePayloadLength(
-          batch, trimmed,
-          trimmer_->options().fwd_primer.size() + trimmer_->options().rev_primer.size());
+      payload_hint_ = payload_profile_.payload_nt > 0
+                          ? payload_profile_.payload_nt
+                          : EstimatePayloadLength(batch, trimmed,
+                                                  trimmer_->options().fwd_primer.size() +
+                                                      trimmer_->options().rev_primer.size());
       if (payload_hint_ > 0) {
         stats_.payload_nt_estimated = payload_hint_;
         DNASTORE_RETURN_IF_ERROR(Init(batch, n, payload_hint_));
       }
     }
     return Status::Ok();
+  }
+
+  // The payload error profile of the first batch (payload_errors.h).
+  void MeasurePayloadErrors(const std::vector<TrimmedRead>& trimmed) {
+    std::vector<std::string_view> payloads;
+    payloads.reserve(trimmed.size());
+    for (const TrimmedRead& t : trimmed)
+      if (t.orientation != ReadOrientation::kJunk) payloads.push_back(t.seq);
+    const double primer_rate =
+        stats_.primer_sub_rate + stats_.primer_ins_rate + stats_.primer_del_rate;
+    const int k = FrontEndProfileFor(primer_rate).partition_kmer_nt;
+    payload_profile_ = EstimatePayloadErrors(payloads, k);
+    if (!payload_profile_.measured()) return;
+    stats_.payload_sub_rate = payload_profile_.sub;
+    stats_.payload_ins_rate = payload_profile_.ins;
+    stats_.payload_del_rate = payload_profile_.del;
+    stats_.payload_profile_groups = payload_profile_.groups;
   }
 
   // Orients, trims (and collapses) a batch, in parallel. Thread-safe after
@@ -193,8 +216,11 @@ class Pipeline {
       // The first batch fixes the error rate (and so every threshold) for the
       // whole run: deterministic for a given batch size.
       double err = opt_.error_rate;
-      if (err <= 0)
+      if (err <= 0) {
         err = primer_nt ? static_cast<double>(edits) / primer_nt : kDefaultReadErrorRate;
+        if (payload_profile_.measured())
+          err = primer_nt ? std::max(err, payload_profile_.rate()) : payload_profile_.rate();
+      }
       stats_.error_rate = err;
       ClusterOptions co;
       co.method = opt_.cluster_method;
@@ -426,6 +452,12 @@ class Pipeline {
     co.sub_rate = stats_.primer_sub_rate;
     co.ins_rate = stats_.primer_ins_rate;
     co.del_rate = stats_.primer_del_rate;
+    if (stats_.payload_sub_rate + stats_.payload_ins_rate + stats_.payload_del_rate >
+        co.sub_rate + co.ins_rate + co.del_rate) {
+      co.sub_rate = stats_.payload_sub_rate;
+      co.ins_rate = stats_.payload_ins_rate;
+      co.del_rate = stats_.payload_del_rate;
+    }
     if (opt_.collapse_homopolymers) {
       // Terminator-free TdT after run collapsing: a missed cycle merges two
       // runs (a deletion), extra incorporations vanish; deletions dominate.
@@ -659,7 +691,8 @@ class Pipeline {
   tbb::task_arena arena_;
   std::mutex time_mutex_;  // guards the stage timers (trimming runs concurrently)
   std::optional<PrimerTrimmer> trimmer_;
-  int payload_hint_ = 0;  // estimated payload length (resolve_payload_nt mode)
+  int payload_hint_ = 0;                 // estimated payload length (resolve_payload_nt mode)
+  PayloadErrorProfile payload_profile_;  // measured on the first batch (Prepare)
   std::unique_ptr<ReadClusterer> clusterer_;
   ClusterOptions cluster_options_;  // clusterer_'s (set with it, on the first batch)
   uint64_t next_payload_index_ = 0;

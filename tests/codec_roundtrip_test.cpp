@@ -296,13 +296,34 @@ TEST(ReportCounters, AgreeWithEachOther) {
   DecodeReport ok;
   ASSERT_TRUE(DecodeFile(d, nullptr, &ok).ok());
   EXPECT_EQ(ok.codewords, 1u);
-  EXPECT_EQ(ok.columns_with_errors, 1u);  // codewords, not byte columns
+  // The one strand with an error is repaired from its consensus confidences.
+  EXPECT_EQ(ok.frames_repaired, 1u);
+  EXPECT_LE(ok.frames_repaired, ok.data_frames);
+  EXPECT_EQ(ok.columns_with_errors, 0u);
   EXPECT_EQ(ok.erasures, 3u);
-  EXPECT_EQ(ok.min_parity_margin, 8 - 3 - 2);  // one error costs two parity symbols
+  EXPECT_EQ(ok.min_parity_margin, 8 - 3);
 
-  // Too few oligos: nothing is filled, nothing to spare.
+  // A clean pool with one oligo garbled (no confidences to repair it by):
+  // the outer code corrects it.
   auto all = ReadAllRecords(std::string(DNASTORE_TEST_DATA_DIR) + "/golden_v1_direct.fasta");
   ASSERT_TRUE(all.ok());
+  std::string garbled;
+  for (size_t i = 0; i < all->size(); ++i) {
+    std::string seq = (*all)[i].seq;
+    if (i + 1 == all->size())
+      for (size_t at : {40, 41, 42}) seq[at] = seq[at] == 'A' ? 'C' : 'A';
+    garbled += ">" + (*all)[i].name + "\n" + seq + "\n";
+  }
+  d.inputs = {dnastore::testing::WriteText(dir + "/garbled.fasta", garbled)};
+  d.output_path = dir + "/garbled.out";
+  DecodeReport fixed;
+  ASSERT_TRUE(DecodeFile(d, nullptr, &fixed).ok());
+  EXPECT_EQ(fixed.codewords, 1u);
+  EXPECT_EQ(fixed.columns_with_errors, 1u);  // codewords, not byte columns
+  EXPECT_EQ(fixed.frames_repaired, 0u);
+  EXPECT_EQ(fixed.min_parity_margin, 8 - 2);  // one error costs two parity symbols
+
+  // Too few oligos: nothing is filled, nothing to spare.
   std::string fasta;
   for (size_t i = 0; i < all->size(); ++i)
     if (i < 20 || i % 2 == 0) fasta += ">" + (*all)[i].name + "\n" + (*all)[i].seq + "\n";

@@ -14,6 +14,7 @@
 
 #include "dnastore/read_front_end.h"
 #include "reads/pair_merge.h"
+#include "reads/payload_errors.h"
 #include "reads/primer_trim.h"
 #include "reads/read_cluster.h"
 #include "reads/read_consensus.h"
@@ -594,6 +595,93 @@ Score ScoreStrands(const SyntheticPool& pool, const std::vector<Strand>& strands
     sc.exact += got.count(pool.payloads[i]);
   }
   return sc;
+}
+
+TEST(FrontEndPayloadErrors, MeasuredOnPayloadsWhenPrimersAreClean) {
+  // Primers attached after synthesis carry none of its errors: the primers
+  // alone would say ~0%, the payloads carry 1.5% deletions.
+  PoolSpec spec;
+  spec.oligos = 1500;
+  spec.mean_coverage = 10;
+  spec.errors = {0.003, 0.0005, 0.015};
+  spec.primers_attached = true;
+  spec.junk_fraction = 0.02;
+  auto pool = MakePool(spec);
+  FrontEndOptions o;
+  o.fwd_primer = kTestFwd;
+  o.rev_primer = kTestRev;
+  o.payload_nt = 150;
+  o.threads = 2;
+  std::vector<Strand> strands;
+  FrontEndStats st;
+  ASSERT_TRUE(ReconstructStrandsFromReads(pool.reads, o, &strands, &st).ok());
+  EXPECT_LT(st.primer_sub_rate + st.primer_ins_rate + st.primer_del_rate, 0.002);
+  EXPECT_GE(st.payload_profile_groups, kMinProfileGroups);
+  EXPECT_NEAR(st.payload_del_rate, 0.015, 0.004);
+  EXPECT_NEAR(st.payload_sub_rate, 0.003, 0.0015);
+  EXPECT_LT(st.payload_ins_rate, 0.003);
+  EXPECT_GE(st.error_rate, 0.015);  // the larger of the two measures
+  Score sc = ScoreStrands(pool, strands, 3);
+  EXPECT_GE(sc.exact, sc.eligible * 97 / 100) << sc.exact << "/" << sc.eligible;
+}
+
+TEST(FrontEndPayloadErrors, PayloadLengthSurvivesDeletionSkew) {
+  // Reads of 150-nt payloads with 1.5% deletions are ~147.8 nt on average;
+  // the consensus of a group of them is 150 nt.
+  Rng rng(41, 0);
+  std::vector<std::string> reads;
+  std::string m, q;
+  for (int o = 0; o < 200; ++o) {
+    const std::string truth = RandomBases(rng, 150);
+    for (int c = 0; c < 6; ++c) {
+      Mutate(rng, truth, {0.002, 0, 0.015}, &m, &q);
+      reads.push_back(m);
+    }
+  }
+  for (size_t i = reads.size(); i > 1; --i) std::swap(reads[i - 1], reads[rng.Below(i)]);
+  double mean = 0;
+  for (const auto& r : reads) mean += static_cast<double>(r.size()) / reads.size();
+  EXPECT_LT(mean, 148.5);
+  std::vector<std::string_view> views(reads.begin(), reads.end());
+  const PayloadErrorProfile p = EstimatePayloadErrors(views, 12);
+  ASSERT_TRUE(p.measured()) << p.groups << " groups";
+  EXPECT_EQ(p.payload_nt, 150);
+  EXPECT_NEAR(p.del, 0.015, 0.004);
+  EXPECT_NEAR(p.sub, 0.002, 0.0015);
+  // Too few reads of any oligo: nothing is claimed.
+  std::vector<std::string_view> few(views.begin(), views.begin() + 40);
+  EXPECT_FALSE(EstimatePayloadErrors(few, 12).measured());
+  EXPECT_EQ(EstimatePayloadErrors(few, 12).payload_nt, 0);
+}
+
+TEST(FrontEndConsensus, DeletionDominatedGapsKeepTheBase) {
+  // On a deletion-dominated channel a base that one read has and another
+  // lacks is likelier there than not; two reads that agree on a gap still
+  // outweigh one read's base.
+  Rng rng(42, 0);
+  const std::string truth = RandomBases(rng, 150);
+  auto without = [&](std::initializer_list<size_t> cut) {
+    std::string s;
+    for (size_t i = 0; i < truth.size(); ++i)
+      if (std::find(cut.begin(), cut.end(), i) == cut.end()) s.push_back(truth[i]);
+    return s;
+  };
+  const std::string a = without({30}), b = without({100}), c = without({30, 100});
+  ConsensusOptions o;
+  o.error_rate = 0.02;
+  o.sub_rate = 0.003;
+  o.ins_rate = 0.0005;
+  o.del_rate = 0.015;
+  auto engine = MakeConsensusEngine(o);
+  ConsensusResult res;
+  engine->Consensus({{a, {}, -1}, {b, {}, -1}}, &res);
+  EXPECT_EQ(res.seq, truth);
+  engine->Consensus({{c, {}, -1}, {c, {}, -1}, {truth, {}, -1}}, &res);
+  EXPECT_EQ(res.seq, c);
+  // Without a profile a base against a gap is a tie, and the draft's gap stays.
+  auto plain = MakeConsensusEngine(ConsensusOptions());
+  plain->Consensus({{a, {}, -1}, {b, {}, -1}}, &res);
+  EXPECT_EQ(res.seq.size(), 149u);
 }
 
 }  // namespace

@@ -80,6 +80,8 @@ struct PoolSpec {
   double reverse_fraction = 0.5;
   double junk_fraction = 0.05;
   bool poisson_coverage = true;
+  // Primers attached after synthesis: errors only in the payload.
+  bool primers_attached = false;
   uint64_t seed = 1;
 };
 
@@ -101,7 +103,13 @@ inline SyntheticPool MakePool(const PoolSpec& spec) {
                                          : static_cast<uint64_t>(spec.mean_coverage);
     const std::string oligo = kTestFwd + pool.payloads[i] + rev_rc;
     for (uint64_t c = 0; c < cov; ++c) {
-      Mutate(r, oligo, spec.errors, &m, &q);
+      if (spec.primers_attached) {
+        Mutate(r, pool.payloads[i], spec.errors, &m, &q);
+        m = kTestFwd + m + rev_rc;
+        q = std::string(kTestFwd.size(), 'I') + q + std::string(rev_rc.size(), 'I');
+      } else {
+        Mutate(r, oligo, spec.errors, &m, &q);
+      }
       SeqRecord rec;
       rec.name = std::to_string(i);  // oligo index, then copy number
       rec.name.append(1, '_').append(std::to_string(c));

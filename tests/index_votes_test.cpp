@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <tbb/task_arena.h>
 
+#include <algorithm>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -170,3 +172,56 @@ TEST_F(IndexVotesTest, RivalFramesAtAnIndexAreCountedAndRanked) {
 }
 
 }  // namespace
+
+// (The fixture's frames serve the repair of strands by their confidences,
+// codec/inner_decode.h.)
+TEST_F(IndexVotesTest, StrandsAreRepairedAtTheirLeastConfidentBases) {
+  std::vector<uint8_t> frame(kMaxFrameBytes + 8), want(p_.data_bytes), got(p_.data_bytes);
+  ASSERT_EQ(
+      DecodePayload(payloads_[3], *mapper_, p_, kOligos, headers_, false, frame.data(), want.data())
+          .kind,
+      InnerFrame::kData);
+  std::string qual(150, 'I');
+  qual[40] = '$';  // Q3: two reads disagreed here
+  qual[90] = '+';  // Q10: a correct base of low confidence
+  const std::string bad = Substituted(payloads_[3], 40);
+  ASSERT_NE(
+      DecodePayload(bad, *mapper_, p_, kOligos, headers_, false, frame.data(), got.data()).kind,
+      InnerFrame::kData);
+  InnerFrame f = RepairByConfidence(bad, qual, *mapper_, p_, kOligos, frame.data(), got.data());
+  EXPECT_EQ(f.kind, InnerFrame::kData);
+  EXPECT_TRUE(f.repaired);
+  EXPECT_EQ(f.index, 3u);
+  EXPECT_EQ(got, want);
+  // An error where the consensus was sure is not found; nothing is touched.
+  const std::string sure = Substituted(payloads_[3], 60);
+  std::fill(got.begin(), got.end(), 0xAB);
+  EXPECT_EQ(RepairByConfidence(sure, qual, *mapper_, p_, kOligos, frame.data(), got.data()).kind,
+            InnerFrame::kNone);
+  EXPECT_EQ(got, std::vector<uint8_t>(p_.data_bytes, 0xAB));
+  // No confidences, or none low: nothing to try.
+  EXPECT_EQ(RepairByConfidence(bad, "", *mapper_, p_, kOligos, frame.data(), got.data()).kind,
+            InnerFrame::kNone);
+  EXPECT_EQ(RepairByConfidence(bad, std::string(150, 'I'), *mapper_, p_, kOligos, frame.data(),
+                               got.data())
+                .kind,
+            InnerFrame::kNone);
+  // DecodeInner repairs when given the confidences, and PlaceFrames puts a
+  // repaired frame in only after the frames that needed none.
+  const std::string other = OtherPayload(3, 77);  // another valid frame for index 3
+  std::vector<std::string_view> payloads = {bad, other}, quals = {qual, std::string(150, 'I')};
+  tbb::task_arena arena(2);
+  InnerFrames frames = DecodeInner(payloads, *mapper_, p_, kOligos, headers_, arena, false, &quals);
+  ASSERT_EQ(frames.frames[0].kind, InnerFrame::kData);
+  EXPECT_TRUE(frames.frames[0].repaired);
+  auto scratch = ScratchFile::Create(".");
+  ASSERT_TRUE(scratch.ok());
+  SlotStore store(p_, std::move(*scratch), kOligos);
+  DecodeReport report;
+  ASSERT_TRUE(PlaceFrames(frames, &store, &report).ok());
+  EXPECT_EQ(report.frames_repaired, 1u);
+  EXPECT_EQ(report.data_frames, 2u);
+  EXPECT_EQ(report.duplicate_frames, 1u);
+  ASSERT_TRUE(store.Read(3, 1, got.data()).ok());
+  EXPECT_EQ(0, std::memcmp(got.data(), frames.data.data() + p_.data_bytes, p_.data_bytes));
+}

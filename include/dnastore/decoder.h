@@ -124,6 +124,7 @@ struct DecodeReport {
   uint64_t clusters = 0;         // clusters (reads mode)
   uint64_t header_frames = 0;    // valid header frames seen
   uint64_t data_frames = 0;      // valid data frames (CRC ok)
+  uint64_t frames_repaired = 0;  // of those, strands repaired from their consensus confidences
   uint64_t frames_rejected = 0;  // payloads whose CRC or shape did not check out
   uint64_t duplicate_frames = 0;
   // Data frames set aside as another archive's (mixed archives: those of
@@ -147,6 +148,12 @@ struct DecodeReport {
   // guessed again) and wall-clock seconds per stage, summed over passes.
   int front_end_passes = 0;
   int payload_nt_estimated = 0;  // first-batch estimate of the payload length (0 = not made)
+  // Reads mode: the per-base read error rate the front end worked with (the
+  // larger of the primers' edit rate and the payloads' rate against their
+  // group consensus), and both measures (per base; the payload profile is 0
+  // when too few reads of one oligo were in the first batch).
+  double read_error_rate = 0, primer_error_rate = 0;
+  double payload_sub_rate = 0, payload_ins_rate = 0, payload_del_rate = 0;
   FrontEndSeconds front_end_seconds;
   // Memory: the budget applied; reads that waited for a second look (after
   // every read was seen), the peak of their packed bytes in memory and the

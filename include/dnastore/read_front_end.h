@@ -61,8 +61,9 @@ struct FrontEndOptions {
   // from how far the reads' ends are conserved).
   int infer_primer_nt = 20;
 
-  // Per-base read error rate: 0 = estimate from the primer edit distances of
-  // the first batch (works for Illumina and nanopore alike).
+  // Per-base read error rate: 0 = estimate from the first batch: the larger
+  // of the primers' edit rate and the payloads' rate against the consensus
+  // of reads that share a minimizer (FrontEndStats::payload_*_rate).
   double error_rate = 0;
   double cluster_max_edit_fraction = 0;  // 0 = ClusterEditFraction(error_rate)
   // Reads kept per cluster for consensus (the best by expected errors); 0 =
@@ -198,6 +199,13 @@ struct FrontEndStats {
   // Error profile measured on the primers of the first batch (per base; all
   // 0 with collapse_homopolymers); steers consensus alignment costs.
   double primer_sub_rate = 0, primer_ins_rate = 0, primer_del_rate = 0;
+  // Error profile measured on the payloads of the first batch: reads against
+  // the consensus of their minimizer group (0 when fewer than 20 groups had
+  // 3 reads). error_rate is the larger of the primers' and this one, and
+  // consensus takes the shares of the larger: primers attached after
+  // synthesis carry none of its errors.
+  double payload_sub_rate = 0, payload_ins_rate = 0, payload_del_rate = 0;
+  uint64_t payload_profile_groups = 0;
   int payload_nt = 0;            // payload length used by consensus (given or resolved)
   int payload_nt_estimated = 0;  // estimate from the first batch (resolve_payload_nt mode)
   std::string fwd_primer;        // primers used (inferred when not given)
