@@ -140,6 +140,44 @@ Result<uint64_t> Simulate(const std::string& pool, const channel::ChannelConfig&
   return stats->reads;
 }
 
+// The designed payloads of `pool` (primers cut off) as a pool of their own:
+// what dt4dds-benchmark's error generator is given (the codecs' designs,
+// primers excluded).
+Status WritePayloadPool(const std::string& pool, const std::string& out) {
+  auto oligos = channel::LoadPool(pool);
+  if (!oligos.ok()) return oligos.status();
+  const size_t fwd = std::string(kDefaultFwdPrimer).size(),
+               rev = std::string(kDefaultRevPrimer).size();
+  std::string fasta;
+  for (const channel::PoolOligo& o : *oligos) {
+    if (o.seq.size() <= fwd + rev) return BadInput(pool + ": an oligo shorter than its primers");
+    fasta += ">" + o.id + "\n" + o.seq.substr(fwd, o.seq.size() - fwd - rev) + "\n";
+  }
+  std::ofstream f(out, std::ios::binary);
+  f << fasta;
+  f.close();
+  return f ? Status::Ok() : IoError(out + ": cannot write");
+}
+
+// The one-error-type channel of dt4dds-benchmark's error generator
+// (workflows/bin/workflow_errorgenerator/run.py): exactly 30 copies of every
+// design, each base substituted, deleted or followed by an insertion with
+// probability `rate`, reads in the design's orientation, no qualities
+// (perfect sequencing's flat 'I').
+channel::ChannelConfig ErrorGeneratorChannel(const std::string& type, double rate) {
+  channel::ChannelConfig cfg = *channel::PresetConfig("perfect");
+  auto& sq = cfg.sequencing;
+  sq.substitution_rate = type == "substitution" ? rate : 0;
+  sq.deletion_rate = type == "deletion" ? rate : 0;
+  sq.insertion_rate = type == "insertion" ? rate : 0;
+  sq.end_error_factor = 1.0;
+  sq.rate_sigma = 0;
+  sq.reverse_fraction = 0;
+  cfg.sampling.coverage_x = 30;
+  cfg.sampling.fixed_coverage = true;
+  return cfg;
+}
+
 bool DecodesTo(const std::string& reads, const std::string& out, const std::string& original,
                int threads) {
   DecodeOptions d;
@@ -279,7 +317,8 @@ Result<BenchReport> RunBench(const BenchOptions& o) {
     fs::remove(in);
   }
 
-  // ---- Coding power: error thresholds at 30x, one error type at a time.
+  // ---- Coding power: error thresholds at 30x, one error type at a time,
+  // injected the way dt4dds-benchmark's error generator does.
   struct Density {
     std::string name;
     double redundancy;
@@ -296,12 +335,14 @@ Result<BenchReport> RunBench(const BenchOptions& o) {
               : std::vector<double>{0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08,
                                     0.09, 0.10, 0.11, 0.12, 0.13, 0.14, 0.16};
   const std::string in = dir + "/p_input.bin", pool = dir + "/p_pool.fasta",
-                    reads = dir + "/p_reads.fastq", out = dir + "/p_out.bin";
+                    payload_pool = dir + "/p_payloads.fasta", reads = dir + "/p_reads.fastq",
+                    out = dir + "/p_out.bin";
   DNASTORE_RETURN_IF_ERROR(WriteRandomFile(in, power_bytes, o.seed + 2));
   for (const auto& den : densities) {
     EncodeSummary s;
     DNASTORE_RETURN_IF_ERROR(
         EncodeFile(in, pool, DefaultEncode(den.redundancy, o.threads), nullptr, &s));
+    DNASTORE_RETURN_IF_ERROR(WritePayloadPool(pool, payload_pool));
     for (std::string type : {"substitution", "deletion", "insertion"}) {
       ThresholdRow row;
       row.preset = den.name;
@@ -316,19 +357,10 @@ Result<BenchReport> RunBench(const BenchOptions& o) {
       for (auto it = rates.rbegin(); it != rates.rend(); ++it) {
         const double rate = *it;
         log("coding power " + den.name + " " + type + " " + std::to_string(rate));
-        auto cfg = channel::PresetConfig("perfect");
-        if (!cfg.ok()) return cfg.status();
-        DNASTORE_RETURN_IF_ERROR(channel::SetSequencingModel(*cfg, "illumina"));
-        auto& sq = cfg->sequencing;
-        sq.substitution_rate = type == "substitution" ? rate : 0;
-        sq.deletion_rate = type == "deletion" ? rate : 0;
-        sq.insertion_rate = type == "insertion" ? rate : 0;
-        sq.end_error_factor = 1.0;
-        sq.rate_sigma = 0;
-        cfg->sampling.coverage_x = 30;
+        const channel::ChannelConfig cfg = ErrorGeneratorChannel(type, rate);
         int ok = 0, done = 0;
         for (int run = 0; run < runs && done - ok <= allowed_failures; ++run, ++done) {
-          auto n = Simulate(pool, *cfg, o.seed + 100 * run, o.threads, reads);
+          auto n = Simulate(payload_pool, cfg, o.seed + 100 * run, o.threads, reads);
           if (!n.ok()) return n.status();
           ok += DecodesTo(reads, out, in, o.threads);
         }
@@ -450,6 +482,10 @@ std::string ReportMarkdown(const BenchReport& r) {
   }
   md << "\n## Error thresholds at 30x (>= 95% of runs recover the file; one error type at a "
         "time)\n\n"
+        "Errors as dt4dds-benchmark's error generator injects them: exactly 30 reads of every "
+        "designed payload (primers excluded, as the benchmark's designs are), each base "
+        "substituted, deleted or followed by an inserted base with the given probability, reads "
+        "in the design's orientation, no qualities.\n\n"
         "| codec | bits/nt | subst | del | ins |\n|---|---|---|---|---|\n";
   std::map<std::string, std::map<std::string, const ThresholdRow*>> by;
   for (const auto& t : r.thresholds) by[t.preset][t.error_type] = &t;

@@ -520,7 +520,10 @@ Result<std::unique_ptr<ChannelSimulator>> ChannelSimulator::Create(std::vector<P
   // the reads per oligo and fixes their output order.
   auto shares = PoolShares(m.pool, config, seed, m.molecules);
   if (!shares.ok()) return shares.status();
-  m.counts = DrawReadCounts(*shares, TotalReads(config.sampling, m.pool.size()), seed);
+  m.counts = config.sampling.fixed_coverage
+                 ? FixedReadCounts(*shares, static_cast<uint32_t>(
+                                                std::llround(config.sampling.coverage_x)))
+                 : DrawReadCounts(*shares, TotalReads(config.sampling, m.pool.size()), seed);
   m.index = ReadIndex(m.counts);
   DNASTORE_RETURN_IF_ERROR(m.seqs.Pack(m.pool));
   m.order = ReadOrder(m.index.total(), seed);

@@ -110,6 +110,7 @@ void VisitSamplingKeys(Params& a, V& v) {
   v.Number("coverage_x", a.coverage_x, a.read_count == 0 ? Range{1e-6, 1e6} : kUnchecked);
   v.Number("read_count", a.read_count, kUnchecked);
   v.Number("physical_redundancy", a.physical_redundancy, {0, 1e6});
+  v.Flag("fixed_coverage", a.fixed_coverage);
 }
 
 template <typename Params, typename V>

@@ -96,6 +96,13 @@ std::vector<uint32_t> DrawReadCounts(const std::vector<OligoShare>& shares, uint
   return counts;
 }
 
+std::vector<uint32_t> FixedReadCounts(const std::vector<OligoShare>& shares, uint32_t reads) {
+  std::vector<uint32_t> counts(shares.size(), 0);
+  for (size_t i = 0; i < shares.size(); ++i)
+    if (shares[i].present) counts[i] = reads;
+  return counts;
+}
+
 SimulateStats CoverageStats(const std::vector<uint32_t>& counts) {
   const size_t n = counts.size();
   SimulateStats ps;

@@ -40,6 +40,10 @@ uint64_t TotalReads(const SamplingParams& sampling, size_t oligos);
 std::vector<uint32_t> DrawReadCounts(const std::vector<OligoShare>& shares, uint64_t total,
                                      uint64_t seed);
 
+// Reads per oligo with SamplingParams::fixed_coverage: `reads` for every
+// present oligo, none for the others.
+std::vector<uint32_t> FixedReadCounts(const std::vector<OligoShare>& shares, uint32_t reads);
+
 // The coverage part of the stats: oligos, coverage histogram, zero-read
 // oligos, dropout fraction, mean and CV of reads per oligo.
 SimulateStats CoverageStats(const std::vector<uint32_t>& counts);

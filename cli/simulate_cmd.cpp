@@ -31,6 +31,7 @@ struct SimulateOptions {
   std::optional<double> dropout;
   std::optional<double> physical_redundancy;
   bool primers_attached = false;
+  bool fixed_coverage = false;
   std::optional<int> read_length;
   bool paired = false;
   std::string truth;
@@ -141,6 +142,7 @@ int RunSimulate(const SimulateOptions& o) {
   if (o.dropout) cfg.synthesis.dropout_fraction = *o.dropout;
   if (o.physical_redundancy) cfg.sampling.physical_redundancy = *o.physical_redundancy;
   if (o.primers_attached) cfg.synthesis.primers_attached = true;
+  if (o.fixed_coverage) cfg.sampling.fixed_coverage = true;
   if (o.read_length) cfg.sequencing.read_length_nt = *o.read_length;
   if (o.paired) cfg.sequencing.paired = true;
   if (Status st = ValidateConfig(cfg); !st.ok()) return ReportError(cmd, st);
@@ -262,6 +264,8 @@ void RegisterSimulate(CLI::App& app, RunFn& run) {
                   "Mean molecules per oligo taken from the synthesized pool before PCR; each "
                   "keeps its synthesis errors in all its reads (default 0: unlimited)")
       ->check(CLI::Range(0.0, 1e6));
+  cmd->add_flag("--fixed-coverage", opts->fixed_coverage,
+                "Exactly --coverage reads of every oligo present (dt4dds's error generator)");
   cmd->add_flag("--primers-attached", opts->primers_attached,
                 "Primers were attached after synthesis: they carry no synthesis errors");
   cmd->add_option("--sequencing", opts->sequencing,

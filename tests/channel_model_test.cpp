@@ -700,6 +700,22 @@ TEST(ChannelModel, Dt4ddsPresetsFollowTheBenchmarkWorkflows) {
   EXPECT_NEAR(static_cast<double>(st.molecules) / 300, 50, 3);
 }
 
+TEST(ChannelModel, FixedCoverageGivesEveryPresentOligoTheSameReads) {
+  ChannelConfig cfg = Preset("illumina");  // copy-number skew that fixed coverage ignores
+  cfg.synthesis.dropout_fraction = 0.1;
+  cfg.sampling.coverage_x = 30;
+  cfg.sampling.fixed_coverage = true;
+  auto sim = Make(RandomPool(2000, 60, 37), cfg);
+  ASSERT_TRUE(sim);
+  uint64_t absent = 0;
+  for (uint32_t c : sim->reads_per_oligo()) {
+    EXPECT_TRUE(c == 0 || c == 30) << c;
+    absent += c == 0;
+  }
+  EXPECT_NEAR(static_cast<double>(absent) / 2000, 0.1, 0.02);
+  EXPECT_EQ(sim->read_count(), (2000 - absent) * 30);
+}
+
 TEST(ChannelModel, PhysicalRedundancyTooLargeIsAUsageError) {
   ChannelConfig cfg = Quiet();
   cfg.sampling.physical_redundancy = 1e6;

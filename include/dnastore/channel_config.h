@@ -128,6 +128,10 @@ struct SamplingParams {
   // (channel/molecules.h). 0 = not modelled: every read copies a molecule of
   // its own (an unlimited pool).
   double physical_redundancy = 0;
+  // Every present oligo gets exactly round(coverage_x) reads, whatever its
+  // share (dt4dds-benchmark's error generator: a fixed number of copies per
+  // sequence, so that only the injected errors vary). Overrides read_count.
+  bool fixed_coverage = false;
 };
 
 struct SequencingParams {
