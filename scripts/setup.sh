@@ -9,6 +9,7 @@ PACKAGES=(
   libboost-dev zlib1g-dev libtbb-dev libgtest-dev libgmock-dev libbenchmark-dev
   libhts-dev libisal-dev libedlib-dev libspoa-dev libcpu-features-dev libdeflate-dev
   libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libxxhash-dev libjemalloc-dev
+  libgf-complete-dev liblcrq-dev
 )
 
 missing=()

@@ -4,6 +4,7 @@
 #include <isa-l/erasure_code.h>
 
 #include <algorithm>
+#include <array>
 #include <numeric>
 
 #include "codec/archive_header.h"
@@ -11,6 +12,7 @@
 #include "codec/base_mapper.h"
 #include "codec/data_frame.h"
 #include "codec/gf256.h"
+#include "codec/product_code.h"
 #include "codec/reed_solomon.h"
 #include "core/dna.h"
 #include "core/rng.h"
@@ -373,4 +375,75 @@ TEST(Layout, IndicesCoverTheFileExactlyOnce) {
     EXPECT_LT(next_offset - size, static_cast<uint64_t>(p.data_bytes) * 4 * 210);
     EXPECT_GE(1ull << p.index_bits, layout.total_oligos());
   }
+}
+
+// ------------------------------------------------------------ product code --
+
+// A block of random data frames, parity left zero.
+static std::vector<uint8_t> RandomBlock(const ProductCode& pc, size_t d, uint64_t seed) {
+  std::vector<uint8_t> block(static_cast<size_t>(pc.rows()) * pc.slots() * d, 0);
+  Rng rng(seed, 3);
+  for (int r = 0; r < pc.data_rows(); ++r)
+    for (int s = 0; s < pc.data_slots(); ++s)
+      for (size_t b = 0; b < d; ++b)
+        block[(static_cast<size_t>(r) * pc.slots() + s) * d + b] = static_cast<uint8_t>(rng.Next());
+  return block;
+}
+
+TEST(ProductCode, EncodeMatchesSlowTwin) {
+  for (auto [rows, slots, rp, sp] :
+       {std::array<int, 4>{20, 30, 3, 5}, {255, 255, 4, 12}, {7, 255, 1, 40}, {3, 5, 0, 2}}) {
+    ProductCode pc(rows, slots, rp, sp);
+    std::vector<uint8_t> fast = RandomBlock(pc, 34, rows), slow = fast;
+    pc.Encode(34, fast.data());
+    pc.EncodeSlow(34, slow.data());
+    EXPECT_EQ(fast, slow) << rows << "x" << slots;
+  }
+}
+
+TEST(ProductCode, ErasuresBeyondEitherCodeAloneAreFilled) {
+  ProductCode pc(40, 60, 4, 6);
+  const size_t d = 33;
+  std::vector<uint8_t> want = RandomBlock(pc, d, 5);
+  pc.Encode(d, want.data());
+  for (double loss : {0.05, 0.10}) {
+    std::vector<uint8_t> got = want, erased(40 * 60, 0);
+    Rng rng(6, static_cast<uint64_t>(loss * 100));
+    int worst_row = 0;
+    for (int r = 0; r < 40; ++r) {
+      int n = 0;
+      for (int s = 0; s < 60; ++s)
+        if (rng.Uniform() < loss) {
+          erased[r * 60 + s] = 1;
+          std::fill_n(got.begin() + (r * 60 + s) * d, d, 0x5A);
+          ++n;
+        }
+      worst_row = std::max(worst_row, n);
+    }
+    ASSERT_GT(worst_row, 6) << "some row needs the columns";
+    ProductCode::DecodeResult res = pc.Decode(d, got.data(), &erased);
+    EXPECT_EQ(res.erasures_left, 0u) << loss;
+    EXPECT_EQ(got, want) << loss;
+  }
+}
+
+TEST(ProductCode, ErrorsAreCorrectedAndTooManyErasuresStay) {
+  ProductCode pc(30, 50, 4, 6);
+  const size_t d = 20;
+  std::vector<uint8_t> want = RandomBlock(pc, d, 7);
+  pc.Encode(d, want.data());
+  // Wrong bytes in a few frames nobody marked: rows (or columns) correct them.
+  std::vector<uint8_t> got = want, erased(30 * 50, 0);
+  for (int k = 0; k < 12; ++k) got[(static_cast<size_t>(k * 7) % 30 * 50 + k * 3) * d + k] ^= 0x33;
+  ProductCode::DecodeResult res = pc.Decode(d, got.data(), &erased);
+  EXPECT_EQ(got, want);
+  EXPECT_GT(res.words_corrected, 0u);
+  // A 5 x 7 rectangle of losses is a stopping set: every row and column it
+  // crosses has more erasures than parity. Nothing is claimed filled.
+  got = want;
+  std::fill(erased.begin(), erased.end(), 0);
+  for (int r = 0; r < 5; ++r)
+    for (int s = 0; s < 7; ++s) erased[r * 50 + s] = 1;
+  res = pc.Decode(d, got.data(), &erased);
+  EXPECT_EQ(res.erasures_left, 35u);
 }
