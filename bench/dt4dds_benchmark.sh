@@ -37,7 +37,8 @@
 # 3 5 7 10 15 20 30 50"), DEPTH_FIXED (30), SEEDS (1), SIZE (19000), DESIGN
 # (payload), PAYLOAD_NT (150), OUR_SIM (paired: also run `dnastore simulate
 # --paired`; single: single-end; both; none), THREADS (2), TIMEOUT (900 s per
-# step), DECODE_ARGS (extra decode options), ERRORGEN_RATES
+# step), ENCODE_ARGS (extra encode options, e.g. "--preset robust"),
+# DECODE_ARGS (extra decode options), ERRORGEN_RATES
 # ("substitutions=0.02,0.04,0.06,0.08,0.10 deletions=0.02,0.04,0.06,0.08,0.10
 # insertions=0.02,0.04,0.06,0.08"), ERRORGEN_COVERAGE (30), RESULTS (also
 # write the TSV there), KEEP (1: keep the scratch directory).
@@ -68,6 +69,7 @@ PAYLOAD_NT=${PAYLOAD_NT:-150}
 OUR_SIM=${OUR_SIM:-paired}
 THREADS=${THREADS:-2}
 TIMEOUT=${TIMEOUT:-900}
+ENCODE_ARGS=${ENCODE_ARGS:-}
 DECODE_ARGS=${DECODE_ARGS:-}
 SWEEPS=${SWEEPS:-depth pr}
 ERRORGEN_RATES=${ERRORGEN_RATES:-substitutions=0.02,0.04,0.06,0.08,0.10 deletions=0.02,0.04,0.06,0.08,0.10 insertions=0.02,0.04,0.06,0.08}
@@ -116,11 +118,12 @@ else
   head -c "$SIZE" /dev/urandom > "$INPUT"
 fi
 POOL=$SCRATCH/pool.fasta
+# shellcheck disable=SC2086
 if [ "$DESIGN" = payload ]; then
   "$DNASTORE" encode "$INPUT" -o "$POOL" --json "$SCRATCH/encode.json" -q -t "$THREADS" \
-    --primers "$FWD,$REV" --oligo-length $((PAYLOAD_NT + ${#FWD} + ${#REV}))
+    --primers "$FWD,$REV" --oligo-length $((PAYLOAD_NT + ${#FWD} + ${#REV})) $ENCODE_ARGS
 else
-  "$DNASTORE" encode "$INPUT" -o "$POOL" --json "$SCRATCH/encode.json" -q -t "$THREADS"
+  "$DNASTORE" encode "$INPUT" -o "$POOL" --json "$SCRATCH/encode.json" -q -t "$THREADS" $ENCODE_ARGS
 fi
 read -r N_OLIGOS P_NT FILE_BYTES FWD_LEN REV_LEN < <("$PYTHON" -c '
 import json, sys

@@ -264,6 +264,8 @@ const SequencingEntry kSequencingModels[] = {
 // sequence, PCR of 25 cycles at efficiency 0.95, iSeq 100 sequencing.
 void Dt4ddsWorkflow(ChannelConfig& cfg) {
   cfg.synthesis.primers_attached = true;
+  // dt4dds errorgenerator.py: error_generation_error_coverage = 5.
+  cfg.synthesis.variant_coverage = 5;
   cfg.sampling.physical_redundancy = 50;
   cfg.pcr.cycles = 15 + 25;
   cfg.pcr.efficiency = 0.95;

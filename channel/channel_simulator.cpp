@@ -224,7 +224,8 @@ struct ChannelSimulator::Impl {
 
   void SimulateRead(uint64_t j, uint32_t oligo, Scratch& s, bool& reverse, View& mol,
                     uint64_t* stage_events) const;
-  void Manufacture(Rng& rng, Scratch& s, View& v, uint64_t* stage_events) const;
+  void Manufacture(Rng& synth, Rng& decay, Scratch& s, View& v, uint64_t* stage_events) const;
+  uint32_t Variants(uint32_t oligo) const;
   void ProcessChunk(uint64_t first, uint64_t count, ThreadScratch& ts, const ChunkOutput& out,
                     ChunkStats& cs) const;
   void ProcessRead(uint64_t k, uint64_t j, uint32_t oligo, ThreadScratch& ts,
@@ -237,16 +238,30 @@ struct ChannelSimulator::Impl {
                      const std::function<void(uint64_t, uint64_t)>& progress) const;
 };
 
-// The stored molecule: synthesis, then decay, drawn from `rng`.
-void ChannelSimulator::Impl::Manufacture(Rng& rng, Scratch& s, View& v,
+// The stored molecule: synthesis drawn from `synth`, then decay from `decay`.
+void ChannelSimulator::Impl::Manufacture(Rng& synth, Rng& decay, Scratch& s, View& v,
                                          uint64_t* stage_events) const {
   if (stages.tdt) {
-    stages.tdt_cycles.Synthesize(rng, s, v, stage_events + 3 * kStageSynthesis);
+    stages.tdt_cycles.Synthesize(synth, s, v, stage_events + 3 * kStageSynthesis);
   } else {
-    Mutate(stages.synthesis, rng, s, v, false, false, stage_events + 3 * kStageSynthesis,
-           RateScale(rng, cfg.synthesis.rate_sigma));
+    Mutate(stages.synthesis, synth, s, v, false, false, stage_events + 3 * kStageSynthesis,
+           RateScale(synth, cfg.synthesis.rate_sigma));
   }
-  Mutate(stages.decay, rng, s, v, false, false, stage_events + 3 * kStageDecay);
+  Mutate(stages.decay, decay, s, v, false, false, stage_events + 3 * kStageDecay);
+}
+
+// SynthesisParams::variant_coverage: the distinct synthesized variants of
+// an oligo, floor(C / P(>= 1 synthesis error)) + 1 (0 = unlimited).
+uint32_t ChannelSimulator::Impl::Variants(uint32_t oligo) const {
+  const SynthesisParams& sp = cfg.synthesis;
+  if (sp.variant_coverage <= 0) return 0;
+  const uint32_t margins =
+      sp.primers_attached ? static_cast<uint32_t>(sp.primer_5p_nt + sp.primer_3p_nt) : 0;
+  const uint32_t n = seqs.Len(oligo) > margins ? seqs.Len(oligo) - margins : 0;
+  const double rate = sp.substitution_rate + sp.insertion_rate + sp.deletion_rate;
+  const double p_error = -std::expm1(-rate * n);
+  if (p_error <= 0) return 1;
+  return static_cast<uint32_t>(std::min(1e6, std::floor(sp.variant_coverage / p_error) + 1));
 }
 
 // Simulates the molecule and (single-end) the read of sorted read j. On
@@ -254,18 +269,30 @@ void ChannelSimulator::Impl::Manufacture(Rng& rng, Scratch& s, View& v,
 // physical redundancy the read copies one of its oligo's molecules, whose
 // synthesis and decay come from that molecule's own stream (every read of
 // it shares them); otherwise the read's stream makes a molecule of its own.
+// With variant_coverage, synthesis comes from one of the oligo's few
+// variants instead (the molecule's, or a uniform pick for the read).
 void ChannelSimulator::Impl::SimulateRead(uint64_t j, uint32_t oligo, Scratch& s, bool& reverse,
                                           View& mol, uint64_t* stage_events) const {
   Rng rng(seed, MixIds(kStreamRead, j));
   View v{seqs.Seq(oligo), iota.data(), seqs.Len(oligo)};
   s.cur = -1;
   s.seq_err.clear();
+  const uint32_t variants = Variants(oligo);
+  Rng pick(seed, MixIds(kStreamPick, j));
   if (molecules.enabled()) {
-    const uint32_t k = molecules.Pick(oligo, Rng(seed, MixIds(kStreamPick, j)).Uniform());
+    const uint32_t k = molecules.Pick(oligo, pick.Uniform());
     Rng mrng(seed, MixIds(kStreamMolecule, MixIds(oligo, k)));
-    Manufacture(mrng, s, v, stage_events);
+    if (variants > 0) {
+      Rng vrng(seed, MixIds(kStreamVariant, MixIds(oligo, MixIds(oligo, k) % variants)));
+      Manufacture(vrng, mrng, s, v, stage_events);
+    } else {
+      Manufacture(mrng, mrng, s, v, stage_events);
+    }
+  } else if (variants > 0) {
+    Rng vrng(seed, MixIds(kStreamVariant, MixIds(oligo, pick.Below(variants))));
+    Manufacture(vrng, rng, s, v, stage_events);
   } else {
-    Manufacture(rng, s, v, stage_events);
+    Manufacture(rng, rng, s, v, stage_events);
   }
   Mutate(stages.pcr, rng, s, v, false, false, stage_events + 3 * kStagePcr);
   reverse = rng.Uniform() < cfg.sequencing.reverse_fraction;
@@ -521,8 +548,8 @@ Result<std::unique_ptr<ChannelSimulator>> ChannelSimulator::Create(std::vector<P
   auto shares = PoolShares(m.pool, config, seed, m.molecules);
   if (!shares.ok()) return shares.status();
   m.counts = config.sampling.fixed_coverage
-                 ? FixedReadCounts(*shares, static_cast<uint32_t>(
-                                                std::llround(config.sampling.coverage_x)))
+                 ? FixedReadCounts(*shares,
+                                   static_cast<uint32_t>(std::llround(config.sampling.coverage_x)))
                  : DrawReadCounts(*shares, TotalReads(config.sampling, m.pool.size()), seed);
   m.index = ReadIndex(m.counts);
   DNASTORE_RETURN_IF_ERROR(m.seqs.Pack(m.pool));

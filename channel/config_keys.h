@@ -75,6 +75,7 @@ void VisitSynthesisKeys(Params& s, V& v) {
   v.Number("capped_fraction", s.capped_fraction, {0, 1});
   v.Number("n_plus_one_rate", s.n_plus_one_rate, {0, 0.5});
   v.Flag("primers_attached", s.primers_attached);
+  v.Number("variant_coverage", s.variant_coverage, {0, 1e6});
   v.Number("primer_5p_nt", s.primer_5p_nt, {0, 1000});
   v.Number("primer_3p_nt", s.primer_3p_nt, {0, 1000});
 }

@@ -14,6 +14,7 @@ inline constexpr uint64_t kStreamRead = 0x52454144;       // per-read errors
 inline constexpr uint64_t kStreamShuffle = 0x53485546;    // output permutation keys
 inline constexpr uint64_t kStreamMolecules = 0x4d4f4c53;  // per-oligo molecule draws
 inline constexpr uint64_t kStreamMolecule = 0x4d4f4c31;   // per-molecule synthesis, decay
+inline constexpr uint64_t kStreamVariant = 0x56415249;    // per-variant synthesis (dt4dds)
 inline constexpr uint64_t kStreamPick = 0x5049434b;       // which molecule a read copies
 inline constexpr uint64_t kStreamQuality = 0x5155414c;    // quality bank, per-read qualities
 

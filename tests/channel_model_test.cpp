@@ -716,6 +716,26 @@ TEST(ChannelModel, FixedCoverageGivesEveryPresentOligoTheSameReads) {
   EXPECT_EQ(sim->read_count(), (2000 - absent) * 30);
 }
 
+TEST(ChannelModel, VariantCoverageLimitsTheDistinctSynthesisVariants) {
+  // dt4dds's error_generation_error_coverage: 1.56% deletions over 150 nt
+  // give P(>= 1 error) = 0.904 and floor(5 / 0.904) + 1 = 6 variants.
+  ChannelConfig cfg = Quiet();
+  cfg.synthesis.deletion_rate = 0.0156;
+  cfg.synthesis.variant_coverage = 5;
+  cfg.sampling.coverage_x = 100;
+  auto sim = Make(RandomPool(200, 150, 38), cfg);
+  ASSERT_TRUE(sim);
+  const double distinct = DistinctReadsPerOligo(*sim);
+  EXPECT_LE(distinct, 6.0);
+  EXPECT_GT(distinct, 4.5);  // 6 variants, some alike (error-free) or unpicked
+  // With physical redundancy too: the molecules share those variants.
+  cfg.sampling.physical_redundancy = 50;
+  auto pr = Make(RandomPool(200, 150, 38), cfg);
+  ASSERT_TRUE(pr);
+  EXPECT_LE(DistinctReadsPerOligo(*pr), 6.0);
+  EXPECT_EQ(Preset("dt4dds-worstcase").synthesis.variant_coverage, 5);
+}
+
 TEST(ChannelModel, PhysicalRedundancyTooLargeIsAUsageError) {
   ChannelConfig cfg = Quiet();
   cfg.sampling.physical_redundancy = 1e6;

@@ -91,6 +91,15 @@ struct SynthesisParams {
   // errors, so reads' primers no longer measure synthesis. The TdT models
   // always attach their primers (this flag changes nothing for them).
   bool primers_attached = false;
+  // dt4dds draws synthesis errors for only floor(C / P(>= 1 error)) + 1
+  // copies of each sequence and multiplies them up (its
+  // error_generation_error_coverage, C = 5), so one sequence's pool holds
+  // that few distinct variants (~7 for CustomArray's 1.56% deletions at 150
+  // nt, about half of them with no error-free one). variant_coverage = C
+  // reproduces that: each molecule (or read, without physical redundancy)
+  // takes its synthesis errors from one of those variants. 0 = every
+  // molecule its own errors, as in a real pool.
+  double variant_coverage = 0;
   // Primer lengths at each end: the part of the oligo not synthesized by the
   // chemistry (TdT models, or primers_attached).
   int primer_5p_nt = 20;
