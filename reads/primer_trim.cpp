@@ -394,6 +394,12 @@ PrimerErrorProfile EstimatePrimerErrors(const SeqRecord* reads, size_t n,
   const size_t sample = std::min<size_t>(n, 4096);
   for (size_t r = 0; r < sample; ++r) {
     const std::string& seq = reads[r].seq;
+    // The read starts with one of the primers: the nearer one (primers
+    // that look alike would otherwise be taken for each other, and the
+    // difference counted as errors).
+    EdlibAlignResult best{};
+    best.status = -1;
+    int best_lp = 0;
     for (const std::string* primer : {&fwd_primer, &rev_primer}) {
       const int lp = static_cast<int>(primer->size());
       if (lp == 0) continue;
@@ -406,25 +412,32 @@ PrimerErrorProfile EstimatePrimerErrors(const SeqRecord* reads, size_t n,
           edlibAlign(primer->data(), lp, seq.data(), w,
                      edlibNewAlignConfig(max_edits, EDLIB_MODE_HW, EDLIB_TASK_PATH, nullptr, 0));
       const bool found = a.status == EDLIB_STATUS_OK && a.editDistance >= 0 && a.alignment;
-      if (found && lp > 2 * kEdge) {
-        // Only the primer's interior counts: at its ends an indel and a
-        // substitution cost the same to a local alignment.
-        int qi = 0;  // primer bases consumed so far
-        for (int i = 0; i < a.alignmentLength; ++i) {
-          const unsigned char op = a.alignment[i];
-          const bool interior = qi >= kEdge && qi < lp - kEdge;
-          if (interior) {
-            del += op == EDLIB_EDOP_INSERT;
-            ins += op == EDLIB_EDOP_DELETE;
-            sub += op == EDLIB_EDOP_MISMATCH;
-          }
-          if (op != EDLIB_EDOP_DELETE) ++qi;
-        }
-        nt += static_cast<uint64_t>(lp - 2 * kEdge);
+      if (found && (best.status != EDLIB_STATUS_OK || a.editDistance < best.editDistance)) {
+        if (best.status == EDLIB_STATUS_OK) edlibFreeAlignResult(best);
+        best = a;
+        best_lp = lp;
+      } else {
+        edlibFreeAlignResult(a);
       }
-      edlibFreeAlignResult(a);
-      if (found) break;
     }
+    if (best.status != EDLIB_STATUS_OK) continue;
+    if (best_lp > 2 * kEdge) {
+      // Only the primer's interior counts: at its ends an indel and a
+      // substitution cost the same to a local alignment.
+      int qi = 0;  // primer bases consumed so far
+      for (int i = 0; i < best.alignmentLength; ++i) {
+        const unsigned char op = best.alignment[i];
+        const bool interior = qi >= kEdge && qi < best_lp - kEdge;
+        if (interior) {
+          del += op == EDLIB_EDOP_INSERT;
+          ins += op == EDLIB_EDOP_DELETE;
+          sub += op == EDLIB_EDOP_MISMATCH;
+        }
+        if (op != EDLIB_EDOP_DELETE) ++qi;
+      }
+      nt += static_cast<uint64_t>(best_lp - 2 * kEdge);
+    }
+    edlibFreeAlignResult(best);
   }
   PrimerErrorProfile p;
   p.bases = nt;

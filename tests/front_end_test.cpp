@@ -189,6 +189,26 @@ TEST(FrontEndPrimerTrim, EstimatePrimerErrors) {
   EXPECT_EQ(EstimatePrimerErrors(nullptr, 0, kTestFwd, kTestRev, 0.25, 24).bases, 0u);
 }
 
+TEST(FrontEndPrimerTrim, PrimersThatLookAlikeAreNotTakenForEachOther) {
+  // dt4dds-benchmark's TruSeq-derived pair shares its last 12 nt: the
+  // forward primer matches the start of a reverse read with 4 edits. Reads
+  // of either strand without errors must measure ~0%.
+  const std::string fwd = "ACACGACGCTCTTCCGATCT", rev = "AGACGTGTGCTCTTCCGATCT";
+  Rng rng(43, 0);
+  std::vector<SeqRecord> reads;
+  for (int i = 0; i < 400; ++i) {
+    const std::string oligo = fwd + RandomBases(rng, 150) + ReverseComplement(rev);
+    SeqRecord r;
+    r.name = "r" + std::to_string(i);
+    r.seq = i % 2 ? ReverseComplement(oligo) : oligo;
+    reads.push_back(r);
+  }
+  const PrimerErrorProfile prof =
+      EstimatePrimerErrors(reads.data(), reads.size(), fwd, rev, 0.25, 24);
+  EXPECT_GT(prof.bases, 5000u);
+  EXPECT_LT(prof.sub + prof.ins + prof.del, 0.001);
+}
+
 TEST(FrontEndPrimerTrim, InferPrimers) {
   PoolSpec spec;
   spec.oligos = 100;
