@@ -17,7 +17,8 @@ SEEDS=${SEEDS:-"1 2 3"}
 THREADS=${THREADS:-$(nproc)}
 BIN=${DNASTORE:-build/cli/dnastore}
 command -v python3 >/dev/null || { echo "needs python3" >&2; exit 1; }
-WORK=${WORK:-$(mktemp -d)}
+# A directory of our own (inside $WORK when given), removed on exit.
+WORK=$(mktemp -d "${WORK:-${TMPDIR:-/tmp}}/loss_vs_coverage.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 head -c $((MB * 1000000)) /dev/urandom >"$WORK/in.bin"
 echo "| payload nt | coverage | loss (median of seeds) | decoded |"
@@ -31,6 +32,7 @@ for payload in 150 200; do
     for seed in $SEEDS; do
       "$BIN" simulate "$WORK/pool.fasta" -o "$WORK/reads.fastq" --preset "$PRESET" \
         --coverage "$cov" --seed "$seed" -t "$THREADS" -q --force
+      rm -f "$WORK/r.json"
       if "$BIN" decode "$WORK/reads.fastq" -o "$WORK/out.bin" --report "$WORK/r.json" \
         -t "$THREADS" -q --force 2>/dev/null && cmp -s "$WORK/out.bin" "$WORK/in.bin"; then
         decoded=$((decoded + 1))

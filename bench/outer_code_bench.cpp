@@ -141,17 +141,32 @@ struct ProductSplit {
   int p1 = 0, p2 = 0, rows = 0;
 };
 
-// The parity split of a product code of about `parity_fraction`: p2 parity
-// rows of `rows`, p1 parity slots per row.
+// The parity split of a product code of about `parity_fraction`: p1
+// parity slots per row (row code rate keep^row_share), then as many data
+// rows as the file needs (at most what fits in 255 with their parity rows)
+// and p2 parity rows for the rest of the parity.
 ProductSplit MakeSplit(uint64_t data, double parity_fraction, double row_share) {
   ProductSplit s;
   const double keep = 1 - parity_fraction;
-  const double keep_row = std::pow(keep, row_share);  // row code rate
+  const double keep_row = std::pow(keep, row_share);
+  const double keep_col = keep / keep_row;
   s.p1 = static_cast<int>(std::lround((1 - keep_row) * kSlots));
-  const double rows_needed = static_cast<double>(data) / (kSlots - s.p1) / (keep / keep_row);
-  s.rows = static_cast<int>(std::min(255.0, std::ceil(rows_needed)));
-  s.p2 = static_cast<int>(std::lround((1 - keep / keep_row) * s.rows));
+  const int k1 = kSlots - s.p1;
+  int k2 = static_cast<int>(std::min<uint64_t>((data + k1 - 1) / k1, 255));
+  k2 = std::min(k2, static_cast<int>(std::floor(255 * keep_col)));
+  s.p2 = static_cast<int>(std::lround(k2 * (1 / keep_col - 1)));
+  s.rows = std::min(255, k2 + s.p2);
+  s.p2 = s.rows - k2;
   return s;
+}
+
+// Parity actually spent by a split, and the blocks a file of `data` needs.
+double EffectiveParity(const ProductSplit& s) {
+  return 1 - static_cast<double>(s.rows - s.p2) * (kSlots - s.p1) / (s.rows * kSlots);
+}
+uint64_t Blocks(uint64_t data, const ProductSplit& s) {
+  const uint64_t per_block = static_cast<uint64_t>(s.rows - s.p2) * (kSlots - s.p1);
+  return (data + per_block - 1) / per_block;
 }
 
 double ProductSuccess(uint64_t data, const ProductSplit& s, double loss, int trials) {
@@ -302,16 +317,20 @@ int main(int argc, char** argv) {
       ProductSplit best;
       for (double share : {0.4, 0.5, 0.6, 0.7, 0.8, 0.9}) {
         const ProductSplit s = MakeSplit(data, f, share);
-        if (s.p2 < 1 || s.p1 < 1) continue;
+        // Only splits that spend no more than the parity compared.
+        if (s.p2 < 1 || s.p1 < 1 || EffectiveParity(s) > f + 0.002) continue;
         const double m = MaxLoss([&](double l) { return ProductSuccess(data, s, l, trials); });
         if (m > prod) {
           prod = m;
           best = s;
         }
       }
-      std::printf("| %llu | %.1f%% | %.2f%% | %.2f%% (%d/%d of %d) | %.2f%% |\n",
-                  static_cast<unsigned long long>(data), 100 * f, 100 * rs, 100 * prod, best.p1,
-                  best.p2, best.rows, 100 * mds);
+      std::printf(
+          "| %llu | %.1f%% | %.2f%% | %.2f%% (%d/%d of %d; %.1f%% spent, %llu blocks) | "
+          "%.2f%% |\n",
+          static_cast<unsigned long long>(data), 100 * f, 100 * rs, 100 * prod, best.p1, best.p2,
+          best.rows, 100 * EffectiveParity(best),
+          static_cast<unsigned long long>(Blocks(data, best)), 100 * mds);
       std::fflush(stdout);
     }
   }

@@ -379,10 +379,12 @@ Status SetSynthesisModel(ChannelConfig& cfg, std::string_view name) {
   // How primers are made is the workflow's choice, not the chemistry's.
   int p5 = cfg.synthesis.primer_5p_nt, p3 = cfg.synthesis.primer_3p_nt;
   bool attached = cfg.synthesis.primers_attached;
+  double variants = cfg.synthesis.variant_coverage;
   cfg.synthesis = e->defaults();
   cfg.synthesis.primer_5p_nt = p5;
   cfg.synthesis.primer_3p_nt = p3;
   cfg.synthesis.primers_attached = attached;
+  cfg.synthesis.variant_coverage = variants;
   return Status::Ok();
 }
 

@@ -112,6 +112,8 @@ void VisitSamplingKeys(Params& a, V& v) {
   v.Number("read_count", a.read_count, kUnchecked);
   v.Number("physical_redundancy", a.physical_redundancy, {0, 1e6});
   v.Flag("fixed_coverage", a.fixed_coverage);
+  v.Rule(!a.fixed_coverage || (a.read_count == 0 && a.coverage_x >= 1 && a.coverage_x <= 1e6),
+         "sampling.fixed_coverage needs coverage_x in [1, 1e6] reads per oligo and no read_count");
 }
 
 template <typename Params, typename V>

@@ -12,22 +12,29 @@
 namespace dnastore::channel {
 namespace {
 
-// Mean pre-amplification share over the present oligos (0 when none is).
-double MeanPresentShare(const std::vector<OligoShare>& pre) {
-  double sum = 0;
+// Log of the mean pre-amplification share over the present oligos (-inf
+// when none is), summed relative to the largest so that tiny yields (long
+// TdT-terminator oligos) do not underflow.
+double LogMeanPresentShare(const std::vector<OligoShare>& pre) {
+  double top = -INFINITY;
   size_t present = 0;
   for (const OligoShare& s : pre)
     if (s.present) {
-      sum += std::exp(s.log_weight);
+      top = std::max(top, s.log_weight);
       ++present;
     }
-  return present ? sum / static_cast<double>(present) : 0.0;
+  if (present == 0) return -INFINITY;
+  double sum = 0;
+  for (const OligoShare& s : pre)
+    if (s.present) sum += std::exp(s.log_weight - top);
+  return top + std::log(sum / static_cast<double>(present));
 }
 
-// Molecules of one oligo: Poisson around its share of the aliquot.
-uint32_t DrawCount(const OligoShare& pre, double lambda_per_share, Rng& rng) {
-  if (!pre.present || lambda_per_share <= 0) return 0;
-  const double lambda = lambda_per_share * std::exp(pre.log_weight);
+// Molecules of one oligo: Poisson around its share of the aliquot
+// (log_mean: LogMeanPresentShare).
+uint32_t DrawCount(const OligoShare& pre, double pr, double log_mean, Rng& rng) {
+  if (!pre.present || pr <= 0 || !std::isfinite(log_mean)) return 0;
+  const double lambda = pr * std::exp(pre.log_weight - log_mean);
   return static_cast<uint32_t>(std::min<uint64_t>(rng.Poisson(lambda), 0xFFFFFFF0u));
 }
 
@@ -45,19 +52,18 @@ Result<MoleculeTable> MoleculeTable::Draw(const std::vector<OligoShare>& pre,
                                           const PcrParams& pcr, double physical_redundancy,
                                           uint64_t seed, std::vector<OligoShare>& shares) {
   const size_t n = pre.size();
-  const double mean = MeanPresentShare(pre);
+  const double log_mean = LogMeanPresentShare(pre);
   if (physical_redundancy * static_cast<double>(n) > static_cast<double>(kMaxMolecules) / 2)
     return UsageError("sampling.physical_redundancy " + std::to_string(physical_redundancy) +
                       " x " + std::to_string(n) +
                       " oligos is more molecules than the simulator holds (" +
                       std::to_string(kMaxMolecules / 2) + ")");
-  const double lambda_per_share = mean > 0 ? physical_redundancy / mean : 0.0;
   // Counts first, then the table; both passes replay oligo i's own stream.
   std::vector<uint32_t> count(n, 0);
   tbb::parallel_for(tbb::blocked_range<size_t>(0, n), [&](const tbb::blocked_range<size_t>& r) {
     for (size_t i = r.begin(); i != r.end(); ++i) {
       Rng rng(seed, MixIds(kStreamMolecules, i));
-      count[i] = DrawCount(pre[i], lambda_per_share, rng);
+      count[i] = DrawCount(pre[i], physical_redundancy, log_mean, rng);
     }
   });
   MoleculeTable t;
@@ -75,7 +81,7 @@ Result<MoleculeTable> MoleculeTable::Draw(const std::vector<OligoShare>& pre,
         continue;
       }
       Rng rng(seed, MixIds(kStreamMolecules, i));
-      DrawCount(pre[i], lambda_per_share, rng);  // replayed: the factors follow it
+      DrawCount(pre[i], physical_redundancy, log_mean, rng);  // replayed: the factors follow it
       double sum = 0;
       float* cum = t.cum_.data() + t.first_[i];
       for (uint32_t k = 0; k < count[i]; ++k) {

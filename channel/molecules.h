@@ -8,7 +8,9 @@
 // Model, per oligo i with pre-amplification share s_i (copy number, yield,
 // decay survival; sampling.h): molecules m_i ~ Poisson(PR * s_i / mean(s))
 // over the present oligos, PR = SamplingParams::physical_redundancy, so the
-// aliquot holds PR molecules per designed oligo on average. Molecule k's
+// aliquot holds PR molecules per oligo present after synthesis on average
+// (the aliquot is taken after storage: decay and yield shape the shares, not
+// the total). Molecule k's
 // amplification is a Galton-Watson branching process at the oligo's PCR
 // efficiency e: the first kExactPcrCycles cycles are drawn exactly (each
 // copy duplicates with probability e; they set > 95% of the spread), the

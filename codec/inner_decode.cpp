@@ -41,15 +41,17 @@ InnerFrame DecodeOne(std::string_view payload, const PayloadMapper& mapper,
   return res;
 }
 
-// The least confident positions of a strand worth trying (RepairByConfidence).
-std::vector<uint32_t> RepairPositions(std::string_view qual) {
-  std::vector<uint32_t> low;
-  for (uint32_t i = 0; i < qual.size(); ++i)
-    if (qual[i] - 33 <= kRepairMaxPhred) low.push_back(i);
-  std::stable_sort(low.begin(), low.end(),
-                   [&](uint32_t a, uint32_t b) { return qual[a] < qual[b]; });
-  if (low.size() > kRepairPositions) low.resize(kRepairPositions);
-  return low;
+// The doubtful positions of a strand (confidence <= kRepairMaxPhred), in
+// `pos`; their number, or kRepairPositions + 1 when there are more (a strand
+// doubtful all over, such as one noisy read, is not guessed at).
+int RepairPositions(std::string_view qual, uint32_t* pos) {
+  int n = 0;
+  for (uint32_t i = 0; i < qual.size(); ++i) {
+    if (qual[i] - 33 > kRepairMaxPhred) continue;
+    if (n == kRepairPositions) return kRepairPositions + 1;
+    pos[n++] = i;
+  }
+  return n;
 }
 
 }  // namespace
@@ -59,18 +61,20 @@ InnerFrame RepairByConfidence(std::string_view payload, std::string_view qual,
                               uint64_t total_oligos, uint8_t* frame, uint8_t* data) {
   InnerFrame found;
   if (qual.size() != payload.size()) return found;
-  const std::vector<uint32_t> pos = RepairPositions(qual);
-  if (pos.empty()) return found;
+  uint32_t pos[kRepairPositions];
+  const int k = RepairPositions(qual, pos);
+  if (k == 0 || k > kRepairPositions) return found;
   std::string trial(payload);
   uint8_t trial_data[kMaxFrameBytes], repaired_data[kMaxFrameBytes];
   int hits = 0;
   // Every combination of the original or another base at each position,
   // the all-original one (which failed) excluded: 4^k - 1 trials.
   uint32_t combos = 1;
-  for (size_t k = 0; k < pos.size(); ++k) combos *= 4;
+  for (int j = 0; j < k; ++j) combos *= 4;
   for (uint32_t c = 1; c < combos; ++c) {
     uint32_t code = c;
-    for (uint32_t p : pos) {
+    for (int j = 0; j < k; ++j) {
+      const uint32_t p = pos[j];
       const int shift = static_cast<int>(code % 4);
       code /= 4;
       trial[p] = shift == 0 ? payload[p] : kBases[(BaseCode(payload[p]) + shift) & 3];

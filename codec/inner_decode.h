@@ -65,13 +65,15 @@ InnerFrame DecodePayload(std::string_view payload, const PayloadMapper& mapper,
 
 // Repair of a strand whose frame failed its check, from its consensus
 // confidences (Phred+33, one per base), which say where its residual errors
-// likely are (a base two reads disagree on): the kRepairPositions least
-// confident bases at or below kRepairMaxPhred are tried with every other
+// likely are (a base two reads disagree on): when at most kRepairPositions
+// bases are at or below kRepairMaxPhred, they are tried with every other
 // base, and the repair is taken when exactly one combination is a valid data
-// frame. A wrong combination passes CRC-8 about 1 time in 256, so a repaired
-// frame is placed only after every frame that needed no repair, and the
-// outer code may still correct it as an error. Returns kNone when there is
-// nothing to try or no unique repair; `frame` and `data` as DecodePayload.
+// frame (a strand with more doubtful bases is left alone). A wrong
+// combination passes CRC-8 about 1 time in 256, so a repaired frame is
+// placed only after every frame that needed no repair, and as
+// SlotStore::kRepaired (the outer code's retry erases it). Returns kNone
+// when there is nothing to try or no unique repair; `frame` and `data` as
+// DecodePayload.
 inline constexpr int kRepairPositions = 2;
 inline constexpr int kRepairMaxPhred = 12;
 InnerFrame RepairByConfidence(std::string_view payload, std::string_view qual,

@@ -55,8 +55,8 @@ class StripeDecoder {
  private:
   uint8_t* Frame(int slot, int b) { return slots_[slot] + static_cast<size_t>(b) * d_; }
 
-  // Empty slots are erasures (zeroed); empty or suspect ones are erased in
-  // the retry.
+  // Empty slots are erasures (zeroed); empty, suspect or repaired ones are
+  // erased in the retry.
   void MarkErasures(const SlotStore& store) {
     max_errors_.assign(st_.blocks, 0);
     retried_.assign(st_.blocks, 0);
@@ -287,7 +287,7 @@ Status OuterDecodeAndWrite(const ArchiveParams& p, const ArchiveLayout& layout, 
   report->codewords = report->codewords_failed = report->erasures = 0;
   report->columns_with_errors = 0;
   report->missing.clear();
-  report->oligos_present = store.count(SlotStore::kValid);
+  report->oligos_present = store.count(SlotStore::kValid) + store.count(SlotStore::kRepaired);
   report->suspect_frames_used = store.count(SlotStore::kSuspect);
   if (output.discard) {
     ContentHasher hasher;

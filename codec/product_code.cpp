@@ -69,7 +69,9 @@ void ProductCode::EncodeSlow(size_t d, uint8_t* block) const {
 // Decodes one codeword set: `frames[j]` is position j's frame (d bytes),
 // `lost` its erased positions, copied through buffers padded to
 // kVectorBytes.
-static void DecodeFrames(const ReedSolomon& code, size_t d, const std::vector<uint8_t*>& frames,
+// Returns false when some byte column had errors beyond the parity left
+// (the lost frames then hold guesses, not data).
+static bool DecodeFrames(const ReedSolomon& code, size_t d, const std::vector<uint8_t*>& frames,
                          const std::vector<int>& lost, ProductCode::DecodeResult* res) {
   const size_t pd = Padded(d);
   std::vector<uint8_t> buf(frames.size() * pd, 0);
@@ -83,6 +85,7 @@ static void DecodeFrames(const ReedSolomon& code, size_t d, const std::vector<ui
   res->words_failed += failed;
   res->words_corrected += corrected > 0;
   for (size_t j = 0; j < frames.size(); ++j) std::memcpy(frames[j], word[j], d);
+  return failed == 0;
 }
 
 bool ProductCode::DecodeRow(size_t d, uint8_t* block, std::vector<uint8_t>* erased, int r,
@@ -93,7 +96,7 @@ bool ProductCode::DecodeRow(size_t d, uint8_t* block, std::vector<uint8_t>* eras
   if (static_cast<int>(lost.size()) > slot_parity_) return false;
   std::vector<uint8_t*> frames(slots_);
   for (int s = 0; s < slots_; ++s) frames[s] = block + (static_cast<size_t>(r) * slots_ + s) * d;
-  DecodeFrames(row_code_, d, frames, lost, res);
+  if (!DecodeFrames(row_code_, d, frames, lost, res)) return false;
   for (int s : lost) (*erased)[static_cast<size_t>(r) * slots_ + s] = 0;
   return true;
 }
@@ -106,7 +109,7 @@ bool ProductCode::DecodeColumn(size_t d, uint8_t* block, std::vector<uint8_t>* e
   if (static_cast<int>(lost.size()) > row_parity_) return false;
   std::vector<uint8_t*> frames(rows_);
   for (int r = 0; r < rows_; ++r) frames[r] = block + (static_cast<size_t>(r) * slots_ + s) * d;
-  DecodeFrames(col_code_, d, frames, lost, res);
+  if (!DecodeFrames(col_code_, d, frames, lost, res)) return false;
   for (int r : lost) (*erased)[static_cast<size_t>(r) * slots_ + s] = 0;
   return true;
 }
@@ -123,6 +126,7 @@ ProductCode::DecodeResult ProductCode::Decode(size_t d, uint8_t* block,
   // that only passes that can still fill something run.
   while (res.iterations < kMaxIterations) {
     ++res.iterations;
+    res.words_failed = 0;  // of the last pass
     for (int r = 0; r < rows_; ++r) DecodeRow(d, block, erased, r, &res);
     for (int s = 0; s < slots_; ++s) DecodeColumn(d, block, erased, s, &res);
     const uint64_t now = left();

@@ -38,16 +38,17 @@ class ProductCode {
   struct DecodeResult {
     uint64_t erasures_left = 0;    // frames still unknown (0: the block decoded)
     uint64_t words_corrected = 0;  // row and column codewords that had errors
-    uint64_t words_failed = 0;     // codewords found in error beyond their parity
+    uint64_t words_failed = 0;     // in the last pass: byte columns in error beyond their parity
     int iterations = 0;            // row + column passes run
   };
 
   // Decodes `block` in place: `erased` (rows x slots, row-major) marks the
   // frames that are missing (their bytes may be anything) and is cleared as
-  // they are filled. Rows and columns alternate until a pass changes nothing
-  // (at most kMaxIterations); a codeword whose erasures fit its parity is
-  // decoded with errors too (e + 2t <= parity). Beyond the design limit a
-  // wrong frame may be returned: callers verify with a hash.
+  // they are filled. Rows and columns alternate until a pass fills no
+  // further frame (at most kMaxIterations); a codeword whose erasures fit
+  // its parity is decoded with errors too (e + 2t <= parity), and its lost
+  // frames count as filled only when no byte column of it failed. Beyond the
+  // design limit a wrong frame may be returned: callers verify with a hash.
   DecodeResult Decode(size_t frame_bytes, uint8_t* block, std::vector<uint8_t>* erased) const;
 
   static constexpr int kMaxIterations = 16;

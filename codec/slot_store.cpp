@@ -5,9 +5,23 @@
 
 namespace dnastore {
 
-bool SlotStore::Add(uint64_t index, const uint8_t* data, bool suspect) {
-  const uint8_t state = suspect ? kSuspect : kValid;
-  if (present_[index] == kValid || (suspect && present_[index] != kEmpty)) return false;
+namespace {
+int Rank(uint8_t state) {
+  switch (state) {
+    case SlotStore::kValid:
+      return 3;
+    case SlotStore::kRepaired:
+      return 2;
+    case SlotStore::kSuspect:
+      return 1;
+    default:
+      return 0;
+  }
+}
+}  // namespace
+
+bool SlotStore::Add(uint64_t index, const uint8_t* data, uint8_t state) {
+  if (Rank(state) <= Rank(present_[index])) return false;
   present_[index] = state;
   pending_.push_back(index);
   pending_data_.insert(pending_data_.end(), data, data + d_);
@@ -83,7 +97,8 @@ Status PlaceFrames(const InnerFrames& batch, SlotStore* store, DecodeReport* rep
     const InnerFrame& f = batch.frames[i];
     if (f.kind != InnerFrame::kData || !f.repaired) continue;
     ++report->frames_repaired;
-    if (!store->Add(f.index, batch.data.data() + i * d, false)) ++report->duplicate_frames;
+    if (!store->Add(f.index, batch.data.data() + i * d, SlotStore::kRepaired))
+      ++report->duplicate_frames;
   }
   report->strands += batch.frames.size();
   return store->Flush();

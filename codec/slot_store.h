@@ -22,10 +22,18 @@ class SlotStore {
       : d_(params.data_bytes), scratch_(std::move(scratch)), present_(total, 0) {}
 
   // Slot states: kEmpty, kValid (CRC checked), kSuspect (CRC failed but the
-  // frame may still be mostly right; the outer code decides).
-  static constexpr uint8_t kEmpty = 0, kValid = 1, kSuspect = 2;
-  // Returns false when the index already holds a frame at least as good.
-  bool Add(uint64_t index, const uint8_t* data, bool suspect);
+  // frame may still be mostly right; the outer code decides), kRepaired (a
+  // failed strand that RepairByConfidence made pass its CRC: likelier right
+  // than a suspect, but a CRC-8 lets ~1 in 256 wrong repairs through, so the
+  // outer code's retry erases it as it erases suspects).
+  static constexpr uint8_t kEmpty = 0, kValid = 1, kSuspect = 2, kRepaired = 3;
+  // Adds a frame in `state` (kValid, kRepaired or kSuspect). Returns false
+  // when the index already holds a frame at least as good (valid > repaired
+  // > suspect > empty).
+  bool Add(uint64_t index, const uint8_t* data, uint8_t state);
+  bool Add(uint64_t index, const uint8_t* data, bool suspect) {
+    return Add(index, data, suspect ? kSuspect : kValid);
+  }
   // Writes the frames added since the last flush to the scratch file.
   Status Flush();
   uint8_t state(uint64_t index) const { return present_[index]; }

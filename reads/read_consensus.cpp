@@ -90,7 +90,7 @@ int WeightedAlign(std::string_view q, std::string_view t, int sub_cost, int ins_
 
 namespace {
 
-constexpr int kMaxIns = 2;
+constexpr int kMaxIns = 2;  // inserted bases per gap that can enter the consensus
 
 // Whether a base is in the strand, from reads that show it and reads that
 // show a gap there: a read shows a present base with probability 1 - d and
@@ -105,7 +105,7 @@ double AbsenceScale(double ins_rate, double del_rate) {
   const double i = std::clamp(ins_rate, kMinConsensusIndelRate, 0.3);
   const double d = std::clamp(del_rate, kMinConsensusIndelRate, 0.3);
   return std::clamp(std::log((1 - i) / d) / std::log((1 - d) / i), 0.25, 4.0);
-}  // inserted bases per gap that can enter the consensus
+}
 
 // Vote weight of one observed base with error probability e: the log
 // likelihood ratio ln((1 - e) / (e / 4)).

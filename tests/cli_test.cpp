@@ -323,6 +323,40 @@ TEST(Cli, DeletionHeavyReadsDecodeInOnePass) {
 
 // Each noisy channel preset: recovered at the coverage the issue targets
 // (worstcase 10x, R10 20x, R9 40x), exit 3 with no output far below it.
+// Primers attached after synthesis carry none of its errors (dt4dds's
+// workflows): the decoder measures the payloads' errors itself. Just inside
+// the physical-redundancy limit the file decodes; just outside (most
+// oligos never sampled) it exits 3 and writes nothing.
+TEST(Cli, AttachedPrimersAroundThePhysicalRedundancyLimit) {
+  std::string content(6000, '\0');
+  for (size_t i = 0; i < content.size(); ++i) content[i] = static_cast<char>(i * 40503u >> 7);
+  std::string in = Write("attached.bin", content);
+  std::string pool = Dir() + "/attached.fasta";
+  ASSERT_EQ(RunDnastore("encode " + in + " -o " + pool + " -q").code, 0);
+  for (const char* preset : {"dt4dds-bestcase", "dt4dds-worstcase"}) {
+    for (int pr : {50, 1}) {
+      const std::string tag = std::string(preset) + "_pr" + std::to_string(pr);
+      const std::string reads = Dir() + "/" + tag + ".fastq", out = Dir() + "/" + tag + ".out";
+      ASSERT_EQ(
+          RunDnastore("simulate " + pool + " -o " + reads + " --preset " + preset +
+                      " --physical-redundancy " + std::to_string(pr) + " --coverage 30 --seed 5 -q")
+              .code,
+          0)
+          << tag;
+      auto d = RunDnastore("decode " + reads + " -o " + out + " --report " + out + ".json");
+      if (pr == 50) {
+        ASSERT_EQ(d.code, 0) << tag << ": " << d.err;
+        EXPECT_EQ(Read(out), content) << tag;
+        // The payloads, not the clean primers, set the error rate.
+        EXPECT_NE(d.err.find("payloads: sub"), std::string::npos) << d.err;
+      } else {
+        EXPECT_EQ(d.code, 3) << tag << ": " << d.err;
+        EXPECT_FALSE(fs::exists(out)) << tag;
+      }
+    }
+  }
+}
+
 TEST(Cli, ChannelPresetsAtTheirCoverageTargets) {
   std::string content(4000, '\0');
   for (size_t i = 0; i < content.size(); ++i) content[i] = static_cast<char>(i * 2654435761u >> 13);

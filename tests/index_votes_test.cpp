@@ -199,7 +199,11 @@ TEST_F(IndexVotesTest, StrandsAreRepairedAtTheirLeastConfidentBases) {
   EXPECT_EQ(RepairByConfidence(sure, qual, *mapper_, p_, kOligos, frame.data(), got.data()).kind,
             InnerFrame::kNone);
   EXPECT_EQ(got, std::vector<uint8_t>(p_.data_bytes, 0xAB));
-  // No confidences, or none low: nothing to try.
+  // No confidences, none low, or too many low: nothing to try.
+  EXPECT_EQ(RepairByConfidence(bad, std::string(150, '$'), *mapper_, p_, kOligos, frame.data(),
+                               got.data())
+                .kind,
+            InnerFrame::kNone);
   EXPECT_EQ(RepairByConfidence(bad, "", *mapper_, p_, kOligos, frame.data(), got.data()).kind,
             InnerFrame::kNone);
   EXPECT_EQ(RepairByConfidence(bad, std::string(150, 'I'), *mapper_, p_, kOligos, frame.data(),
@@ -209,7 +213,8 @@ TEST_F(IndexVotesTest, StrandsAreRepairedAtTheirLeastConfidentBases) {
   // DecodeInner repairs when given the confidences, and PlaceFrames puts a
   // repaired frame in only after the frames that needed none.
   const std::string other = OtherPayload(3, 77);  // another valid frame for index 3
-  std::vector<std::string_view> payloads = {bad, other}, quals = {qual, std::string(150, 'I')};
+  const std::string sure_qual(150, 'I');
+  std::vector<std::string_view> payloads = {bad, other}, quals = {qual, sure_qual};
   tbb::task_arena arena(2);
   InnerFrames frames = DecodeInner(payloads, *mapper_, p_, kOligos, headers_, arena, false, &quals);
   ASSERT_EQ(frames.frames[0].kind, InnerFrame::kData);

@@ -94,7 +94,7 @@ struct SynthesisParams {
   // dt4dds draws synthesis errors for only floor(C / P(>= 1 error)) + 1
   // copies of each sequence and multiplies them up (its
   // error_generation_error_coverage, C = 5), so one sequence's pool holds
-  // that few distinct variants (~7 for CustomArray's 1.56% deletions at 150
+  // that few distinct variants (6 for CustomArray's 1.56% deletions at 150
   // nt, about half of them with no error-free one). variant_coverage = C
   // reproduces that: each molecule (or read, without physical redundancy)
   // takes its synthesis errors from one of those variants. 0 = every
@@ -130,8 +130,8 @@ struct DecayParams {
 struct SamplingParams {
   double coverage_x = 30.0;  // mean reads per designed oligo
   uint64_t read_count = 0;   // if > 0, exact number of reads (overrides coverage_x)
-  // Physical redundancy: mean molecules per designed oligo that an aliquot
-  // takes from the synthesized pool before amplification (dt4dds workflows'
+  // Physical redundancy: mean molecules per oligo (of those present after
+  // synthesis) that an aliquot takes from the stored pool before amplification (dt4dds workflows'
   // initial_coverage). Each molecule keeps its synthesis and storage errors,
   // inherited by all its reads, and amplifies by its own random factor
   // (channel/molecules.h). 0 = not modelled: every read copies a molecule of
