@@ -106,7 +106,11 @@ case "$DESIGN" in payload|whole) ;; *) echo "dt4dds_benchmark: DESIGN must be pa
 case "$OUR_SIM" in paired|single|both|none) ;; *) echo "dt4dds_benchmark: OUR_SIM must be paired, single, both or none" >&2; exit 1;; esac
 
 SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/dt4dds-bench.XXXXXX")
-cleanup() { if [ "${KEEP:-0}" = 1 ]; then echo "dt4dds_benchmark: scratch kept in $SCRATCH" >&2; else rm -rf "$SCRATCH"; fi; }
+# The results so far reach $RESULTS even when a step aborts the run.
+cleanup() {
+  if [ -n "${RESULTS:-}" ] && [ -f "$SCRATCH/results.tsv" ]; then cp "$SCRATCH/results.tsv" "$RESULTS"; fi
+  if [ "${KEEP:-0}" = 1 ]; then echo "dt4dds_benchmark: scratch kept in $SCRATCH" >&2; else rm -rf "$SCRATCH"; fi
+}
 trap cleanup EXIT
 export NUMBA_CACHE_DIR="$SCRATCH/numba-cache"
 
@@ -229,12 +233,19 @@ run_point() {
 
 # run_errorgen TYPE RATE SEED: the benchmark's error generator on the design
 run_errorgen() {
-  local type=$1 rate=$2 seed=$3 d=$SCRATCH/reads t0 t1
+  local type=$1 rate=$2 seed=$3 d=$SCRATCH/reads t0 t1 rc=0
   rm -rf "$d"; mkdir -p "$d"
   t0=$(now)
-  "$PYTHON" "$HERE/dt4dds_workflow.py" "$DESIGN_TXT" "$d" --workflow errorgenerator \
-    "--rate-$type" "$rate" --coverage "$ERRORGEN_COVERAGE" --seed "$seed" -q > "$d/summary.json"
+  timeout "$TIMEOUT" "$PYTHON" "$HERE/dt4dds_workflow.py" "$DESIGN_TXT" "$d" --workflow errorgenerator \
+    "--rate-$type" "$rate" --coverage "$ERRORGEN_COVERAGE" --seed "$seed" -q > "$d/summary.json" \
+    2> "$d/sim.err" || rc=$?
   t1=$(now)
+  if [ $rc != 0 ]; then
+    printf 'errorgen-%s=%s\terrorgenerator\t-\t%s\t%s\tsim-error%s\t-\t%s\t-\t-\t-\t-\t%s\t-\n' \
+      "$type" "$rate" "$ERRORGEN_COVERAGE" "$seed" "$rc" "$(elapsed "$t0" "$t1")" "$CODE_RATE" | tee -a "$RESULTS_TSV"
+    rm -rf "$d"
+    return 0
+  fi
   decode_point "errorgen-$type=$rate" errorgenerator "-" "$ERRORGEN_COVERAGE" "$seed" "$(elapsed "$t0" "$t1")" "$d/reads.fasta"
   rm -rf "$d"
 }

@@ -217,7 +217,8 @@ struct ChannelSimulator::Impl {
   PackedPool seqs;
   ReadIndex index;
   ReadOrder order;
-  MoleculeTable molecules;  // empty unless physical redundancy is modelled
+  MoleculeTable molecules;         // empty unless physical redundancy is modelled
+  std::vector<uint32_t> variants;  // per oligo (variant_coverage > 0), else empty
   ReadStages stages;
   QualityModel qual;
   SimulateStats pool_stats;  // coverage part
@@ -277,19 +278,19 @@ void ChannelSimulator::Impl::SimulateRead(uint64_t j, uint32_t oligo, Scratch& s
   View v{seqs.Seq(oligo), iota.data(), seqs.Len(oligo)};
   s.cur = -1;
   s.seq_err.clear();
-  const uint32_t variants = Variants(oligo);
-  Rng pick(seed, MixIds(kStreamPick, j));
+  const uint32_t n_variants = variants.empty() ? 0 : variants[oligo];
   if (molecules.enabled()) {
-    const uint32_t k = molecules.Pick(oligo, pick.Uniform());
+    const uint32_t k = molecules.Pick(oligo, Rng(seed, MixIds(kStreamPick, j)).Uniform());
     Rng mrng(seed, MixIds(kStreamMolecule, MixIds(oligo, k)));
-    if (variants > 0) {
-      Rng vrng(seed, MixIds(kStreamVariant, MixIds(oligo, MixIds(oligo, k) % variants)));
+    if (n_variants > 0) {
+      Rng vrng(seed, MixIds(kStreamVariant, MixIds(oligo, MixIds(oligo, k) % n_variants)));
       Manufacture(vrng, mrng, s, v, stage_events);
     } else {
       Manufacture(mrng, mrng, s, v, stage_events);
     }
-  } else if (variants > 0) {
-    Rng vrng(seed, MixIds(kStreamVariant, MixIds(oligo, pick.Below(variants))));
+  } else if (n_variants > 0) {
+    Rng pick(seed, MixIds(kStreamPick, j));
+    Rng vrng(seed, MixIds(kStreamVariant, MixIds(oligo, pick.Below(n_variants))));
     Manufacture(vrng, rng, s, v, stage_events);
   } else {
     Manufacture(rng, rng, s, v, stage_events);
@@ -562,6 +563,10 @@ Result<std::unique_ptr<ChannelSimulator>> ChannelSimulator::Create(std::vector<P
       std::max<uint32_t>(template_max, m.max_len * (m.stages.tdt ? 4 : 2) + 64);
   m.qual = BuildQualityModel(config.sequencing.model, seed, row_len);
   m.pool_stats = CoverageStats(m.counts);
+  if (config.synthesis.variant_coverage > 0) {
+    m.variants.resize(m.pool.size());
+    for (uint32_t i = 0; i < m.pool.size(); ++i) m.variants[i] = m.Variants(i);
+  }
   if (m.molecules.enabled()) {
     m.pool_stats.molecules = m.molecules.total();
     for (uint32_t i = 0; i < m.pool.size(); ++i)
