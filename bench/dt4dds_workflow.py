@@ -100,6 +100,20 @@ def seed_everything(dt4dds, seed):
     dt4dds.config.set_random_seed(seed)  # dt4dds.helpers.tools.rng
 
 
+def run_pcr(d, polymerase, pool, primers, template_volume, cycles, name, t, log):
+    """One PCR of the benchmark workflows (20 uL, efficiency 0.95), timed into t[name]."""
+    t0 = time.time()
+    pcr = d.processes.PCR(polymerase()(
+        primers=primers, template_volume=template_volume, volume=20, efficiency_mean=0.95,
+        n_cycles=cycles))
+    pool = pcr.process(pool)
+    del pcr
+    gc.collect()
+    t[name] = time.time() - t0
+    log(f"{name} done ({t[name]:.1f} s)")
+    return pool
+
+
 def run_dt4dds(dt4dds, seqs, outdir, workflow, init_cov, seq_depth, halflives, log):
     d = dt4dds
     n_seqs = len(seqs)
@@ -133,14 +147,7 @@ def run_dt4dds(dt4dds, seqs, outdir, workflow, init_cov, seq_depth, halflives, l
     t["synthesis"] = time.time() - t0
     log(f"synthesis done ({t['synthesis']:.1f} s)")
 
-    t0 = time.time()
-    pcr = d.processes.PCR(polymerase()(
-        primers=PRIMERS_0, template_volume=1, volume=20, efficiency_mean=0.95, n_cycles=15))
-    pool = pcr.process(pool)
-    del pcr
-    gc.collect()
-    t["pcr1"] = time.time() - t0
-    log(f"PCR 1 done ({t['pcr1']:.1f} s)")
+    pool = run_pcr(d, polymerase, pool, PRIMERS_0, 1, 15, "pcr1", t, log)
 
     # physical redundancy: initial_coverage molecules per sequence
     pool = pool.sample_by_counts(init_cov * n_seqs)
@@ -152,14 +159,7 @@ def run_dt4dds(dt4dds, seqs, outdir, workflow, init_cov, seq_depth, halflives, l
         pool.volume = 5
         t["aging"] = time.time() - t0
 
-    t0 = time.time()
-    pcr = d.processes.PCR(polymerase()(
-        primers=PRIMERS_2, template_volume=5, volume=20, efficiency_mean=0.95, n_cycles=25))
-    pool = pcr.process(pool)
-    del pcr
-    gc.collect()
-    t["pcr2"] = time.time() - t0
-    log(f"PCR 2 done ({t['pcr2']:.1f} s)")
+    pool = run_pcr(d, polymerase, pool, PRIMERS_2, 5, 25, "pcr2", t, log)
 
     t0 = time.time()
     seq = d.processes.SBSSequencing(d.settings.defaults.iSeq100(

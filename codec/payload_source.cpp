@@ -34,13 +34,7 @@ std::vector<std::string> OrientRecords(const ReadBatch& batch, const OligoGeomet
 void AddPass(const FrontEndStats& stats, bool ok, FrontEndTally* tally) {
   ++tally->passes;
   if (stats.payload_nt_estimated > 0) tally->payload_nt_estimated = stats.payload_nt_estimated;
-  tally->errors.error_rate = stats.error_rate;
-  tally->errors.primer_sub_rate = stats.primer_sub_rate;
-  tally->errors.primer_ins_rate = stats.primer_ins_rate;
-  tally->errors.primer_del_rate = stats.primer_del_rate;
-  tally->errors.payload_sub_rate = stats.payload_sub_rate;
-  tally->errors.payload_ins_rate = stats.payload_ins_rate;
-  tally->errors.payload_del_rate = stats.payload_del_rate;
+  tally->errors = stats;
   tally->seconds += stats.seconds;
   tally->bytes_spilled += stats.bytes_spilled;
   tally->deferred_peak_bytes = std::max(tally->deferred_peak_bytes, stats.deferred_peak_bytes);

@@ -88,29 +88,18 @@ static bool DecodeFrames(const ReedSolomon& code, size_t d, const std::vector<ui
   return failed == 0;
 }
 
-bool ProductCode::DecodeRow(size_t d, uint8_t* block, std::vector<uint8_t>* erased, int r,
-                            DecodeResult* res) const {
+bool ProductCode::DecodeLine(const ReedSolomon& code, int parity, size_t d, uint8_t* block,
+                             std::vector<uint8_t>* erased, size_t first, size_t stride,
+                             DecodeResult* res) const {
+  const int n = code.n();
   std::vector<int> lost;
-  for (int s = 0; s < slots_; ++s)
-    if ((*erased)[static_cast<size_t>(r) * slots_ + s]) lost.push_back(s);
-  if (static_cast<int>(lost.size()) > slot_parity_) return false;
-  std::vector<uint8_t*> frames(slots_);
-  for (int s = 0; s < slots_; ++s) frames[s] = block + (static_cast<size_t>(r) * slots_ + s) * d;
-  if (!DecodeFrames(row_code_, d, frames, lost, res)) return false;
-  for (int s : lost) (*erased)[static_cast<size_t>(r) * slots_ + s] = 0;
-  return true;
-}
-
-bool ProductCode::DecodeColumn(size_t d, uint8_t* block, std::vector<uint8_t>* erased, int s,
-                               DecodeResult* res) const {
-  std::vector<int> lost;
-  for (int r = 0; r < rows_; ++r)
-    if ((*erased)[static_cast<size_t>(r) * slots_ + s]) lost.push_back(r);
-  if (static_cast<int>(lost.size()) > row_parity_) return false;
-  std::vector<uint8_t*> frames(rows_);
-  for (int r = 0; r < rows_; ++r) frames[r] = block + (static_cast<size_t>(r) * slots_ + s) * d;
-  if (!DecodeFrames(col_code_, d, frames, lost, res)) return false;
-  for (int r : lost) (*erased)[static_cast<size_t>(r) * slots_ + s] = 0;
+  for (int j = 0; j < n; ++j)
+    if ((*erased)[first + j * stride]) lost.push_back(j);
+  if (static_cast<int>(lost.size()) > parity) return false;
+  std::vector<uint8_t*> frames(n);
+  for (int j = 0; j < n; ++j) frames[j] = block + (first + j * stride) * d;
+  if (!DecodeFrames(code, d, frames, lost, res)) return false;
+  for (int j : lost) (*erased)[first + j * stride] = 0;
   return true;
 }
 
@@ -126,9 +115,12 @@ ProductCode::DecodeResult ProductCode::Decode(size_t d, uint8_t* block,
   // that only passes that can still fill something run.
   while (res.iterations < kMaxIterations) {
     ++res.iterations;
-    res.words_failed = 0;  // of the last pass
-    for (int r = 0; r < rows_; ++r) DecodeRow(d, block, erased, r, &res);
-    for (int s = 0; s < slots_; ++s) DecodeColumn(d, block, erased, s, &res);
+    res.words_failed = 0;            // of the last pass
+    for (int r = 0; r < rows_; ++r)  // across the slots of row r
+      DecodeLine(row_code_, slot_parity_, d, block, erased, static_cast<size_t>(r) * slots_, 1,
+                 &res);
+    for (int s = 0; s < slots_; ++s)  // across the rows of column s
+      DecodeLine(col_code_, row_parity_, d, block, erased, static_cast<size_t>(s), slots_, &res);
     const uint64_t now = left();
     if (now == 0 || now == before) break;
     before = now;

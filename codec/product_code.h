@@ -57,12 +57,12 @@ class ProductCode {
   void EncodeSlow(size_t frame_bytes, uint8_t* block) const;
 
  private:
-  // Decodes row r (across slots) or column s (across rows); returns whether
-  // it ran (its erasures fit its parity).
-  bool DecodeRow(size_t d, uint8_t* block, std::vector<uint8_t>* erased, int r,
-                 DecodeResult* res) const;
-  bool DecodeColumn(size_t d, uint8_t* block, std::vector<uint8_t>* erased, int s,
-                    DecodeResult* res) const;
+  // Decodes one row or column: the code's n frames at frame indices first +
+  // j * stride; returns whether it ran (its erasures fit `parity`) and no
+  // byte column of it failed, its lost frames then filled.
+  bool DecodeLine(const ReedSolomon& code, int parity, size_t d, uint8_t* block,
+                  std::vector<uint8_t>* erased, size_t first, size_t stride,
+                  DecodeResult* res) const;
   int rows_, slots_, row_parity_, slot_parity_;
   ReedSolomon row_code_;  // across the slots of a row
   ReedSolomon col_code_;  // across the rows of a column
