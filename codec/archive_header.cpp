@@ -43,8 +43,9 @@ void ScrambleHeader(uint8_t* frame, int n) {
 
 std::vector<uint8_t> SerializeHeader(const ArchiveParams& p) {
   std::vector<uint8_t> out = {'D', 'N', 'A', 'S'};
-  out.push_back(kFormatVersion);
-  std::string codec = kCodecId;
+  const bool v2 = p.version == kFormatVersion2;
+  out.push_back(static_cast<uint8_t>(v2 ? kFormatVersion2 : kFormatVersion));
+  std::string codec = v2 ? kCodecIdV2 : kCodecId;
   out.push_back(static_cast<uint8_t>(codec.size()));
   PutString(out, codec);
   const OligoGeometry& g = p.geometry;
@@ -59,7 +60,12 @@ std::vector<uint8_t> SerializeHeader(const ArchiveParams& p) {
   PutUint(out, static_cast<uint64_t>(std::lround(g.constraints.gc_max * 1000)), 2);
   out.push_back(static_cast<uint8_t>(p.rs_k));
   out.push_back(static_cast<uint8_t>(p.rs_p));
-  PutUint(out, p.stripe_blocks, 2);
+  if (v2) {
+    out.push_back(static_cast<uint8_t>(p.data_rows));
+    out.push_back(static_cast<uint8_t>(p.row_parity));
+  } else {
+    PutUint(out, p.stripe_blocks, 2);
+  }
   out.push_back(static_cast<uint8_t>(p.data_bytes));
   out.push_back(static_cast<uint8_t>(p.index_bits));
   out.push_back(static_cast<uint8_t>(p.header_copies));
@@ -115,14 +121,16 @@ Result<ArchiveParams> ParseHeader(const std::vector<uint8_t>& b) {
   pos = 4;
   if (!need(2)) return bad("truncated");
   int version = static_cast<int>(get(1));
-  if (version != kFormatVersion)
+  if (version != kFormatVersion && version != kFormatVersion2)
     return bad("format version " + std::to_string(version) + " is not supported by this dnastore");
+  const bool v2 = version == kFormatVersion2;
   size_t codec_len = get(1);
   if (!need(codec_len)) return bad("truncated");
   std::string codec(b.begin() + pos, b.begin() + pos + codec_len);
   pos += codec_len;
-  if (codec != kCodecId) return bad("unknown codec '" + codec + "'");
+  if (codec != (v2 ? kCodecIdV2 : kCodecId)) return bad("unknown codec '" + codec + "'");
   ArchiveParams p;
+  p.version = version;
   if (!need(3)) return bad("truncated");
   int mapping = static_cast<int>(get(1));
   if (mapping > 1) return bad("unknown mapping");
@@ -141,7 +149,12 @@ Result<ArchiveParams> ParseHeader(const std::vector<uint8_t>& b) {
   p.geometry.constraints.gc_max = static_cast<double>(get(2)) / 1000.0;
   p.rs_k = static_cast<int>(get(1));
   p.rs_p = static_cast<int>(get(1));
-  p.stripe_blocks = static_cast<int>(get(2));
+  if (v2) {
+    p.data_rows = static_cast<int>(get(1));
+    p.row_parity = static_cast<int>(get(1));
+  } else {
+    p.stripe_blocks = static_cast<int>(get(2));
+  }
   p.data_bytes = static_cast<int>(get(1));
   p.index_bits = static_cast<int>(get(1));
   p.header_copies = static_cast<int>(get(1));
@@ -153,9 +166,11 @@ Result<ArchiveParams> ParseHeader(const std::vector<uint8_t>& b) {
   pos += name_len;
   uint32_t crc = static_cast<uint32_t>(get(4));
   if (crc != Crc32(b.data(), pos - 4)) return bad("checksum mismatch");
-  if (p.rs_k < 1 || p.rs_p < 0 || p.rs_k + p.rs_p > 255 || p.stripe_blocks < 1 ||
-      p.data_bytes < 1 || p.data_bytes > kMaxFrameBytes - 8 || p.index_bits < 1 ||
-      p.index_bits > 48)
+  const bool shape_ok =
+      v2 ? p.data_rows >= 1 && p.row_parity >= 0 && p.data_rows + p.row_parity <= 255
+         : p.stripe_blocks >= 1;
+  if (p.rs_k < 1 || p.rs_p < 0 || p.rs_k + p.rs_p > 255 || !shape_ok || p.data_bytes < 1 ||
+      p.data_bytes > kMaxFrameBytes - 8 || p.index_bits < 1 || p.index_bits > 48)
     return bad("parameters out of range");
   return CheckAddressable(p);
 }

@@ -5,8 +5,10 @@
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
 
+#include <array>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <memory>
 
@@ -15,6 +17,7 @@
 #include "codec/base_mapper.h"
 #include "codec/content_hash.h"
 #include "codec/data_frame.h"
+#include "codec/product_code.h"
 #include "codec/reed_solomon.h"
 #include "core/file_util.h"
 #include "dnastore/seq_io.h"
@@ -44,15 +47,18 @@ Result<ArchiveParams> PlanArchive(const EncodeOptions& o, uint64_t file_size) {
   std::string err;
   auto mapper = MakeMapper(o.geometry, &err);
   if (!mapper) return UsageError(err);
+  if (o.format_version != kFormatVersion && o.format_version != kFormatVersion2)
+    return UsageError("archive format version must be 1 or 2");
   ArchiveParams p;
   p.geometry = o.geometry;
+  p.version = o.format_version;
   p.rs_p = std::max(1, static_cast<int>(std::lround(o.redundancy * 255)));
   p.rs_k = 255 - p.rs_p;
   p.stripe_blocks = o.stripe_blocks;
   p.header_copies = o.header_copies;
   p.file_size = file_size;
   p.file_name = o.file_name.substr(0, 255);
-  DNASTORE_RETURN_IF_ERROR(ChooseFrameLayout(p, mapper->body_bits()));
+  DNASTORE_RETURN_IF_ERROR(ChooseFrameLayout(p, mapper->body_bits(), o.redundancy));
   const int chunk = HeaderChunkBytes(mapper->body_bits());
   const size_t header_size = SerializeHeader(p).size();
   if (chunk < 1 || (header_size + chunk - 1) / chunk > 255)
@@ -73,6 +79,64 @@ class RsCache {
  private:
   std::map<std::pair<int, int>, std::unique_ptr<ReedSolomon>> codes_;
 };
+
+class ProductCache {
+ public:
+  const ProductCode& Get(const ProductBlock& b) {
+    auto& slot = codes_[{{b.rows, b.slots, b.row_parity(), b.slot_parity()}}];
+    if (!slot)
+      slot = std::make_unique<ProductCode>(b.rows, b.slots, b.row_parity(), b.slot_parity());
+    return *slot;
+  }
+
+ private:
+  std::map<std::array<int, 4>, std::unique_ptr<ProductCode>> codes_;
+};
+
+// One unit of encoding work: `count` frames (D bytes each, in `data`),
+// frame o being oligo first + o for o < split and second + (o - split) after.
+struct EncodeUnit {
+  uint64_t first = 0, split = 0, second = 0, count = 0;
+  uint64_t data_offset = 0, want = 0;  // file bytes the unit carries
+  uint64_t parity = 0;                 // parity frames among them
+  std::vector<uint8_t> data;
+  uint64_t IndexOf(uint64_t o) const { return o < split ? first + o : second + (o - split); }
+};
+
+// v1: stripe s, its slots RS-encoded; frames in index order.
+void FillStripeUnit(const StripeLayout& st, int d, RsCache& cache, EncodeUnit* u) {
+  const uint64_t slot_bytes = static_cast<uint64_t>(st.blocks) * d;
+  std::vector<uint8_t*> slots(st.n());
+  for (int i = 0; i < st.n(); ++i) slots[i] = u->data.data() + i * slot_bytes;
+  cache.Get(st.k, st.p).Encode(slot_bytes, slots.data(), slots.data() + st.k);
+  u->first = st.first_index;
+  u->split = u->count = st.oligos();
+  u->parity = static_cast<uint64_t>(st.p) * st.blocks;
+}
+
+// v2: block b's data frames (u->data, in stream order) product-encoded; the
+// unit becomes its data frames, then its parity frames in index order.
+void FillBlockUnit(const ProductBlock& blk, int d, ProductCache& cache, EncodeUnit* u) {
+  std::vector<uint8_t> grid(static_cast<size_t>(blk.rows) * blk.slots * d, 0);
+  for (int j = 0; j < blk.data_frames; ++j) {
+    const size_t pos = static_cast<size_t>(j / blk.data_slots) * blk.slots + j % blk.data_slots;
+    std::memcpy(grid.data() + pos * d, u->data.data() + static_cast<size_t>(j) * d, d);
+  }
+  cache.Get(blk).Encode(d, grid.data());
+  u->data.resize(static_cast<size_t>(blk.data_frames + blk.parity_frames()) * d);
+  for (int r = 0; r < blk.rows; ++r)
+    for (int s = 0; s < blk.slots; ++s) {
+      if (r < blk.data_rows && s < blk.data_slots) continue;
+      const uint64_t o = blk.data_frames + (blk.IndexAt(r, s) - blk.first_parity);
+      std::memcpy(u->data.data() + o * d,
+                  grid.data() + (static_cast<size_t>(r) * blk.slots + s) * d, d);
+    }
+  u->first = blk.first_data;
+  u->split = blk.data_frames;
+  u->second = blk.first_parity;
+  u->count = blk.data_frames + blk.parity_frames();
+  u->parity = blk.parity_frames();
+}
 
 Status MapFailure(const std::string& what) {
   return BadInput("cannot build " + what +
@@ -139,56 +203,73 @@ Status EncodeInto(const std::string& input_path, const std::string& output_path,
   // Pass 2: stripes through a three-stage pipeline (read + outer code, map
   // in parallel, write in order), so I/O overlaps the mapping.
   ArchiveLayout layout(params);
+  ProductLayout product(params);
+  const bool v2 = params.version == kFormatVersion2;
+  const uint64_t units = v2 ? product.num_blocks() : layout.num_stripes();
   RsCache rs_cache;
+  ProductCache product_cache;
   ContentHasher recheck;
   const int d = params.data_bytes;
   constexpr uint64_t kGrain = 512;
   uint64_t parity_oligos = 0;
   struct StripeWork {
-    StripeLayout st;
-    uint64_t want = 0;
-    std::vector<uint8_t> data;
+    EncodeUnit unit;
     std::vector<std::string> text;
   };
   Status pipeline_status;
   std::atomic<bool> map_failed{false};
-  uint64_t next_stripe = 0;
+  uint64_t next_unit = 0;
+  // Reads unit u's file bytes into w (zero padded) and encodes them.
+  auto fill = [&](uint64_t u, StripeWork* w) -> Status {
+    EncodeUnit& e = w->unit;
+    uint64_t frames = 0;
+    if (v2) {
+      const ProductBlock blk = product.Block(u);
+      e.data_offset = blk.data_offset;
+      frames = blk.data_frames;
+    } else {
+      const StripeLayout st = layout.Stripe(u);
+      e.data_offset = st.data_offset;
+      frames = st.oligos();
+    }
+    e.data.assign(frames * d, 0);
+    const uint64_t room =
+        v2 ? frames * d : static_cast<uint64_t>(layout.Stripe(u).k) * layout.Stripe(u).blocks * d;
+    e.want = std::min<uint64_t>(room, size - e.data_offset);
+    auto got = input->ReadAt(e.data_offset, e.data.data(), e.want);
+    if (!got.ok()) return got.status();
+    if (*got != e.want) return IoError(input->path() + ": file changed while encoding");
+    recheck.Update(e.data.data(), e.want);
+    if (v2)
+      FillBlockUnit(product.Block(u), d, product_cache, &e);
+    else
+      FillStripeUnit(layout.Stripe(u), d, rs_cache, &e);
+    parity_oligos += e.parity;
+    return Status::Ok();
+  };
   arena.execute([&] {
     tbb::parallel_pipeline(
         static_cast<size_t>(2 * std::max(1, opts.threads)),
         tbb::make_filter<void, std::shared_ptr<StripeWork>>(
             tbb::filter_mode::serial_in_order,
             [&](tbb::flow_control& fc) -> std::shared_ptr<StripeWork> {
-              if (next_stripe >= layout.num_stripes() || !pipeline_status.ok()) {
+              if (next_unit >= units || !pipeline_status.ok()) {
                 fc.stop();
                 return nullptr;
               }
               auto w = std::make_shared<StripeWork>();
-              w->st = layout.Stripe(next_stripe++);
-              const uint64_t slot_bytes = static_cast<uint64_t>(w->st.blocks) * d;
-              w->data.assign(w->st.oligos() * d, 0);
-              w->want = std::min<uint64_t>(static_cast<uint64_t>(w->st.k) * slot_bytes,
-                                           size - w->st.data_offset);
-              auto got = input->ReadAt(w->st.data_offset, w->data.data(), w->want);
-              if (!got.ok() || *got != w->want) {
-                pipeline_status = got.ok()
-                                      ? IoError(input->path() + ": file changed while encoding")
-                                      : got.status();
+              Status st = fill(next_unit++, w.get());
+              if (!st.ok()) {
+                pipeline_status = st;
                 fc.stop();
                 return nullptr;
               }
-              recheck.Update(w->data.data(), w->want);
-              std::vector<uint8_t*> slots(w->st.n());
-              for (int i = 0; i < w->st.n(); ++i) slots[i] = w->data.data() + i * slot_bytes;
-              rs_cache.Get(w->st.k, w->st.p)
-                  .Encode(slot_bytes, slots.data(), slots.data() + w->st.k);
-              parity_oligos += static_cast<uint64_t>(w->st.p) * w->st.blocks;
               return w;
             }) &
             tbb::make_filter<std::shared_ptr<StripeWork>, std::shared_ptr<StripeWork>>(
                 tbb::filter_mode::parallel,
                 [&](std::shared_ptr<StripeWork> w) {
-                  const uint64_t count = w->st.oligos();
+                  const uint64_t count = w->unit.count;
                   const uint64_t nchunks = (count + kGrain - 1) / kGrain;
                   w->text.assign(nchunks, std::string());
                   tbb::parallel_for(tbb::blocked_range<uint64_t>(0, nchunks), [&](const auto& r) {
@@ -198,8 +279,8 @@ Status EncodeInto(const std::string& input_path, const std::string& output_path,
                       std::string& out = w->text[c];
                       out.reserve(kGrain * (params.geometry.length_nt() + 16));
                       for (uint64_t o = c * kGrain; o < std::min(count, (c + 1) * kGrain); ++o) {
-                        const uint64_t index = w->st.first_index + o;
-                        PackDataFrame(params, index, w->data.data() + o * d, f.data());
+                        const uint64_t index = w->unit.IndexOf(o);
+                        PackDataFrame(params, index, w->unit.data.data() + o * d, f.data());
                         if (!mapper->Map(f.data(), FrameKind::kData, &ol)) {
                           map_failed = true;
                           return;
@@ -224,8 +305,8 @@ Status EncodeInto(const std::string& input_path, const std::string& output_path,
                       return;
                     }
                   }
-                  total_nt += w->st.oligos() * params.geometry.length_nt();
-                  if (progress) progress(w->st.data_offset + w->want, size);
+                  total_nt += w->unit.count * params.geometry.length_nt();
+                  if (progress) progress(w->unit.data_offset + w->unit.want, size);
                 }));
   });
   if (map_failed) return MapFailure("a data oligo");
@@ -246,7 +327,12 @@ Status EncodeInto(const std::string& input_path, const std::string& output_path,
     summary->bits_per_nt_payload = summary->payload_nt ? bits / summary->payload_nt : 0;
     summary->bits_per_nt_total = total_nt ? bits / total_nt : 0;
     summary->parity_fraction = static_cast<double>(params.rs_p) / (params.rs_k + params.rs_p);
-    if (layout.num_stripes() > 0) {
+    if (v2 && product.num_blocks() > 0) {
+      const ProductBlock b0 = product.Block(0);
+      summary->parity_fraction = static_cast<double>(b0.parity_frames()) / (b0.rows * b0.slots);
+      summary->blocks = product.num_blocks();
+    }
+    if (!v2 && layout.num_stripes() > 0) {
       StripeLayout last = layout.Stripe(layout.num_stripes() - 1);
       summary->smallest_codeword_n = last.n();
       summary->smallest_codeword_p = last.p;

@@ -4,6 +4,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <map>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "codec/content_hash.h"
+#include "codec/product_code.h"
 #include "codec/reed_solomon.h"
 #include "core/file_util.h"
 
@@ -277,6 +279,124 @@ Status DecodeStripes(const ArchiveParams& p, const ArchiveLayout& layout, SlotSt
   return Status::Ok();
 }
 
+// v2: block `blk` read from `store` into a grid of frames (its known-zero
+// positions zero); `erased` marks the empty slots, `unsure` every slot that
+// is not a valid frame (suspect and repaired ones too).
+Status ReadBlock(const ProductBlock& blk, int d, SlotStore& store, std::vector<uint8_t>* grid,
+                 std::vector<uint8_t>* erased, std::vector<uint8_t>* unsure) {
+  const size_t n = static_cast<size_t>(blk.rows) * blk.slots;
+  std::vector<uint8_t> data(static_cast<size_t>(blk.data_frames) * d),
+      parity(static_cast<size_t>(blk.parity_frames()) * d);
+  DNASTORE_RETURN_IF_ERROR(store.Read(blk.first_data, blk.data_frames, data.data()));
+  DNASTORE_RETURN_IF_ERROR(store.Read(blk.first_parity, blk.parity_frames(), parity.data()));
+  grid->assign(n * d, 0);
+  erased->assign(n, 0);
+  unsure->assign(n, 0);
+  for (int r = 0; r < blk.rows; ++r)
+    for (int s = 0; s < blk.slots; ++s) {
+      const int64_t idx = blk.IndexAt(r, s);
+      if (idx < 0) continue;
+      const size_t pos = static_cast<size_t>(r) * blk.slots + s;
+      const uint64_t i = static_cast<uint64_t>(idx);
+      const uint8_t state = store.state(i);
+      (*erased)[pos] = state == SlotStore::kEmpty;
+      (*unsure)[pos] = state != SlotStore::kValid;
+      const uint8_t* src = i >= blk.first_parity ? parity.data() + (i - blk.first_parity) * d
+                                                 : data.data() + (i - blk.first_data) * d;
+      if (!(*erased)[pos]) std::memcpy(grid->data() + pos * d, src, d);
+    }
+  return Status::Ok();
+}
+
+// v2: decodes one block with its suspect frames as received symbols (the
+// product code corrects them as errors), then, if that fails, with them
+// erased. Appends the block's file bytes to *out_data (data frames in
+// stream order; frames that stayed unknown are zero and reported missing).
+Status DecodeBlock(const ProductBlock& blk, int d, const ProductCode& code, SlotStore& store,
+                   uint64_t file_size, std::vector<uint8_t>* out_data, DecodeReport* report,
+                   int* min_margin) {
+  std::vector<uint8_t> grid, erased, unsure;
+  DNASTORE_RETURN_IF_ERROR(ReadBlock(blk, d, store, &grid, &erased, &unsure));
+  const std::vector<uint8_t> received = grid;
+  const uint64_t empty = std::count(erased.begin(), erased.end(), 1);
+  std::vector<uint8_t> left = erased;
+  ProductCode::DecodeResult res = code.Decode(d, grid.data(), &left);
+  bool ok = res.erasures_left == 0 && res.words_failed == 0;
+  if (!ok && unsure != erased) {
+    grid = received;
+    left = unsure;
+    res = code.Decode(d, grid.data(), &left);
+    ok = res.erasures_left == 0 && res.words_failed == 0;
+  }
+  ++report->codewords;
+  report->erasures += empty;
+  report->columns_with_errors += res.words_corrected;
+  int margin = blk.slot_parity();
+  for (int r = 0; r < blk.rows && ok; ++r) {
+    const auto row = erased.begin() + static_cast<ptrdiff_t>(r) * blk.slots;
+    margin =
+        std::min(margin, blk.slot_parity() - static_cast<int>(std::count(row, row + blk.slots, 1)));
+  }
+  *min_margin = std::min(*min_margin, ok ? std::max(0, margin) : 0);
+  if (!ok) ++report->codewords_failed;
+  const size_t base = out_data->size();
+  out_data->resize(base + static_cast<size_t>(blk.data_frames) * d);
+  for (int j = 0; j < blk.data_frames; ++j) {
+    const size_t pos = static_cast<size_t>(j / blk.data_slots) * blk.slots + j % blk.data_slots;
+    uint8_t* dst = out_data->data() + base + static_cast<size_t>(j) * d;
+    if (!ok && left[pos]) {
+      std::memset(dst, 0, d);
+      const uint64_t off = blk.data_offset + static_cast<uint64_t>(j) * d;
+      if (off < file_size) report->missing.push_back({off, std::min<uint64_t>(d, file_size - off)});
+      continue;
+    }
+    std::memcpy(dst, grid.data() + pos * d, d);
+  }
+  return Status::Ok();
+}
+
+// v2: DecodeStripes' twin over product blocks.
+Status DecodeBlocks(const ArchiveParams& p, SlotStore& store, const DecodeProgressFn& progress,
+                    AtomicOutput* out, ContentHasher& hasher, std::vector<uint64_t>* digests,
+                    DecodeReport* report) {
+  const int d = p.data_bytes;
+  const ProductLayout layout(p);
+  std::map<std::array<int, 4>, std::unique_ptr<ProductCode>> codes;
+  std::vector<uint8_t> data;
+  int min_margin = 1 << 30;
+  for (uint64_t b = 0; b < layout.num_blocks(); ++b) {
+    const ProductBlock blk = layout.Block(b);
+    auto& code = codes[{blk.rows, blk.slots, blk.row_parity(), blk.slot_parity()}];
+    if (!code)
+      code =
+          std::make_unique<ProductCode>(blk.rows, blk.slots, blk.row_parity(), blk.slot_parity());
+    data.clear();
+    DNASTORE_RETURN_IF_ERROR(
+        DecodeBlock(blk, d, *code, store, p.file_size, &data, report, &min_margin));
+    const uint64_t len = std::min<uint64_t>(data.size(), p.file_size - blk.data_offset);
+    hasher.Update(data.data(), len);
+    if (out) DNASTORE_RETURN_IF_ERROR(out->Append(data.data(), len));
+    if (digests) {  // data frames only: parity frames are recomputed, not compared
+      if (digests->size() < layout.total_oligos()) digests->resize(layout.total_oligos(), 0);
+      for (int j = 0; j < blk.data_frames; ++j)
+        (*digests)[blk.first_data + j] =
+            FrameDigest(data.data() + static_cast<size_t>(j) * d, static_cast<size_t>(d));
+    }
+    if (progress) progress("decoding", b + 1, layout.num_blocks());
+  }
+  report->min_parity_margin = layout.num_blocks() ? min_margin : 0;
+  return Status::Ok();
+}
+
+// The stripes (v1) or blocks (v2) of the archive, decoded in order.
+Status DecodeAll(const ArchiveParams& p, const ArchiveLayout& layout, SlotStore& store,
+                 const DecodeProgressFn& progress, AtomicOutput* out, ContentHasher& hasher,
+                 std::vector<uint64_t>* digests, DecodeReport* report) {
+  if (p.version == kFormatVersion2)
+    return DecodeBlocks(p, store, progress, out, hasher, digests, report);
+  return DecodeStripes(p, layout, store, progress, out, hasher, digests, report);
+}
+
 }  // namespace
 
 uint64_t FrameDigest(const uint8_t* data, size_t n) { return XXH3_64bits(data, n) | 1; }
@@ -292,8 +412,8 @@ Status OuterDecodeAndWrite(const ArchiveParams& p, const ArchiveLayout& layout, 
   if (output.discard) {
     ContentHasher hasher;
     std::vector<uint64_t> digests;
-    DNASTORE_RETURN_IF_ERROR(DecodeStripes(p, layout, store, progress, nullptr, hasher,
-                                           output.frame_digests ? &digests : nullptr, report));
+    DNASTORE_RETURN_IF_ERROR(DecodeAll(p, layout, store, progress, nullptr, hasher,
+                                       output.frame_digests ? &digests : nullptr, report));
     report->missing = MergeRanges(std::move(report->missing));
     report->hash_ok = hasher.Digest() == p.hash;
     if (!report->hash_ok || !report->missing.empty()) return NotRecovered(p, *report);
@@ -311,7 +431,7 @@ Status OuterDecodeAndWrite(const ArchiveParams& p, const ArchiveLayout& layout, 
   if (!out.ok()) return out.status();
   ContentHasher hasher;
   DNASTORE_RETURN_IF_ERROR(
-      DecodeStripes(p, layout, store, progress, &*out, hasher, output.frame_digests, report));
+      DecodeAll(p, layout, store, progress, &*out, hasher, output.frame_digests, report));
   report->missing = MergeRanges(std::move(report->missing));
   report->hash_ok = hasher.Digest() == p.hash;
   const bool recovered = report->hash_ok && report->missing.empty();

@@ -14,8 +14,10 @@
 namespace dnastore {
 
 // Format limits: one home for the numbers every stage checks against.
-inline constexpr int kFormatVersion = 1;
+inline constexpr int kFormatVersion = 1;  // format_v1.md: RS(255) stripes
 inline constexpr char kCodecId[] = "dnastore-rs255";
+inline constexpr int kFormatVersion2 = 2;  // format_v2.md: two-level RS product code
+inline constexpr char kCodecIdV2[] = "dnastore-pc255";
 inline constexpr int kMinPayloadNt = 64;   // shortest payload (nt between the primers)
 inline constexpr int kMaxPayloadNt = 400;  // longest payload
 inline constexpr int kMinPrimerNt = 16;    // primers of an archive: 16..32 nt of A, C, G, T
@@ -54,9 +56,14 @@ struct OligoGeometry {
 // Everything the archive header records: enough to decode with no side file.
 struct ArchiveParams {
   OligoGeometry geometry;
-  int rs_k = 0;                    // data oligos per full codeword
-  int rs_p = 0;                    // parity oligos per full codeword
-  int stripe_blocks = 0;           // codeword groups (B) per stripe
+  int version = kFormatVersion;  // kFormatVersion (v1) or kFormatVersion2
+  // v1: data and parity oligos per full codeword. v2: data and parity slots
+  // of every row of a product block (a row is RS(rs_k + rs_p, rs_k)).
+  int rs_k = 0;
+  int rs_p = 0;
+  int stripe_blocks = 0;           // v1: codeword groups (B) per stripe; v2: 0
+  int data_rows = 0;               // v2: data rows of a full product block
+  int row_parity = 0;              // v2: parity rows of a full product block
   int data_bytes = 0;              // D: file bytes per oligo
   int index_bits = 0;              // width of the oligo index field
   int header_copies = 0;           // replicas of each header chunk

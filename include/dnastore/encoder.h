@@ -25,8 +25,11 @@ struct EncodeOptions {
   double redundancy = 0.20;
   int stripe_blocks = 64;  // codewords per stripe, >= 1 (memory ~ 255 * B * D bytes)
   int header_copies = 8;   // replicas of each header chunk, 1..64
-  int threads = 1;         // worker threads, >= 1; the pool does not depend on it
-  std::string file_name;   // stored in the header; empty = the input's base name
+  // Archive format: kFormatVersion (v1, RS(255) stripes) or kFormatVersion2
+  // (v2, two-level RS product blocks; stripe_blocks is then unused).
+  int format_version = kFormatVersion;
+  int threads = 1;        // worker threads, >= 1; the pool does not depend on it
+  std::string file_name;  // stored in the header; empty = the input's base name
 };
 
 struct EncodeSummary {
@@ -41,7 +44,8 @@ struct EncodeSummary {
   double bits_per_nt_total = 0;    // file bits / all nt
   double parity_fraction = 0;      // p / (k + p) of a full codeword
   int smallest_codeword_n = 0;     // oligos in the smallest (shortened) codeword
-  int smallest_codeword_p = 0;     // its parity oligos
+  int smallest_codeword_p = 0;     // its parity oligos (v1)
+  uint64_t blocks = 0;             // v2: product blocks
   double seconds = 0;
 };
 
