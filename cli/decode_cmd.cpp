@@ -94,8 +94,15 @@ nlohmann::json ReportJson(const DecodeReport& r, const Status& st) {
         {"payload_nt", r.params.geometry.payload_nt},
         {"primers", {r.params.geometry.fwd_primer, r.params.geometry.rev_primer}},
         {"mapping", r.params.geometry.mapping == Mapping::kDirect ? "direct" : "transition"},
+        {"format_version", r.params.version},
         {"rs_n", r.params.rs_k + r.params.rs_p},
         {"rs_k", r.params.rs_k}};
+    // v2: rows are RS(rs_n, rs_k); columns RS(column_n, column_k); the
+    // report's codewords count product blocks.
+    if (r.params.version == kFormatVersion2) {
+      j["archive"]["column_n"] = r.params.data_rows + r.params.row_parity;
+      j["archive"]["column_k"] = r.params.data_rows;
+    }
   }
   return j;
 }

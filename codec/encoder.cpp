@@ -331,6 +331,8 @@ Status EncodeInto(const std::string& input_path, const std::string& output_path,
       const ProductBlock b0 = product.Block(0);
       summary->parity_fraction = static_cast<double>(b0.parity_frames()) / (b0.rows * b0.slots);
       summary->blocks = product.num_blocks();
+      summary->smallest_codeword_n = b0.slots;  // a row: any rs_p losses in it are filled
+      summary->smallest_codeword_p = b0.slot_parity();
     }
     if (!v2 && layout.num_stripes() > 0) {
       StripeLayout last = layout.Stripe(layout.num_stripes() - 1);

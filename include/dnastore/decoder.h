@@ -134,10 +134,15 @@ struct DecodeReport {
   uint64_t oligos_present = 0;       // distinct indices recovered with a valid CRC
   uint64_t suspect_frames_used = 0;  // slots filled by CRC-failed frames (outer code checks them)
   uint64_t erasures = 0;             // missing oligos filled by the outer code
-  uint64_t codewords = 0;            // RS codeword groups (blocks)
+  // v1: RS codeword groups (blocks of a stripe); v2: product blocks.
+  uint64_t codewords = 0;
   uint64_t codewords_failed = 0;
-  uint64_t columns_with_errors = 0;          // codewords that needed error correction
-  int min_parity_margin = 0;                 // min over blocks of (parity - erasures); <0: failed
+  // v1: codewords that needed error correction; v2: row and column
+  // codewords that had errors.
+  uint64_t columns_with_errors = 0;
+  // Min over blocks of (parity - erasures); v2: slot parity minus the
+  // erasures of the worst row before the columns help, 0 when failed.
+  int min_parity_margin = 0;
   std::vector<uint64_t> coverage_histogram;  // reads per cluster (reads mode)
   bool hash_ok = false;
   std::vector<ByteRange> missing;  // byte ranges not recovered

@@ -44,7 +44,7 @@ struct EncodeSummary {
   double bits_per_nt_total = 0;    // file bits / all nt
   double parity_fraction = 0;      // p / (k + p) of a full codeword
   int smallest_codeword_n = 0;     // oligos in the smallest (shortened) codeword
-  int smallest_codeword_p = 0;     // its parity oligos (v1)
+  int smallest_codeword_p = 0;     // its parity oligos (v2: a row and its slot parity)
   uint64_t blocks = 0;             // v2: product blocks
   double seconds = 0;
 };

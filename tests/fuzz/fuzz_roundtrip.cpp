@@ -28,6 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   o.geometry.payload_nt = 60 + in.U8() % 201;
   const uint8_t m = in.U8();
   o.geometry.mapping = (m & 1) ? Mapping::kTransition : Mapping::kDirect;
+  o.format_version = (m & 2) ? kFormatVersion2 : kFormatVersion;
   o.redundancy = 0.02 + (in.U8() % 90) / 100.0;  // 0.02 .. 0.91
   o.stripe_blocks = 1 + in.U8() % 8;
   o.header_copies = 1 + in.U8() % 4;
