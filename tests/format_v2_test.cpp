@@ -214,3 +214,29 @@ TEST(FormatV2, SuspectFramesAndLossDecode) {
   EXPECT_EQ(dnastore::testing::ReadText(Path("v2_err.out")), content);
   EXPECT_GT(r.suspect_frames_used, 0u);
 }
+
+// The command line: `encode --format 2` says what it wrote (JSON), decode
+// reports the format, and a format this build does not write is a usage
+// error (exit 1, as every usage error) with nothing written.
+TEST(FormatV2, CommandLine) {
+  using dnastore::testing::RunDnastore;
+  const std::string in = dnastore::testing::WriteText(Path("v2_cli.bin"), RandomBytes(30000, 21));
+  const std::string pool = Path("v2_cli.fasta");
+  auto enc = RunDnastore("encode " + in + " -o " + pool +
+                         " --format 2 --redundancy 0.1 -q --force --json " + Path("v2_cli.json"));
+  ASSERT_EQ(enc.code, 0) << enc.err;
+  const std::string json = dnastore::testing::ReadText(Path("v2_cli.json"));
+  EXPECT_NE(json.find("\"format_version\": 2"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"column_n\""), std::string::npos) << json;
+  auto dec = RunDnastore("decode " + pool + " -o " + Path("v2_cli.out") + " -q --force --report " +
+                         Path("v2_cli_report.json"));
+  ASSERT_EQ(dec.code, 0) << dec.err;
+  EXPECT_EQ(dnastore::testing::ReadText(Path("v2_cli.out")), dnastore::testing::ReadText(in));
+  EXPECT_NE(dnastore::testing::ReadText(Path("v2_cli_report.json")).find("\"format_version\": 2"),
+            std::string::npos);
+  const std::string other = Path("v2_cli_bad.fasta");
+  auto bad = RunDnastore("encode " + in + " -o " + other + " --format 3 -q");
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.err.find("--format"), std::string::npos) << bad.err;
+  EXPECT_FALSE(fs::exists(other));
+}
