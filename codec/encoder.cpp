@@ -11,6 +11,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <mutex>
 
 #include "codec/archive_header.h"
 #include "codec/archive_layout.h"
@@ -80,9 +81,11 @@ class RsCache {
   std::map<std::pair<int, int>, std::unique_ptr<ReedSolomon>> codes_;
 };
 
+// Thread-safe: blocks are product-encoded in the pipeline's parallel stage.
 class ProductCache {
  public:
   const ProductCode& Get(const ProductBlock& b) {
+    std::lock_guard<std::mutex> lock(mu_);
     auto& slot = codes_[{{b.rows, b.slots, b.row_parity(), b.slot_parity()}}];
     if (!slot)
       slot = std::make_unique<ProductCode>(b.rows, b.slots, b.row_parity(), b.slot_parity());
@@ -90,6 +93,7 @@ class ProductCache {
   }
 
  private:
+  std::mutex mu_;
   std::map<std::array<int, 4>, std::unique_ptr<ProductCode>> codes_;
 };
 
@@ -99,6 +103,7 @@ struct EncodeUnit {
   uint64_t first = 0, split = 0, second = 0, count = 0;
   uint64_t data_offset = 0, want = 0;  // file bytes the unit carries
   uint64_t parity = 0;                 // parity frames among them
+  uint64_t block = 0;                  // the stripe or block it comes from
   std::vector<uint8_t> data;
   uint64_t IndexOf(uint64_t o) const { return o < split ? first + o : second + (o - split); }
 };
@@ -240,11 +245,10 @@ Status EncodeInto(const std::string& input_path, const std::string& output_path,
     if (!got.ok()) return got.status();
     if (*got != e.want) return IoError(input->path() + ": file changed while encoding");
     recheck.Update(e.data.data(), e.want);
-    if (v2)
-      FillBlockUnit(product.Block(u), d, product_cache, &e);
-    else
-      FillStripeUnit(layout.Stripe(u), d, rs_cache, &e);
-    parity_oligos += e.parity;
+    e.block = u;
+    // v1 stripes are RS-encoded here (one ISA-L call over long slots); v2
+    // blocks, whose grid copies cost more, in the parallel stage.
+    if (!v2) FillStripeUnit(layout.Stripe(u), d, rs_cache, &e);
     return Status::Ok();
   };
   arena.execute([&] {
@@ -269,6 +273,7 @@ Status EncodeInto(const std::string& input_path, const std::string& output_path,
             tbb::make_filter<std::shared_ptr<StripeWork>, std::shared_ptr<StripeWork>>(
                 tbb::filter_mode::parallel,
                 [&](std::shared_ptr<StripeWork> w) {
+                  if (v2) FillBlockUnit(product.Block(w->unit.block), d, product_cache, &w->unit);
                   const uint64_t count = w->unit.count;
                   const uint64_t nchunks = (count + kGrain - 1) / kGrain;
                   w->text.assign(nchunks, std::string());
@@ -306,6 +311,7 @@ Status EncodeInto(const std::string& input_path, const std::string& output_path,
                     }
                   }
                   total_nt += w->unit.count * params.geometry.length_nt();
+                  parity_oligos += w->unit.parity;
                   if (progress) progress(w->unit.data_offset + w->unit.want, size);
                 }));
   });
