@@ -107,9 +107,14 @@ ProductLayout::ProductLayout(const ArchiveParams& p) : params_(p) {
   first.data_slots = p.rs_k;
   first.slots = p.rs_k + p.rs_p;
   full_parity_ = static_cast<uint64_t>(first.parity_frames());
-  total_ = data_frames_;
-  if (num_blocks_ > 0)
-    total_ += (num_blocks_ - 1) * full_parity_ + Block(num_blocks_ - 1).parity_frames();
+  // A crafted header may claim more oligos than 64 bits count: saturate, so
+  // that the index-space check (CheckAddressable) refuses it.
+  const unsigned __int128 total =
+      num_blocks_ == 0 ? data_frames_
+                       : static_cast<unsigned __int128>(data_frames_) +
+                             static_cast<unsigned __int128>(num_blocks_ - 1) * full_parity_ +
+                             static_cast<unsigned __int128>(Block(num_blocks_ - 1).parity_frames());
+  total_ = total > UINT64_MAX ? UINT64_MAX : static_cast<uint64_t>(total);
 }
 
 ProductBlock ProductLayout::Block(uint64_t b) const {
