@@ -100,7 +100,11 @@ static Result<ArchiveParams> CheckAddressable(const ArchiveParams& p) {
   // of them the exact count (at most 256 times as many) cannot overflow.
   const uint64_t index_space = uint64_t{1} << p.index_bits;
   const uint64_t data_oligos = p.file_size / p.data_bytes + (p.file_size % p.data_bytes != 0);
-  const bool fits = data_oligos <= index_space && ArchiveLayout(p).total_oligos() <= index_space;
+  const uint64_t total = ArchiveLayout(p).total_oligos();
+  // v2 blocks may hold up to 255 x 255 frames for one data frame: bound the
+  // parity as v1's shape does (a byte of state is allocated per oligo).
+  const bool lean = p.version != kFormatVersion2 || total <= 256 * data_oligos + 65025;
+  const bool fits = data_oligos <= index_space && total <= index_space && lean;
   if (!fits)
     return bad("a " + std::to_string(p.file_size) + "-byte file does not fit a " +
                std::to_string(p.index_bits) + "-bit oligo index");

@@ -149,7 +149,7 @@ void ShapeProductBlocks(ArchiveParams& p, double x) {
   }
   // Slots take 60% of the parity, rows the rest (docs/outer_code_comparison.md).
   int ps = std::max(1, static_cast<int>(std::lround(0.6 * x * kMaxN)));
-  const double xr = 1 - (1 - x) / (1 - static_cast<double>(ps) / kMaxN);
+  const double xr = std::max(0.0, 1 - (1 - x) / (1 - static_cast<double>(ps) / kMaxN));
   auto shape = [&](int slot_parity, double row_share) {
     p.rs_p = slot_parity;
     p.rs_k = kMaxN - slot_parity;
