@@ -39,6 +39,10 @@ struct ProductBlock {
   int parity_frames() const { return rows * slots - data_rows * data_slots; }
   // Oligo index at block position (r, s), or -1 for a known-zero position.
   int64_t IndexAt(int r, int s) const;
+  // Position (row-major r * slots + s) of the block's data frame j.
+  size_t DataPosition(int j) const {
+    return static_cast<size_t>(j / data_slots) * slots + j % data_slots;
+  }
 };
 
 // The blocks of a v2 archive: full blocks of params.data_rows data rows,

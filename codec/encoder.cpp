@@ -124,7 +124,7 @@ void FillStripeUnit(const StripeLayout& st, int d, RsCache& cache, EncodeUnit* u
 void FillBlockUnit(const ProductBlock& blk, int d, ProductCache& cache, EncodeUnit* u) {
   std::vector<uint8_t> grid(static_cast<size_t>(blk.rows) * blk.slots * d, 0);
   for (int j = 0; j < blk.data_frames; ++j) {
-    const size_t pos = static_cast<size_t>(j / blk.data_slots) * blk.slots + j % blk.data_slots;
+    const size_t pos = blk.DataPosition(j);
     std::memcpy(grid.data() + pos * d, u->data.data() + static_cast<size_t>(j) * d, d);
   }
   cache.Get(blk).Encode(d, grid.data());
@@ -227,19 +227,19 @@ Status EncodeInto(const std::string& input_path, const std::string& output_path,
   // Reads unit u's file bytes into w (zero padded) and encodes them.
   auto fill = [&](uint64_t u, StripeWork* w) -> Status {
     EncodeUnit& e = w->unit;
-    uint64_t frames = 0;
+    const StripeLayout st = v2 ? StripeLayout() : layout.Stripe(u);
+    uint64_t frames = 0, room = 0;  // frames read, file bytes they hold
     if (v2) {
       const ProductBlock blk = product.Block(u);
       e.data_offset = blk.data_offset;
       frames = blk.data_frames;
+      room = frames * d;
     } else {
-      const StripeLayout st = layout.Stripe(u);
       e.data_offset = st.data_offset;
       frames = st.oligos();
+      room = static_cast<uint64_t>(st.k) * st.blocks * d;
     }
     e.data.assign(frames * d, 0);
-    const uint64_t room =
-        v2 ? frames * d : static_cast<uint64_t>(layout.Stripe(u).k) * layout.Stripe(u).blocks * d;
     e.want = std::min<uint64_t>(room, size - e.data_offset);
     auto got = input->ReadAt(e.data_offset, e.data.data(), e.want);
     if (!got.ok()) return got.status();
@@ -248,7 +248,7 @@ Status EncodeInto(const std::string& input_path, const std::string& output_path,
     e.block = u;
     // v1 stripes are RS-encoded here (one ISA-L call over long slots); v2
     // blocks, whose grid copies cost more, in the parallel stage.
-    if (!v2) FillStripeUnit(layout.Stripe(u), d, rs_cache, &e);
+    if (!v2) FillStripeUnit(st, d, rs_cache, &e);
     return Status::Ok();
   };
   arena.execute([&] {

@@ -342,7 +342,7 @@ Status DecodeBlock(const ProductBlock& blk, int d, const ProductCode& code, Slot
   const size_t base = out_data->size();
   out_data->resize(base + static_cast<size_t>(blk.data_frames) * d);
   for (int j = 0; j < blk.data_frames; ++j) {
-    const size_t pos = static_cast<size_t>(j / blk.data_slots) * blk.slots + j % blk.data_slots;
+    const size_t pos = blk.DataPosition(j);
     uint8_t* dst = out_data->data() + base + static_cast<size_t>(j) * d;
     if (!ok && left[pos]) {
       std::memset(dst, 0, d);

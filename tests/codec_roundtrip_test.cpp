@@ -30,12 +30,7 @@ std::string WriteFile(const std::string& name, const std::string& content) {
 
 std::string ReadFile(const std::string& path) { return dnastore::testing::ReadText(path); }
 
-std::string RandomBytes(size_t n, uint64_t seed) {
-  Rng rng(seed, 0);
-  std::string s(n, '\0');
-  for (auto& c : s) c = static_cast<char>(rng.Next());
-  return s;
-}
+using dnastore::testing::RandomBytes;
 
 EncodeOptions Options(Mapping m = Mapping::kDirect) {
   EncodeOptions o;

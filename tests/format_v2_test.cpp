@@ -24,12 +24,7 @@ namespace {
 
 std::string Path(const std::string& name) { return dnastore::testing::ScratchPath(name); }
 
-std::string RandomBytes(size_t n, uint64_t seed) {
-  Rng rng(seed, 0);
-  std::string s(n, '\0');
-  for (auto& c : s) c = static_cast<char>(rng.Next());
-  return s;
-}
+using dnastore::testing::RandomBytes;
 
 EncodeOptions V2Options(double redundancy = 0.2) {
   EncodeOptions o;

@@ -21,6 +21,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/rng.h"
+
 namespace dnastore::testing {
 
 // A scratch directory unique to this test process, created on first use and
@@ -65,6 +67,14 @@ inline std::string ReadText(const std::string& path) {
 }
 
 // Writes `content` to `path` (replacing it); returns `path`.
+// n pseudo-random bytes of Rng(seed, 0): the same for the same seed.
+inline std::string RandomBytes(size_t n, uint64_t seed) {
+  Rng rng(seed, 0);
+  std::string s(n, '\0');
+  for (auto& c : s) c = static_cast<char>(rng.Next());
+  return s;
+}
+
 inline std::string WriteText(const std::string& path, const std::string& content) {
   std::ofstream(path, std::ios::binary) << content;
   return path;
